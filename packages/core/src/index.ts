@@ -1,0 +1,12 @@
+export { FoxdenError, ERROR_CODES } from './errors.js';
+export type { ErrorCode, FoxdenErrorOptions } from './errors.js';
+export { DOCUMENT_COLUMNS, DROP_COLUMNS, withColumns } from './document.js';
+export type { DocumentRecord, DropRecord, ColumnSpec, ColumnType } from './document.js';
+export { emptyTaskStats, addCount, sumCounts, mergeTaskStats, assertBalanced, sortKeys } from './stats.js';
+export type { TaskStats, ShardOutput, StepSummary } from './stats.js';
+export type { TaskSpec, StepOutputs, StepContext, TaskContext, StepPhase, StepModule, StepPackage } from './step.js';
+export {
+  stepDirName, taskKey, shardPath, statsPath, markerPath, temporaryPath, writeFileAtomic, sha256File, fileExists,
+  completeTask, readCompletedTask, clearTask,
+} from './layout.js';
+export { SeededRandom, hashString32 } from './random.js';

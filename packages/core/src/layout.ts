@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { TaskStats } from './stats.js';
+
+/**
+ * Where everything of a run lives. One place decides the layout so that every
+ * runner, the inspector and the SQL views agree on it.
+ *
+ *   <run>/run.json                         the resolved pipeline
+ *   <run>/steps/NN-name/<kind>/<phase>-<task>.arrow
+ *   <run>/steps/NN-name/stats/<phase>-<task>.json
+ *   <run>/steps/NN-name/done/<phase>-<task>.json   completion marker (written last)
+ *   <run>/summary.json                     the merged run summary
+ */
+export function stepDirName(index: number, name: string): string {
+  return join('steps', `${String(index).padStart(2, '0')}-${name}`);
+}
+
+export function taskKey(phase: string, taskId: string): string {
+  return `${phase}-${taskId}`;
+}
+
+export function shardPath(stepDir: string, kind: string, phase: string, taskId: string, ext = 'arrow'): string {
+  return join(stepDir, kind, `${taskKey(phase, taskId)}.${ext}`);
+}
+
+export function statsPath(stepDir: string, phase: string, taskId: string): string {
+  return join(stepDir, 'stats', `${taskKey(phase, taskId)}.json`);
+}
+
+export function markerPath(stepDir: string, phase: string, taskId: string): string {
+  return join(stepDir, 'done', `${taskKey(phase, taskId)}.json`);
+}
+
+/** A temporary name beside `path`, unique per process and call, so concurrent or crashed writers never collide. */
+let tmpCounter = 0;
+export function temporaryPath(path: string): string {
+  tmpCounter += 1;
+  return `${path}.tmp-${process.pid}-${tmpCounter}`;
+}
+
+/** Writes a file under a temporary name and renames it into place, so readers never see half a file. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = temporaryPath(path);
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, path);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export async function fileExists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Records a finished task: stats first, then the marker. A task whose marker
+ * exists is complete; one without is redone from scratch on the next run.
+ */
+export async function completeTask(runDir: string, stepDir: string, phase: string, taskId: string, stats: TaskStats): Promise<void> {
+  const json = JSON.stringify(stats, null, 2) + '\n';
+  await writeFileAtomic(join(runDir, statsPath(stepDir, phase, taskId)), json);
+  await writeFileAtomic(join(runDir, markerPath(stepDir, phase, taskId)), json);
+}
+
+/** The stats of a completed task, or null when it has not completed. */
+export async function readCompletedTask(runDir: string, stepDir: string, phase: string, taskId: string): Promise<TaskStats | null> {
+  try {
+    return JSON.parse(await readFile(join(runDir, markerPath(stepDir, phase, taskId)), 'utf8')) as TaskStats;
+  } catch {
+    return null;
+  }
+}
+
+/** Removes a task's marker so that it runs again (`--force`). */
+export async function clearTask(runDir: string, stepDir: string, phase: string, taskId: string): Promise<void> {
+  await rm(join(runDir, markerPath(stepDir, phase, taskId)), { force: true });
+}

@@ -1,0 +1,96 @@
+import { FoxdenError } from './errors.js';
+
+/**
+ * What one task did. `documents_in = documents_out + sum(dropped)` must hold
+ * for every task and therefore for every step; the run summary checks it.
+ */
+export interface TaskStats {
+  step: string;
+  task: string;
+  documents_in: number;
+  documents_out: number;
+  /** Documents dropped, by reason. Parse failures count here too (reason `parse-error:...`). */
+  dropped: Record<string, number>;
+  bytes_in: number;
+  bytes_out: number;
+  seconds: number;
+  /** Step-specific counters (records skipped by type, tokens written, ...). */
+  counters: Record<string, number>;
+  /** Output files with checksums, relative to the run directory. */
+  outputs: ShardOutput[];
+}
+
+export interface ShardOutput {
+  path: string;
+  kind: string;
+  rows: number;
+  bytes: number;
+  sha256: string;
+}
+
+export interface StepSummary {
+  step: string;
+  type: string;
+  tasks: number;
+  documents_in: number;
+  documents_out: number;
+  dropped: Record<string, number>;
+  bytes_in: number;
+  bytes_out: number;
+  seconds: number;
+  counters: Record<string, number>;
+  /** Whether in = out + dropped holds. */
+  balanced: boolean;
+}
+
+export function emptyTaskStats(step: string, task: string): TaskStats {
+  return { step, task, documents_in: 0, documents_out: 0, dropped: {}, bytes_in: 0, bytes_out: 0, seconds: 0, counters: {}, outputs: [] };
+}
+
+export function addCount(map: Record<string, number>, key: string, n = 1): void {
+  map[key] = (map[key] ?? 0) + n;
+}
+
+export function sumCounts(map: Record<string, number>): number {
+  let total = 0;
+  for (const v of Object.values(map)) total += v;
+  return total;
+}
+
+/** Merges task stats into a step summary. Keys are sorted so the JSON is deterministic. */
+export function mergeTaskStats(step: string, type: string, tasks: readonly TaskStats[]): StepSummary {
+  const summary: StepSummary = {
+    step, type, tasks: tasks.length, documents_in: 0, documents_out: 0, dropped: {},
+    bytes_in: 0, bytes_out: 0, seconds: 0, counters: {}, balanced: true,
+  };
+  for (const t of tasks) {
+    summary.documents_in += t.documents_in;
+    summary.documents_out += t.documents_out;
+    summary.bytes_in += t.bytes_in;
+    summary.bytes_out += t.bytes_out;
+    summary.seconds += t.seconds;
+    for (const [k, v] of Object.entries(t.dropped)) addCount(summary.dropped, k, v);
+    for (const [k, v] of Object.entries(t.counters)) addCount(summary.counters, k, v);
+  }
+  summary.dropped = sortKeys(summary.dropped);
+  summary.counters = sortKeys(summary.counters);
+  summary.balanced = summary.documents_in === summary.documents_out + sumCounts(summary.dropped);
+  return summary;
+}
+
+/** Throws when a task or step does not balance: a document went missing or appeared from nowhere. */
+export function assertBalanced(s: { step: string; documents_in: number; documents_out: number; dropped: Record<string, number> }, what = 'step'): void {
+  const dropped = sumCounts(s.dropped);
+  if (s.documents_in !== s.documents_out + dropped) {
+    throw new FoxdenError(
+      'ACCOUNTING',
+      `accounting does not balance for ${what} '${s.step}': ${s.documents_in} in != ${s.documents_out} out + ${dropped} dropped (difference ${s.documents_in - s.documents_out - dropped})`,
+    );
+  }
+}
+
+export function sortKeys<T>(obj: Record<string, T>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const k of Object.keys(obj).sort()) out[k] = obj[k] as T;
+  return out;
+}

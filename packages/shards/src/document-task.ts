@@ -1,0 +1,153 @@
+import { join } from 'node:path';
+import {
+  DROP_COLUMNS, FoxdenError, addCount, assertBalanced, emptyTaskStats, shardPath,
+  type ColumnSpec, type DocumentRecord, type DropRecord, type TaskContext, type TaskSpec, type TaskStats,
+} from '@foxden/core';
+import { ShardReader } from './shard-reader.js';
+import { ShardWriter } from './shard-writer.js';
+
+/** What a document transform does with each document of a batch. */
+export interface DocumentSink {
+  /** Passes a document on (possibly changed, possibly with new columns). */
+  keep(doc: DocumentRecord): void;
+  /** Drops a document for a reason, with the value that decided it. */
+  drop(doc: DocumentRecord, reason: string, value: string | number | null): void;
+  /** Step-specific counters (e.g. PII replacements). */
+  count(counter: string, n?: number): void;
+}
+
+/** Transforms one batch of documents; every document must be kept or dropped exactly once. */
+export type DocumentTransform = (docs: DocumentRecord[], sink: DocumentSink) => void | Promise<void>;
+
+export interface DocumentTaskOptions {
+  /** Columns of the documents this task writes (the input columns plus what the step adds). */
+  outputColumns: readonly ColumnSpec[];
+  transform: DocumentTransform;
+  /** Extra schema metadata for the output shard. */
+  metadata?: Record<string, string>;
+  /** Output kind; default "documents". */
+  kind?: string;
+}
+
+/**
+ * The boilerplate of every document-to-document task: stream the input
+ * shards batch by batch, run the transform, write kept documents and drop
+ * records to their shards, count in/out/dropped and check they balance.
+ * A new filter writes only its transform.
+ */
+export async function runDocumentTask(task: TaskSpec, ctx: TaskContext<any>, options: DocumentTaskOptions): Promise<TaskStats> {
+  const started = performance.now();
+  const stats = emptyTaskStats(ctx.stepName, task.id);
+  const docs = await ShardWriter.create({
+    runDir: ctx.runDir, path: shardPath(ctx.stepDir, options.kind ?? 'documents', ctx.phase, task.id),
+    kind: options.kind ?? 'documents', columns: options.outputColumns, metadata: { 'foxden.step': ctx.stepName, ...(options.metadata ?? {}) },
+  });
+  const drops = await DropWriter.create(task, ctx);
+  try {
+    for (const input of task.inputs) {
+      const expected = findShardChecksum(ctx, input);
+      const reader = await ShardReader.open(join(ctx.runDir, input), expected ? { sha256: expected } : {});
+      try {
+        for await (const rows of reader.rowBatches()) {
+          if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `task ${task.id} of step ${ctx.stepName} aborted`);
+          const batch = rows as DocumentRecord[];
+          const decided = new Set<string>();
+          const kept: DocumentRecord[] = [];
+          let batchBytes = 0;
+          for (const d of batch) batchBytes += d.text.length;
+          const sink: DocumentSink = {
+            keep(doc) {
+              if (decided.has(doc.id)) throw new FoxdenError('ACCOUNTING', `step ${ctx.stepName} decided document ${doc.id} twice`);
+              decided.add(doc.id);
+              kept.push(doc);
+            },
+            drop(doc, reason, value) {
+              if (decided.has(doc.id)) throw new FoxdenError('ACCOUNTING', `step ${ctx.stepName} decided document ${doc.id} twice`);
+              decided.add(doc.id);
+              addCount(stats.dropped, reason);
+              drops.add({ id: doc.id, url: doc.url, step: ctx.stepName, reason, value: value === null ? null : String(value) });
+            },
+            count(counter, n = 1) {
+              addCount(stats.counters, counter, n);
+            },
+          };
+          await options.transform(batch, sink);
+          if (decided.size !== batch.length) {
+            const missing = batch.filter((d) => !decided.has(d.id)).map((d) => d.id);
+            throw new FoxdenError('ACCOUNTING', `step ${ctx.stepName} neither kept nor dropped ${missing.length} documents (first: ${missing[0]})`);
+          }
+          for (const doc of kept) {
+            stats.bytes_out += doc.text.length;
+            await docs.append(doc);
+          }
+          await drops.flush();
+          stats.documents_in += batch.length;
+          stats.documents_out += kept.length;
+          stats.bytes_in += batchBytes;
+          ctx.progress({ documents: batch.length, bytes: batchBytes });
+        }
+      } finally {
+        await reader.close();
+      }
+    }
+    stats.outputs.push(await docs.close(), await drops.close());
+  } catch (error) {
+    await docs.abort();
+    await drops.abort();
+    throw error;
+  }
+  assertBalanced(stats, `task ${task.id} of step`);
+  stats.seconds = (performance.now() - started) / 1000;
+  return stats;
+}
+
+/** The sha256 recorded for a run-relative shard by the step that wrote it, if any. */
+export function findShardChecksum(ctx: TaskContext<any>, path: string): string | undefined {
+  for (const step of ctx.history) for (const s of step.shards) if (s.path === path) return s.sha256;
+  return undefined;
+}
+
+/** Writes drop records of one task to `drops/<phase>-<task>.arrow`. */
+export class DropWriter {
+  private pending: DropRecord[] = [];
+  private constructor(private readonly writer: ShardWriter) {}
+
+  static async create(task: TaskSpec, ctx: TaskContext<any>): Promise<DropWriter> {
+    const writer = await ShardWriter.create({
+      runDir: ctx.runDir, path: shardPath(ctx.stepDir, 'drops', ctx.phase, task.id),
+      kind: 'drops', columns: DROP_COLUMNS, metadata: { 'foxden.step': ctx.stepName },
+    });
+    return new DropWriter(writer);
+  }
+
+  add(drop: DropRecord): void {
+    this.pending.push(drop);
+  }
+
+  async flush(): Promise<void> {
+    const rows = this.pending;
+    this.pending = [];
+    for (const r of rows) await this.writer.append({ source: null, offset: null, ...r });
+  }
+
+  async close() {
+    await this.flush();
+    return this.writer.close();
+  }
+
+  async abort(): Promise<void> {
+    await this.writer.abort();
+  }
+}
+
+/** The document shards of the previous step, in path order. */
+export function previousDocumentShards(ctx: { history: { shards: { path: string; kind: string; bytes: number; rows: number; sha256: string }[] }[]; stepName: string }) {
+  const previous = ctx.history[ctx.history.length - 1];
+  if (!previous) throw new FoxdenError('BAD_CONFIG', `step '${ctx.stepName}' needs documents from an earlier step, but it is the first step`);
+  return previous.shards.filter((s) => s.kind === 'documents').sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Plans one task per document shard of the previous step: the usual map step. */
+export async function planPerShard(ctx: { history: { shards: { path: string; kind: string; bytes: number; rows: number; sha256: string }[] }[]; stepName: string }): Promise<TaskSpec[]> {
+  return previousDocumentShards(ctx).map((s, i) => ({ id: String(i).padStart(5, '0'), inputs: [s.path], bytes: s.bytes }));
+}

@@ -1,0 +1,6 @@
+export { ShardWriter } from './shard-writer.js';
+export type { ShardWriterOptions } from './shard-writer.js';
+export { ShardReader, batchToRows } from './shard-reader.js';
+export { arrowSchema, arrowType, columnTypeOf } from './columns.js';
+export { runDocumentTask, DropWriter, findShardChecksum, planPerShard, previousDocumentShards } from './document-task.js';
+export type { DocumentSink, DocumentTransform, DocumentTaskOptions } from './document-task.js';

@@ -1,0 +1,105 @@
+import { open, stat } from 'node:fs/promises';
+import { RecordBatchReader, type RecordBatch, type Schema } from 'apache-arrow';
+import { FoxdenError, sha256File, type ColumnSpec } from '@foxden/core';
+import { columnTypeOf } from './columns.js';
+
+/**
+ * Reads an Arrow IPC file one record batch at a time (random-access file
+ * format, read through a file handle, so the shard is never loaded whole).
+ */
+export class ShardReader {
+  readonly file: string;
+  readonly schema: Schema;
+  readonly metadata: Record<string, string>;
+  readonly columns: ColumnSpec[];
+  readonly numBatches: number;
+  private readonly reader: Awaited<ReturnType<typeof openArrow>>;
+  private closed = false;
+
+  private constructor(file: string, reader: Awaited<ReturnType<typeof openArrow>>) {
+    this.file = file;
+    this.reader = reader;
+    this.schema = reader.schema;
+    this.metadata = Object.fromEntries(reader.schema.metadata);
+    this.columns = reader.schema.fields.map((f) => ({ name: f.name, type: columnTypeOf(f.type), nullable: f.nullable }));
+    this.numBatches = (reader as unknown as { numRecordBatches: number }).numRecordBatches;
+  }
+
+  /** Opens a shard; an unreadable or truncated file is a CORRUPT_INTERMEDIATE error naming it. */
+  static async open(file: string, options: { sha256?: string } = {}): Promise<ShardReader> {
+    if (options.sha256) {
+      const actual = await sha256File(file).catch((e: unknown) => {
+        throw new FoxdenError('CORRUPT_INTERMEDIATE', `cannot read shard ${file}: ${(e as Error).message}`, { file, cause: e });
+      });
+      if (actual !== options.sha256) {
+        throw new FoxdenError('CORRUPT_INTERMEDIATE', `shard ${file} has sha256 ${actual}, expected ${options.sha256}: it was changed or truncated; re-run the step that wrote it with --force`, { file });
+      }
+    }
+    try {
+      return new ShardReader(file, await openArrow(file));
+    } catch (error) {
+      throw new FoxdenError('CORRUPT_INTERMEDIATE', `cannot open Arrow shard ${file}: ${(error as Error).message}`, { file, cause: error });
+    }
+  }
+
+  /** Counts rows by reading each batch (foxden records row counts in task outputs; this is for foreign shards). */
+  async countRows(): Promise<number> {
+    let n = 0;
+    for await (const batch of this.batches()) n += batch.numRows;
+    return n;
+  }
+
+  async *batches(): AsyncGenerator<RecordBatch> {
+    for (let i = 0; i < this.numBatches; i++) {
+      const batch = await this.reader.readRecordBatch(i);
+      if (batch) yield batch;
+    }
+  }
+
+  /** Rows as plain objects, batch by batch; `columns` limits what is decoded. */
+  async *rowBatches(columns?: readonly string[]): AsyncGenerator<Record<string, unknown>[]> {
+    const names = columns ?? this.columns.map((c) => c.name);
+    for await (const batch of this.batches()) yield batchToRows(batch, names);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.reader.cancel();
+  }
+}
+
+async function openArrow(file: string) {
+  const handle = await open(file, 'r');
+  const { size } = await stat(file);
+  if (size < 12) {
+    await handle.close();
+    throw new Error(`file is ${size} bytes, too short to be an Arrow IPC file`);
+  }
+  const reader = await RecordBatchReader.from(handle);
+  await reader.open();
+  if (!reader.isFile()) {
+    await reader.cancel();
+    throw new Error('not an Arrow IPC file (stream format or other data)');
+  }
+  return reader;
+}
+
+/** Converts a record batch to row objects. List columns become typed arrays (views, not copies). */
+export function batchToRows(batch: RecordBatch, names: readonly string[]): Record<string, unknown>[] {
+  const rows: Record<string, unknown>[] = new Array(batch.numRows);
+  for (let i = 0; i < batch.numRows; i++) rows[i] = {};
+  for (const name of names) {
+    const vector = batch.getChild(name);
+    if (!vector) continue;
+    const isList = String(vector.type).startsWith('List');
+    const isInt64 = String(vector.type) === 'Int64';
+    for (let i = 0; i < batch.numRows; i++) {
+      let v: unknown = vector.get(i);
+      if (v !== null && isList) v = (v as { toArray(): unknown }).toArray();
+      else if (typeof v === 'bigint' && isInt64) v = Number(v);
+      rows[i]![name] = v;
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,130 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { RecordBatch, RecordBatchFileWriter, type Schema } from 'apache-arrow';
+import { temporaryPath, type ColumnSpec, type ShardOutput } from '@foxden/core';
+import { arrowSchema, buildColumn, structData } from './columns.js';
+
+export interface ShardWriterOptions {
+  /** Run-relative path of the shard; the file is `join(runDir, path)`. */
+  path: string;
+  runDir: string;
+  /** What the shard holds ("documents", "drops", "tokens", ...); recorded in metadata and outputs. */
+  kind: string;
+  columns: readonly ColumnSpec[];
+  /** Schema metadata (tokenizer identity, step name). Keys are sorted when written. */
+  metadata?: Record<string, string>;
+  /** Rows per record batch. Default 1024. */
+  batchRows?: number;
+  /** A batch is also flushed once its text reaches this many bytes. Default 8 MiB. */
+  batchBytes?: number;
+}
+
+/**
+ * Writes an Arrow IPC file batch by batch, so memory holds one batch however
+ * large the shard grows. The file is written under a temporary name and
+ * renamed when complete; the sha256 is computed from the bytes as they pass.
+ */
+export class ShardWriter {
+  readonly path: string;
+  readonly kind: string;
+  private readonly file: string;
+  private readonly tmp: string;
+  private readonly schema: Schema;
+  private readonly columns: readonly ColumnSpec[];
+  private readonly batchRows: number;
+  private readonly batchBytes: number;
+  private readonly writer: RecordBatchFileWriter;
+  private readonly done: Promise<void>;
+  private readonly hash = createHash('sha256');
+  private pending: Record<string, unknown>[] = [];
+  private pendingBytes = 0;
+  private rowCount = 0;
+  private closed = false;
+  private sink: ReturnType<typeof createWriteStream>;
+  private readonly runDir: string;
+
+  private constructor(options: ShardWriterOptions) {
+    this.path = options.path;
+    this.kind = options.kind;
+    this.runDir = options.runDir;
+    this.file = join(options.runDir, options.path);
+    this.tmp = temporaryPath(this.file);
+    this.columns = options.columns;
+    this.schema = arrowSchema(options.columns, { 'foxden.kind': options.kind, ...(options.metadata ?? {}) });
+    this.batchRows = options.batchRows ?? 1024;
+    this.batchBytes = options.batchBytes ?? 8 * 1024 * 1024;
+    this.writer = new RecordBatchFileWriter();
+    this.writer.reset(undefined, this.schema);
+    this.sink = createWriteStream(this.tmp);
+    const hash = this.hash;
+    const tap = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        hash.update(chunk);
+        cb(null, chunk);
+      },
+    });
+    this.done = pipeline(this.writer.toNodeStream(), tap, this.sink);
+    // A failed pipeline is reported by close(); keep it from being an unhandled rejection meanwhile.
+    this.done.catch(() => undefined);
+  }
+
+  static async create(options: ShardWriterOptions): Promise<ShardWriter> {
+    await mkdir(dirname(join(options.runDir, options.path)), { recursive: true });
+    return new ShardWriter(options);
+  }
+
+  get rows(): number {
+    return this.rowCount + this.pending.length;
+  }
+
+  async append(row: Record<string, unknown>): Promise<void> {
+    this.pending.push(row);
+    const text = row['text'];
+    if (typeof text === 'string') this.pendingBytes += text.length;
+    const tokens = row['tokens'] as ArrayLike<number> | undefined;
+    if (tokens && typeof tokens.length === 'number') this.pendingBytes += tokens.length * 4;
+    if (this.pending.length >= this.batchRows || this.pendingBytes >= this.batchBytes) await this.flush();
+  }
+
+  async appendAll(rows: Iterable<Record<string, unknown>>): Promise<void> {
+    for (const row of rows) await this.append(row);
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const rows = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    const children = this.columns.map((c) => buildColumn(c, rows.map((r) => r[c.name])));
+    this.writer.write(new RecordBatch(this.schema, structData(this.schema, children, rows.length)));
+    this.rowCount += rows.length;
+    // Let the file stream drain so memory stays at about one batch.
+    if (this.sink.writableNeedDrain) await new Promise<void>((resolve) => this.sink.once('drain', () => resolve()));
+    else await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
+  /** Finishes the file, renames it into place and returns its record for the task's outputs. */
+  async close(): Promise<ShardOutput> {
+    if (this.closed) throw new Error(`shard ${this.path} closed twice`);
+    this.closed = true;
+    await this.flush();
+    this.writer.finish();
+    await this.done;
+    await rename(this.tmp, this.file);
+    const { size } = await stat(this.file);
+    return { path: relative(this.runDir, this.file), kind: this.kind, rows: this.rowCount, bytes: size, sha256: this.hash.digest('hex') };
+  }
+
+  /** Abandons the shard and removes its temporary file. Safe to call after close(). */
+  async abort(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.writer.abort();
+    await this.done.catch(() => undefined);
+    await rm(this.tmp, { force: true });
+  }
+}
