@@ -68,3 +68,29 @@ export function withColumns(base: readonly ColumnSpec[], added: readonly ColumnS
   const out = base.filter((c) => !added.some((a) => a.name === c.name));
   return [...out, ...added];
 }
+
+/**
+ * Token shards: one row per document. 32-bit ids because a 256K vocabulary
+ * does not fit 16 bits. `quality` and `cluster_size` are null when the steps
+ * that set them did not run. Tokenizer identity travels in the schema
+ * metadata under the keys of TokenizerIdentity (prefixed `foxden.tokenizer.`).
+ */
+export const TOKEN_COLUMNS: readonly ColumnSpec[] = Object.freeze([
+  { name: 'id', type: 'utf8', nullable: false },
+  { name: 'source', type: 'utf8', nullable: false },
+  { name: 'url', type: 'utf8', nullable: true },
+  { name: 'lang', type: 'utf8', nullable: true },
+  { name: 'n_tokens', type: 'int32', nullable: false },
+  { name: 'tokens', type: 'list<uint32>', nullable: false },
+  { name: 'quality', type: 'float32', nullable: true },
+  { name: 'cluster_size', type: 'int32', nullable: true },
+]);
+
+export interface TokenizerIdentity {
+  name: string;
+  vocab_size: number;
+  /** Special token ids by name, e.g. {"<bos>": 1, "<eos>": 2, "<pad>": 0}. */
+  special_ids: Record<string, number>;
+  /** sha256 of the tokenizer.json bytes. */
+  sha256: string;
+}
