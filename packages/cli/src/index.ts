@@ -1,1 +1,3 @@
-export {};
+export { runCommand } from './run-command.js';
+export { inspectCommand, inspectRun, inspectShard } from './inspect-command.js';
+export { STEP_PACKAGES, stepPackageUrls } from './step-packages.js';

@@ -21,7 +21,7 @@ export interface DocumentRecord {
 }
 
 /** Arrow column types the shard layer supports; steps declare added columns with these. */
-export type ColumnType = 'utf8' | 'float64' | 'float32' | 'int32' | 'int64' | 'uint32' | 'bool' | 'list<uint32>' | 'list<int32>';
+export type ColumnType = 'utf8' | 'float64' | 'float32' | 'int32' | 'int64' | 'uint32' | 'bool' | 'list<uint32>' | 'list<int32>' | 'list<utf8>';
 
 export interface ColumnSpec {
   name: string;

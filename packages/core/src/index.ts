@@ -4,7 +4,7 @@ export { DOCUMENT_COLUMNS, DROP_COLUMNS, TOKEN_COLUMNS, withColumns } from './do
 export type { DocumentRecord, DropRecord, ColumnSpec, ColumnType, TokenizerIdentity } from './document.js';
 export { emptyTaskStats, addCount, sumCounts, mergeTaskStats, assertBalanced, sortKeys } from './stats.js';
 export type { TaskStats, ShardOutput, StepSummary } from './stats.js';
-export type { TaskSpec, StepOutputs, StepContext, TaskContext, StepPhase, StepModule, StepPackage } from './step.js';
+export type { InputFile, TaskSpec, StepOutputs, StepContext, TaskContext, StepPhase, StepModule, StepPackage } from './step.js';
 export {
   stepDirName, taskKey, shardPath, statsPath, markerPath, temporaryPath, writeFileAtomic, sha256File, fileExists,
   completeTask, readCompletedTask, clearTask,

@@ -7,6 +7,19 @@ import type { ShardOutput, TaskStats } from './stats.js';
  * Every field of TaskSpec and StepContext is plain JSON, so a task can cross a
  * worker-thread boundary or travel through a queue unchanged.
  */
+/** A raw input file of the pipeline. */
+export interface InputFile {
+  /** Absolute path. */
+  path: string;
+  /**
+   * Stable name of the file: its path relative to the static base directory of
+   * the input pattern that matched it (a plain file is its own base name). Document
+   * ids derive from it, so they do not change when other inputs are added.
+   */
+  source: string;
+  bytes: number;
+}
+
 export interface TaskSpec {
   /** Unique within its phase and safe as a file name, e.g. "00003". Ordering tasks by id is deterministic. */
   id: string;
@@ -42,10 +55,8 @@ export interface StepContext<P = Record<string, unknown>> {
   /** Validated parameters with defaults applied. */
   params: P;
   seed: number;
-  /** Pipeline-level raw inputs (absolute paths, sorted), for source steps. */
-  inputs: string[];
-  /** Root the raw inputs are named relative to, for stable document ids. */
-  inputRoot: string;
+  /** Pipeline-level raw inputs, sorted by source name, for source steps. */
+  inputs: InputFile[];
   /** Directory of the pipeline file, for resolving relative paths in params. */
   pipelineDir: string;
   /** Outputs of all earlier steps, in pipeline order. */

@@ -17,6 +17,7 @@ export function arrowType(type: ColumnType): DataType {
     case 'bool': return new Bool();
     case 'list<uint32>': return new List(new Field('item', new Uint32(), false));
     case 'list<int32>': return new List(new Field('item', new Int32(), false));
+    case 'list<utf8>': return new List(new Field('item', new Utf8(), false));
   }
 }
 
@@ -25,7 +26,7 @@ export function columnTypeOf(type: DataType): ColumnType {
   const text = String(type);
   const table: Record<string, ColumnType> = {
     Utf8: 'utf8', Float64: 'float64', Float32: 'float32', Int32: 'int32', Int64: 'int64', Uint32: 'uint32', Bool: 'bool',
-    'List<Uint32>': 'list<uint32>', 'List<Int32>': 'list<int32>',
+    'List<Uint32>': 'list<uint32>', 'List<Int32>': 'list<int32>', 'List<Utf8>': 'list<utf8>',
   };
   const found = table[text];
   if (!found) throw new FoxdenError('CORRUPT_INTERMEDIATE', `unsupported Arrow column type ${text}`);
@@ -88,6 +89,17 @@ export function buildColumn(spec: ColumnSpec, values: readonly unknown[]): Data 
       }
       const childType = spec.type === 'list<uint32>' ? new Uint32() : new Int32();
       const child = makeData({ type: childType, length: total, nullCount: 0, data: flat as never });
+      return makeData({ type: type as List, ...base, valueOffsets: offsets, child });
+    }
+    case 'list<utf8>': {
+      const offsets = new Int32Array(length + 1);
+      const flat: string[] = [];
+      for (let i = 0; i < length; i++) {
+        const v = values[i] as readonly string[] | null | undefined;
+        if (v) for (const item of v) flat.push(item);
+        offsets[i + 1] = flat.length;
+      }
+      const child = buildColumn({ name: `${spec.name}.item`, type: 'utf8', nullable: false }, flat);
       return makeData({ type: type as List, ...base, valueOffsets: offsets, child });
     }
     case 'bool': {

@@ -1,4 +1,4 @@
-import { open, stat } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { RecordBatchReader, type RecordBatch, type Schema } from 'apache-arrow';
 import { FoxdenError, sha256File, type ColumnSpec } from '@foxden/core';
 import { columnTypeOf } from './columns.js';
@@ -13,12 +13,15 @@ export class ShardReader {
   readonly metadata: Record<string, string>;
   readonly columns: ColumnSpec[];
   readonly numBatches: number;
-  private readonly reader: Awaited<ReturnType<typeof openArrow>>;
+  private readonly reader: Awaited<ReturnType<typeof openArrow>>['reader'];
+  private readonly handle: FileHandle;
   private closed = false;
 
-  private constructor(file: string, reader: Awaited<ReturnType<typeof openArrow>>) {
+  private constructor(file: string, opened: Awaited<ReturnType<typeof openArrow>>) {
     this.file = file;
+    const reader = opened.reader;
     this.reader = reader;
+    this.handle = opened.handle;
     this.schema = reader.schema;
     this.metadata = Object.fromEntries(reader.schema.metadata);
     this.columns = reader.schema.fields.map((f) => ({ name: f.name, type: columnTypeOf(f.type), nullable: f.nullable }));
@@ -65,7 +68,8 @@ export class ShardReader {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.reader.cancel();
+    await this.reader.cancel().catch(() => undefined);
+    await this.handle.close().catch(() => undefined);
   }
 }
 
@@ -76,13 +80,15 @@ async function openArrow(file: string) {
     await handle.close();
     throw new Error(`file is ${size} bytes, too short to be an Arrow IPC file`);
   }
-  const reader = await RecordBatchReader.from(handle);
-  await reader.open();
-  if (!reader.isFile()) {
-    await reader.cancel();
-    throw new Error('not an Arrow IPC file (stream format or other data)');
+  try {
+    const reader = await RecordBatchReader.from(handle);
+    await reader.open();
+    if (!reader.isFile()) throw new Error('not an Arrow IPC file (stream format or other data)');
+    return { reader, handle };
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    throw error;
   }
-  return reader;
 }
 
 /** Converts a record batch to row objects. List columns become typed arrays (views, not copies). */

@@ -102,9 +102,24 @@ export class ShardWriter {
     const children = this.columns.map((c) => buildColumn(c, rows.map((r) => r[c.name])));
     this.writer.write(new RecordBatch(this.schema, structData(this.schema, children, rows.length)));
     this.rowCount += rows.length;
-    // Let the file stream drain so memory stays at about one batch.
-    if (this.sink.writableNeedDrain) await new Promise<void>((resolve) => this.sink.once('drain', () => resolve()));
-    else await new Promise<void>((resolve) => setImmediate(resolve));
+    await this.drain();
+  }
+
+  /**
+   * Backpressure. Arrow's writer queues encoded bytes without limit and its
+   * Node stream adapter pulls them as fast as the file accepts them, so a
+   * fast producer would let the queue grow with the shard. Wait until the
+   * queue is empty and the file stream has room: memory stays at about one batch.
+   */
+  private async drain(): Promise<void> {
+    const queue = (this.writer as unknown as { _sink?: { _values?: unknown[] } })._sink;
+    for (let spins = 0; ; spins++) {
+      const queued = queue?._values?.length ?? 0;
+      if (queued === 0 && !this.sink.writableNeedDrain) return;
+      if (this.sink.writableNeedDrain) await new Promise<void>((resolve) => this.sink.once('drain', () => resolve()));
+      else await new Promise<void>((resolve) => setImmediate(resolve));
+      if (spins > 1e6) return;
+    }
   }
 
   /** Finishes the file, renames it into place and returns its record for the task's outputs. */
@@ -123,7 +138,9 @@ export class ShardWriter {
   async abort(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.writer.abort();
+    // Closing (not aborting) the Arrow writer ends its byte queue cleanly; the
+    // half-written temporary file is then removed.
+    this.writer.close();
     await this.done.catch(() => undefined);
     await rm(this.tmp, { force: true });
   }

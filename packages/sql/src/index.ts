@@ -1,1 +1,13 @@
-export {};
+export { openRunDatabase } from './run-database.js';
+export type { RunDatabase, RunDatabaseOptions, QueryResult } from './run-database.js';
+export { writeRunParquet } from './write-run-parquet.js';
+export type { ParquetOutput } from './write-run-parquet.js';
+export { readRunCatalog } from './run-catalog.js';
+export type { RunCatalog, CatalogShard } from './run-catalog.js';
+export { ArrowFileSync } from './arrow-file-sync.js';
+export { formatResult, RESULT_FORMATS } from './format-result.js';
+export type { ResultFormat } from './format-result.js';
+export { STAGE_COLUMNS, VIEW_NAMES } from './views.js';
+export type { ViewName } from './views.js';
+export { sqlCommand, SQL_USAGE } from './cli.js';
+export type { SqlCommandIo } from './cli.js';

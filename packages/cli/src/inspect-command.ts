@@ -1,0 +1,143 @@
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { FoxdenError, type TaskStats } from '@foxden/core';
+import { ShardReader } from '@foxden/shards';
+import type { RunSummary } from '@foxden/pipeline';
+import { parsePositiveInt } from './run-command.js';
+
+export const INSPECT_HELP = `Usage: foxden inspect <run-dir|shard.arrow> [options]
+
+For a run directory: the per-step funnel (documents in, out, dropped by
+reason), the shards each step wrote, and sample rows of the last step.
+For a shard: its schema, metadata, row count and sample rows.
+
+Options:
+  --rows <n>     sample rows to show (default 3)
+  --json         machine-readable output
+  -h, --help     this help
+`;
+
+export async function inspectCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true,
+    options: { rows: { type: 'string', default: '3' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+  });
+  if (values.help) {
+    process.stdout.write(INSPECT_HELP);
+    return 0;
+  }
+  const target = positionals[0];
+  if (!target) throw new FoxdenError('BAD_CONFIG', 'foxden inspect needs a run directory or a shard file (see --help)');
+  const rows = parsePositiveInt('--rows', values.rows!, 0);
+  const info = await stat(target).catch(() => null);
+  if (!info) throw new FoxdenError('BAD_INPUT', `${target} does not exist`);
+  const report = info.isDirectory() ? await inspectRun(target, rows) : await inspectShard(target, rows);
+  process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : renderReport(report));
+  return 0;
+}
+
+interface ShardReport {
+  kind: 'shard';
+  file: string;
+  columns: { name: string; type: string; nullable: boolean | undefined }[];
+  metadata: Record<string, string>;
+  rows: number;
+  batches: number;
+  sample: Record<string, unknown>[];
+}
+
+export async function inspectShard(file: string, sampleRows: number): Promise<ShardReport> {
+  const reader = await ShardReader.open(file);
+  try {
+    const sample: Record<string, unknown>[] = [];
+    let rows = 0;
+    for await (const batch of reader.rowBatches()) {
+      rows += batch.length;
+      for (const r of batch) if (sample.length < sampleRows) sample.push(summariseRow(r));
+    }
+    return { kind: 'shard', file, columns: reader.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable })), metadata: reader.metadata, rows, batches: reader.numBatches, sample };
+  } finally {
+    await reader.close();
+  }
+}
+
+interface RunReport {
+  kind: 'run';
+  dir: string;
+  summary: RunSummary | null;
+  steps: { dir: string; tasks: number; shards: Record<string, { files: number; rows: number; bytes: number }> }[];
+  sample: ShardReport | null;
+}
+
+export async function inspectRun(dir: string, sampleRows: number): Promise<RunReport> {
+  const summary = (await readFile(join(dir, 'summary.json'), 'utf8').then(JSON.parse).catch(() => null)) as RunSummary | null;
+  const stepDirs = (await readdir(join(dir, 'steps')).catch(() => [] as string[])).sort();
+  const steps: RunReport['steps'] = [];
+  let lastShard: string | null = null;
+  for (const s of stepDirs) {
+    const markers = (await readdir(join(dir, 'steps', s, 'done')).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).sort();
+    const shards: Record<string, { files: number; rows: number; bytes: number }> = {};
+    for (const m of markers) {
+      const stats = JSON.parse(await readFile(join(dir, 'steps', s, 'done', m), 'utf8')) as TaskStats;
+      for (const o of stats.outputs) {
+        const entry = (shards[o.kind] ??= { files: 0, rows: 0, bytes: 0 });
+        entry.files += 1;
+        entry.rows += o.rows;
+        entry.bytes += o.bytes;
+        if (o.kind !== 'drops' && o.rows > 0 && o.path.endsWith('.arrow')) lastShard = join(dir, o.path);
+      }
+    }
+    steps.push({ dir: s, tasks: markers.length, shards });
+  }
+  const sample = lastShard ? await inspectShard(lastShard, sampleRows) : null;
+  return { kind: 'run', dir, summary, steps, sample };
+}
+
+function summariseRow(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) {
+    if (typeof v === 'string' && v.length > 160) out[k] = `${v.slice(0, 160).replace(/\n/g, '\\n')}... (${v.length} chars)`;
+    else if (ArrayBuffer.isView(v) || Array.isArray(v)) {
+      const arr = Array.from(v as ArrayLike<unknown>);
+      out[k] = arr.length > 12 ? `[${arr.slice(0, 12).join(', ')}, ... ${arr.length} items]` : `[${arr.join(', ')}]`;
+    } else if (typeof v === 'string') out[k] = v.replace(/\n/g, '\\n');
+    else out[k] = v;
+  }
+  return out;
+}
+
+function renderReport(report: ShardReport | RunReport): string {
+  const lines: string[] = [];
+  if (report.kind === 'shard') {
+    lines.push(`shard ${report.file}: ${report.rows} rows in ${report.batches} batches`);
+    lines.push('columns:');
+    for (const c of report.columns) lines.push(`  ${c.name}: ${c.type}${c.nullable ? '' : ' not null'}`);
+    lines.push('metadata:');
+    for (const [k, v] of Object.entries(report.metadata)) lines.push(`  ${k} = ${v}`);
+    if (report.sample.length) lines.push('sample:');
+    for (const r of report.sample) lines.push(`  ${JSON.stringify(r)}`);
+    return lines.join('\n') + '\n';
+  }
+  lines.push(`run ${report.dir}`);
+  if (report.summary) {
+    lines.push(`pipeline ${report.summary.pipeline}, seed ${report.summary.seed}, runner ${report.summary.runner}; accounting ${report.summary.balanced ? 'balances' : 'DOES NOT BALANCE'}`);
+    lines.push('funnel:');
+    for (const s of report.summary.steps) {
+      lines.push(`  ${s.step} (${s.type}): ${s.documents_in} in -> ${s.documents_out} out`);
+      for (const [reason, n] of Object.entries(s.dropped).sort((a, b) => b[1] - a[1])) lines.push(`      dropped ${reason}: ${n}`);
+    }
+  } else {
+    lines.push('no summary.json: the run has not finished (completed tasks below are kept; run again to resume)');
+  }
+  lines.push('shards:');
+  for (const s of report.steps) {
+    const kinds = Object.entries(s.shards).map(([k, v]) => `${k} ${v.files} file(s) ${v.rows} rows ${(v.bytes / 1e6).toFixed(2)} MB`).join('; ');
+    lines.push(`  ${s.dir}: ${s.tasks} task(s) complete; ${kinds}`);
+  }
+  if (report.sample) {
+    lines.push('');
+    lines.push(renderReport(report.sample));
+  }
+  return lines.join('\n') + '\n';
+}

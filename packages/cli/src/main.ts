@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+/**
+ * The `foxden` command. Each subcommand returns an exit code; a FoxdenError
+ * becomes a one-line reason on stderr and exit code 1 (2 for bad usage).
+ */
+import { FoxdenError } from '@foxden/core';
+import { inspectCommand } from './inspect-command.js';
+import { runCommand } from './run-command.js';
+
+const HELP = `Usage: foxden <command> [options]
+
+Commands:
+  run <pipeline.yaml>        run a pipeline (local worker threads, or --runner bullmq)
+  inspect <run-dir|shard>    schema, counts, per-step funnel, sample rows
+  sql <run-dir> [query]      query a run with DuckDB SQL (interactive without a query)
+  tokenizer train ...        train a byte-level BPE tokenizer.json
+  quality train ...          train a fastText quality classifier
+  worker --redis <url>       take tasks from the BullMQ queue
+  status <run-dir>           tasks of a run: waiting, active, done, failed
+  dashboard --redis <url>    web page of the queues, jobs and their errors
+
+Run 'foxden <command> --help' for a command's options.
+`;
+
+type Command = (args: string[]) => Promise<number>;
+
+async function optional(specifier: string, name: string): Promise<Command> {
+  const mod = (await import(specifier)) as Record<string, Command>;
+  const fn = mod[name];
+  if (!fn) throw new FoxdenError('INTERNAL', `${specifier} does not export ${name}`);
+  return fn;
+}
+
+async function bullmqFactory() {
+  const specifier = '@foxden/runner-bullmq';
+  const mod = (await import(specifier)) as { createQueueExecutor?: unknown };
+  return mod.createQueueExecutor as Parameters<typeof runCommand>[1] extends { bullmq?: infer F } ? F : never;
+}
+
+const commands: Record<string, () => Promise<Command>> = {
+  run: async () => {
+    const bullmq = await bullmqFactory().catch(() => undefined);
+    return (args) => runCommand(args, bullmq ? { bullmq } : {});
+  },
+  inspect: async () => inspectCommand,
+  sql: () => optional('@foxden/sql/cli', 'sqlCommand'),
+  tokenizer: () => optional('@foxden/tokenize/cli', 'tokenizerCommand'),
+  quality: () => optional('@foxden/quality/cli', 'qualityCommand'),
+  worker: () => optional('@foxden/runner-bullmq/cli', 'workerCommand'),
+  status: () => optional('@foxden/runner-bullmq/cli', 'statusCommand'),
+  dashboard: () => optional('@foxden/runner-bullmq/cli', 'dashboardCommand'),
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(HELP);
+    return name ? 0 : 2;
+  }
+  const load = commands[name];
+  if (!load) {
+    process.stderr.write(`foxden: unknown command '${name}' (see foxden --help)\n`);
+    return 2;
+  }
+  try {
+    return await (await load())(rest);
+  } catch (error) {
+    const e = error instanceof FoxdenError ? error : FoxdenError.from(error);
+    const usage = (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(`foxden ${name}: ${usage ? (error as Error).message : e.message}\n`);
+    if (process.env['FOXDEN_DEBUG'] && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    if (usage) return 2;
+    return e.code === 'ABORTED' ? 130 : 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

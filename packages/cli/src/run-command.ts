@@ -1,0 +1,111 @@
+import { parseArgs } from 'node:util';
+import { FoxdenError } from '@foxden/core';
+import { loadPipeline, runPipeline, StepRegistry, type RunSummary, type TaskExecutor } from '@foxden/pipeline';
+import { ConsoleReporter, WorkerPool } from '@foxden/runner-local';
+import { stepPackageUrls } from './step-packages.js';
+import { printRunSummary } from './print-summary.js';
+
+export const RUN_HELP = `Usage: foxden run <pipeline.yaml> [options]
+
+Runs a pipeline. Completed tasks are skipped, so running again after a crash
+or Ctrl-C resumes where it stopped.
+
+Options:
+  --input <path|glob>   input file, directory or glob (repeatable); replaces the file's inputs
+  --out <dir>           run directory; replaces the file's output
+  --runner <name>       local (default: worker threads in this process) or bullmq
+  --workers <n>         worker threads for the local runner (default: number of cores)
+  --redis <url>         Redis URL for the bullmq runner (default redis://127.0.0.1:6379)
+  --seed <n>            replaces the file's seed
+  --force               redo tasks even when complete
+  --quiet               no progress output
+  -h, --help            this help
+`;
+
+export interface RunCommandResult {
+  summary: RunSummary;
+}
+
+/** Hook for the queue runner, which lives in its own package. */
+export type ExecutorFactory = (options: { redis: string; runDir: string; pipelineName: string; signal: AbortSignal }) => Promise<TaskExecutor>;
+
+export async function runCommand(args: string[], options: { bullmq?: ExecutorFactory } = {}): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      input: { type: 'string', multiple: true },
+      out: { type: 'string' },
+      runner: { type: 'string', default: 'local' },
+      workers: { type: 'string' },
+      redis: { type: 'string', default: 'redis://127.0.0.1:6379' },
+      seed: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(RUN_HELP);
+    return 0;
+  }
+  const file = positionals[0];
+  if (!file || positionals.length > 1) throw new FoxdenError('BAD_CONFIG', 'foxden run takes exactly one pipeline file (see foxden run --help)');
+  const workers = values.workers === undefined ? undefined : parsePositiveInt('--workers', values.workers);
+  const seed = values.seed === undefined ? undefined : parsePositiveInt('--seed', values.seed, 0);
+  const registry = await StepRegistry.load(stepPackageUrls());
+  const pipeline = await loadPipeline(file, {
+    registry,
+    ...(values.input ? { inputs: values.input } : {}),
+    ...(values.out ? { output: values.out } : {}),
+    ...(seed === undefined ? {} : { seed }),
+  });
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write(`\n${signal}: stopping after the current batches (press Ctrl-C again to quit at once); run again to resume\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let executor: TaskExecutor;
+  if (values.runner === 'local') {
+    executor = new WorkerPool({ ...(workers ? { workers } : {}), signal: controller.signal });
+  } else if (values.runner === 'bullmq') {
+    if (!options.bullmq) throw new FoxdenError('BAD_CONFIG', 'the bullmq runner is not available in this build');
+    executor = await options.bullmq({ redis: values.redis!, runDir: pipeline.output, pipelineName: pipeline.name, signal: controller.signal });
+  } else {
+    throw new FoxdenError('BAD_CONFIG', `--runner must be local or bullmq, got '${values.runner}'`);
+  }
+  const reporter = values.quiet ? undefined : new ConsoleReporter();
+  try {
+    const summary = await runPipeline(pipeline, registry, {
+      executor,
+      force: values.force,
+      signal: controller.signal,
+      ...(reporter ? { reporter } : {}),
+      afterRun: afterRunHook,
+    });
+    if (!values.quiet) printRunSummary(summary, process.stdout);
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await executor.close();
+  }
+}
+
+/** Writes Parquet beside the run for SQL clients, when the SQL package is present. */
+async function afterRunHook(runDir: string): Promise<void> {
+  const specifier = '@foxden/sql';
+  const sql = (await import(specifier).catch(() => null)) as { writeRunParquet?: (dir: string) => Promise<unknown> } | null;
+  if (sql?.writeRunParquet) await sql.writeRunParquet(runDir);
+}
+
+export function parsePositiveInt(name: string, value: string, min = 1): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new FoxdenError('BAD_CONFIG', `${name} must be an integer >= ${min}, got '${value}'`);
+  return n;
+}

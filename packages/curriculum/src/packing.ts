@@ -1,0 +1,268 @@
+import { FoxdenError } from '@foxden/core';
+import type { PackingPolicy } from './params.js';
+
+/**
+ * Packing: items (document copies, by their token lengths) into rows of
+ * exactly seq_len tokens. One interface, three policies. A policy sees only
+ * lengths, never tokens, so it can be tested and benchmarked at any scale;
+ * the pack phase copies the tokens afterwards.
+ */
+
+export interface PackOptions {
+  seqLen: number;
+  /** Length of the pieces a split item is cut into (best-fit decreasing); <= seqLen. */
+  pieceTokens: number;
+  /** Whether items longer than pieceTokens may be cut (best-fit decreasing). */
+  split: boolean;
+  /** Smallest power-of-two piece (decomposition). */
+  minPiece: number;
+}
+
+/** Rows of pieces. Piece p is tokens [pieceOffset[p], +pieceLength[p]) of item pieceItem[p]. */
+export interface Packed {
+  rows: number;
+  pieceItem: Int32Array;
+  pieceOffset: Int32Array;
+  pieceLength: Int32Array;
+  /** Row r holds pieces rowPieces[rowStart[r]] .. rowPieces[rowStart[r + 1] - 1], in order. */
+  rowStart: Int32Array;
+  rowPieces: Int32Array;
+}
+
+export interface PackStats {
+  sequences: number;
+  content_tokens: number;
+  padding_tokens: number;
+  pieces: number;
+  /** Items that ended up in more than one piece (document truncations). */
+  items_split: number;
+}
+
+export type Packer = (lengths: ArrayLike<number>, options: PackOptions) => Packed;
+
+/** Growable Int32 buffer: packing millions of pieces without arrays of objects. */
+class IntList {
+  data = new Int32Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Int32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+  toArray(): Int32Array {
+    return this.data.slice(0, this.length);
+  }
+}
+
+class PieceList {
+  item = new IntList();
+  offset = new IntList();
+  length = new IntList();
+  add(item: number, offset: number, length: number): number {
+    this.item.push(item);
+    this.offset.push(offset);
+    this.length.push(length);
+    return this.item.length - 1;
+  }
+  get count(): number {
+    return this.item.length;
+  }
+}
+
+function finish(pieces: PieceList, rowStart: IntList, rowPieces: IntList): Packed {
+  return {
+    rows: rowStart.length - 1,
+    pieceItem: pieces.item.toArray(), pieceOffset: pieces.offset.toArray(), pieceLength: pieces.length.toArray(),
+    rowStart: rowStart.toArray(), rowPieces: rowPieces.toArray(),
+  };
+}
+
+function checkLength(len: number, i: number): void {
+  if (!(Number.isInteger(len) && len >= 0)) throw new FoxdenError('INTERNAL', `packing: item ${i} has length ${len}`);
+}
+
+/**
+ * Best-fit decreasing (Ding et al. 2024, "Fewer Truncations Improve Language
+ * Modeling"): only items longer than pieceTokens are cut; pieces, longest
+ * first, go to the open row with the least room that still fits them. The
+ * open rows are indexed by remaining room in a segment tree, so each piece
+ * costs O(log seqLen) and the whole O(n log seqLen).
+ */
+export const packBestFitDecreasing: Packer = (lengths, options) => {
+  const S = options.seqLen;
+  const pieces = new PieceList();
+  for (let i = 0; i < lengths.length; i++) {
+    const len = lengths[i]!;
+    checkLength(len, i);
+    if (len === 0) continue;
+    if (len > S && !options.split) throw new FoxdenError('BAD_CONFIG', `packing: item ${i} has ${len} tokens, more than seq_len ${S}, and splitting is off`);
+    const step = len > options.pieceTokens && options.split ? options.pieceTokens : len;
+    for (let off = 0; off < len; off += step) pieces.add(i, off, Math.min(step, len - off));
+  }
+  // Counting sort by length, descending; stable, so ties stay in item/offset order.
+  const n = pieces.count;
+  const plen = pieces.length.data;
+  const counts = new Int32Array(S + 2);
+  for (let p = 0; p < n; p++) counts[S - plen[p]!]!++;
+  for (let k = 1; k < counts.length; k++) counts[k]! += counts[k - 1]!;
+  const order = new Int32Array(n);
+  for (let p = n - 1; p >= 0; p--) order[--counts[S - plen[p]!]!] = p;
+
+  let P = 1;
+  while (P < S + 1) P <<= 1;
+  const tree = new Int32Array(2 * P);
+  const binsAt: number[][] = [];
+  const binRemaining = new IntList();
+  // Bin of each piece in placement order; rows are rebuilt from it at the end.
+  const placedBin = new Int32Array(n);
+  const bump = (cap: number, delta: number): void => {
+    for (let i = cap + P; i >= 1; i >>= 1) tree[i]! += delta;
+  };
+  const findFirst = (lo: number): number => {
+    let i = lo + P;
+    if (tree[i]! > 0) return lo;
+    let found = false;
+    while (i > 1) {
+      if ((i & 1) === 0 && tree[i + 1]! > 0) {
+        i += 1;
+        found = true;
+        break;
+      }
+      i >>= 1;
+    }
+    if (!found) return -1;
+    while (i < P) i = tree[2 * i]! > 0 ? 2 * i : 2 * i + 1;
+    return i - P;
+  };
+  for (let k = 0; k < n; k++) {
+    const p = order[k]!;
+    const len = plen[p]!;
+    const cap = len === S ? -1 : findFirst(len);
+    let bin: number;
+    if (cap < 0) {
+      bin = binRemaining.length;
+      binRemaining.push(S);
+    } else {
+      bin = binsAt[cap]!.pop()!;
+      bump(cap, -1);
+    }
+    placedBin[k] = bin;
+    const left = binRemaining.data[bin]! - len;
+    binRemaining.data[bin] = left;
+    if (left > 0) {
+      (binsAt[left] ??= []).push(bin);
+      bump(left, 1);
+    }
+  }
+  const bins = binRemaining.length;
+  const start = new Int32Array(bins + 1);
+  for (let k = 0; k < n; k++) start[placedBin[k]! + 1]!++;
+  for (let b = 0; b < bins; b++) start[b + 1]! += start[b]!;
+  const fillAt = start.slice(0, bins);
+  const rows = new Int32Array(n);
+  for (let k = 0; k < n; k++) rows[fillAt[placedBin[k]!]!++] = order[k]!;
+  return {
+    rows: bins,
+    pieceItem: pieces.item.toArray(), pieceOffset: pieces.offset.toArray(), pieceLength: pieces.length.toArray(),
+    rowStart: start, rowPieces: rows,
+  };
+};
+
+/**
+ * Dataset decomposition (Pouransari et al. 2024): each item is cut into
+ * power-of-two pieces (seqLen pieces first, then the binary digits of the
+ * rest, down to minPiece; the caller has already dropped the tail below it).
+ * Every segment holds one document piece and no segment is padded; a row of
+ * seqLen tokens holds seqLen / 2^i pieces of the same length 2^i, which is
+ * the paper's fixed-tokens-per-batch bucket laid out in a fixed-shape row.
+ * Only the last row of each length bucket can be padded.
+ */
+export const packDecomposition: Packer = (lengths, options) => {
+  const S = options.seqLen;
+  const pieces = new PieceList();
+  const buckets = new Map<number, IntList>();
+  const put = (len: number, p: number): void => {
+    let b = buckets.get(len);
+    if (!b) buckets.set(len, (b = new IntList()));
+    b.push(p);
+  };
+  for (let i = 0; i < lengths.length; i++) {
+    const len = lengths[i]!;
+    checkLength(len, i);
+    let off = 0;
+    while (len - off >= S) {
+      put(S, pieces.add(i, off, S));
+      off += S;
+    }
+    for (let bit = S >> 1; bit >= options.minPiece; bit >>= 1) {
+      if ((len - off) & bit) {
+        put(bit, pieces.add(i, off, bit));
+        off += bit;
+      }
+    }
+    if (off !== len) throw new FoxdenError('INTERNAL', `decomposition: item ${i} length ${len} is not a multiple of ${options.minPiece}`);
+  }
+  const rowStart = new IntList();
+  const rowPieces = new IntList();
+  rowStart.push(0);
+  for (const len of [...buckets.keys()].sort((a, b) => b - a)) {
+    const list = buckets.get(len)!;
+    const perRow = S / len;
+    for (let j = 0; j < list.length; j++) {
+      rowPieces.push(list.data[j]!);
+      if ((j + 1) % perRow === 0 || j === list.length - 1) rowStart.push(rowPieces.length);
+    }
+  }
+  return finish(pieces, rowStart, rowPieces);
+};
+
+/**
+ * Concatenate-and-chunk, the baseline: items end to end in the given order
+ * (the caller shuffles them), cut every seqLen tokens wherever that falls.
+ * Only the very last row is padded; most documents are cut.
+ */
+export const packConcatChunk: Packer = (lengths, options) => {
+  const S = options.seqLen;
+  const pieces = new PieceList();
+  const rowStart = new IntList();
+  const rowPieces = new IntList();
+  rowStart.push(0);
+  let fill = 0;
+  for (let i = 0; i < lengths.length; i++) {
+    const len = lengths[i]!;
+    checkLength(len, i);
+    let off = 0;
+    while (off < len) {
+      const take = Math.min(len - off, S - fill);
+      rowPieces.push(pieces.add(i, off, take));
+      off += take;
+      fill += take;
+      if (fill === S) {
+        rowStart.push(rowPieces.length);
+        fill = 0;
+      }
+    }
+  }
+  if (fill > 0) rowStart.push(rowPieces.length);
+  return finish(pieces, rowStart, rowPieces);
+};
+
+export const PACKERS: Record<PackingPolicy, Packer> = {
+  'best-fit-decreasing': packBestFitDecreasing,
+  decomposition: packDecomposition,
+  'concat-chunk': packConcatChunk,
+};
+
+/** Counts what a packing did: rows, padding, pieces and split items. */
+export function packStats(packed: Packed, seqLen: number): PackStats {
+  let content = 0;
+  for (let p = 0; p < packed.pieceLength.length; p++) content += packed.pieceLength[p]!;
+  let split = 0;
+  const item = packed.pieceItem;
+  // Pieces of one item are created consecutively by every policy.
+  for (let p = 1; p < item.length; p++) if (item[p] === item[p - 1] && (p < 2 || item[p - 2] !== item[p])) split++;
+  return { sequences: packed.rows, content_tokens: content, padding_tokens: packed.rows * seqLen - content, pieces: item.length, items_split: split };
+}

@@ -1,0 +1,138 @@
+import { detect as chardetDetect } from 'chardet';
+import iconv from 'iconv-lite';
+
+export interface DecodedBody {
+  text: string;
+  /** Canonical lower-case name of the charset used, e.g. "utf-8", "windows-1251". */
+  charset: string;
+  /** Which evidence chose the charset. */
+  charsetSource: 'bom' | 'http' | 'meta' | 'detected' | 'default';
+}
+
+/** Bytes scanned for a `<meta charset>` declaration (the HTML standard's prescan looks at 1024; real pages put it later). */
+const META_SCAN_BYTES = 4096;
+/** Bytes given to chardet: enough for a stable answer, bounded so huge bodies cost no more. */
+const DETECT_SAMPLE_BYTES = 64 * 1024;
+
+const META_CHARSET = /<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([a-z0-9_:.()+-]+)/i;
+
+/**
+ * Labels that browsers decode differently from their literal meaning (WHATWG
+ * Encoding Standard): pages declaring them are written for the browser's
+ * behaviour, so decoding literally would mangle e.g. curly quotes (0x93/0x94).
+ */
+const LABEL_ALIASES: Record<string, string> = {
+  'iso-8859-1': 'windows-1252',
+  'iso8859-1': 'windows-1252',
+  latin1: 'windows-1252',
+  'l1': 'windows-1252',
+  'us-ascii': 'windows-1252',
+  ascii: 'windows-1252',
+  'iso-8859-9': 'windows-1254',
+  'iso-8859-11': 'windows-874',
+  'tis-620': 'windows-874',
+  gb2312: 'gbk',
+  'gb_2312-80': 'gbk',
+  'x-gbk': 'gbk',
+  'x-sjis': 'shift_jis',
+  'ms_kanji': 'shift_jis',
+  'windows-31j': 'shift_jis',
+  'ks_c_5601-1987': 'euc-kr',
+  'x-euc-jp': 'euc-jp',
+  unicode: 'utf-16le',
+  'utf8': 'utf-8',
+  'unicode-1-1-utf-8': 'utf-8',
+  'x-user-defined': 'windows-1252',
+};
+
+/**
+ * Turns a declared charset label into a name iconv-lite can decode, or null
+ * when the label is unknown (a typo, "none", a made-up name): the caller then
+ * moves on to the next kind of evidence rather than failing.
+ */
+export function resolveCharset(label: string | null | undefined): string | null {
+  if (!label) return null;
+  const clean = label.trim().replace(/^["']|["']$/g, '').trim().toLowerCase();
+  if (clean === '') return null;
+  const name = LABEL_ALIASES[clean] ?? clean;
+  return iconv.encodingExists(name) ? name : null;
+}
+
+/**
+ * Decodes HTTP payload bytes. Evidence in order: a byte-order mark, the
+ * HTTP-declared charset, a `<meta charset>` or http-equiv declaration in the
+ * first 4 KB, detection (valid UTF-8 first, then chardet), and finally UTF-8
+ * with U+FFFD for bad bytes. Unknown charset names fall through to the next
+ * kind of evidence. Never throws on any input.
+ */
+export function decodeBody(body: Uint8Array, declaredCharset: string | null): DecodedBody {
+  const buf = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+
+  const bom = bomCharset(buf);
+  if (bom !== null) return { text: decodeAs(buf, bom), charset: bom, charsetSource: 'bom' };
+
+  const http = resolveCharset(declaredCharset);
+  if (http !== null) return { text: decodeAs(buf, asciiCompatible(http)), charset: asciiCompatible(http), charsetSource: 'http' };
+
+  const meta = resolveCharset(META_CHARSET.exec(buf.subarray(0, META_SCAN_BYTES).toString('latin1'))?.[1]);
+  if (meta !== null) return { text: decodeAs(buf, asciiCompatible(meta)), charset: asciiCompatible(meta), charsetSource: 'meta' };
+
+  const detected = detectCharset(buf);
+  if (detected !== null) return { text: decodeAs(buf, detected), charset: detected, charsetSource: 'detected' };
+
+  return { text: decodeAs(buf, 'utf-8'), charset: 'utf-8', charsetSource: 'default' };
+}
+
+function bomCharset(buf: Buffer): string | null {
+  if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) return 'utf-8';
+  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return 'utf-16le';
+  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) return 'utf-16be';
+  return null;
+}
+
+/**
+ * A UTF-16 declaration on a body that has no BOM is wrong in practice (the
+ * declaration itself was readable as ASCII), so decode as UTF-8, as browsers do.
+ */
+function asciiCompatible(name: string): string {
+  return /^utf-?16/.test(name) ? 'utf-8' : name;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function detectCharset(buf: Buffer): string | null {
+  const sample = buf.subarray(0, DETECT_SAMPLE_BYTES);
+  // Valid UTF-8 (pure ASCII included) is almost never another encoding by accident,
+  // and chardet is both slower and less sure on it. A multi-byte character cut at
+  // the sample's end must not count as invalid, so only whole bodies are checked strictly.
+  if (isUtf8(sample, sample.length < buf.length)) return 'utf-8';
+  let guess: string | null = null;
+  try {
+    guess = chardetDetect(sample);
+  } catch {
+    return null;
+  }
+  const name = resolveCharset(guess);
+  return name === null ? null : asciiCompatible(name);
+}
+
+function isUtf8(bytes: Buffer, truncated: boolean): boolean {
+  let end = bytes.length;
+  if (truncated) {
+    // Step back over a trailing partial sequence (at most 3 continuation bytes).
+    let i = end - 1;
+    while (i >= 0 && end - i <= 4 && ((bytes[i] ?? 0) & 0xc0) === 0x80) i--;
+    if (i >= 0 && ((bytes[i] ?? 0) & 0xc0) === 0xc0) end = i;
+  }
+  try {
+    strictUtf8.decode(bytes.subarray(0, end));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function decodeAs(buf: Buffer, charset: string): string {
+  // iconv-lite strips a leading BOM for the Unicode charsets and replaces bad bytes with U+FFFD.
+  return iconv.decode(buf, charset);
+}

@@ -1,0 +1,94 @@
+import { Readability } from '@mozilla/readability';
+import { parseHTML } from 'linkedom';
+import { isBoilerplate } from './boilerplate.js';
+import { htmlToText, type DomNode } from './html-to-text.js';
+
+export interface ExtractedText {
+  /** Main text with paragraphs separated by blank lines; '' when the page has none. */
+  text: string;
+  title: string | null;
+  /** How the text was found: "readability", "boilerplate" (the fallback), "empty" or "failed". */
+  method: string;
+}
+
+export interface ExtractOptions {
+  /** Page URL, used only for diagnostics today. Default null. */
+  url?: string | null;
+  /**
+   * Readability's result is used when it holds at least this many characters
+   * and at least `minArticleShare` of the fallback's text. Default 250.
+   */
+  minArticleChars?: number;
+  /**
+   * Below this share of the boilerplate-stripped page text, Readability has
+   * picked one fragment of a listing or home page, and the fallback is used.
+   * Default 0.2.
+   */
+  minArticleShare?: number;
+  /**
+   * HTML longer than this (in UTF-16 code units) is cut before parsing, so a
+   * pathological page (megabytes of inline data) costs bounded time and memory.
+   * Default 4_000_000.
+   */
+  maxHtmlChars?: number;
+  /** Readability gives up on pages with more elements than this (and the fallback runs). Default 20_000. */
+  maxElements?: number;
+}
+
+const DEFAULTS = { minArticleChars: 250, minArticleShare: 0.2, maxHtmlChars: 4_000_000, maxElements: 20_000 };
+
+/**
+ * Main text of an HTML page, without navigation, menus, footers, scripts and
+ * styles. Readability.js (over linkedom) finds the article; on pages where it
+ * finds none or only a fragment (home pages, listings) a boilerplate-stripping
+ * walk over the whole body is used instead. Never throws: malformed HTML,
+ * pages without a body and framesets give text or ''.
+ */
+export function extractMainText(html: string, options: ExtractOptions = {}): ExtractedText {
+  const opts = { ...DEFAULTS, ...stripUndefined(options) };
+  try {
+    return extract(html.length > opts.maxHtmlChars ? html.slice(0, opts.maxHtmlChars) : html, opts);
+  } catch {
+    // linkedom or Readability failing on some input is a property of that page, not of the run:
+    // the caller sees '' with method "failed" and counts the document as empty.
+    return { text: '', title: null, method: 'failed' };
+  }
+}
+
+function extract(html: string, opts: typeof DEFAULTS): ExtractedText {
+  const { document } = parseHTML(html);
+  const title = cleanTitle((document as { title?: string }).title);
+  const root = (document.body ?? document.documentElement) as unknown as DomNode | null;
+  if (root === null || root === undefined) return { text: '', title, method: 'empty' };
+
+  // The fallback walk is read-only, so it runs first on the same tree Readability will then rewrite.
+  const fallback = htmlToText(root, { skip: isBoilerplate });
+
+  let article: string | null = null;
+  try {
+    const reader = new Readability<DomNode>(document as never, {
+      serializer: (node) => node as unknown as DomNode,
+      maxElemsToParse: opts.maxElements,
+      keepClasses: false,
+    });
+    const parsed = reader.parse();
+    if (parsed?.content) article = htmlToText(parsed.content);
+  } catch {
+    article = null; // too many elements, or a tree Readability cannot handle: the fallback stands
+  }
+
+  if (article !== null && article.length >= opts.minArticleChars && article.length >= opts.minArticleShare * fallback.length) {
+    return { text: article, title, method: 'readability' };
+  }
+  if (fallback.length === 0 && article !== null && article.length > 0) return { text: article, title, method: 'readability' };
+  return { text: fallback, title, method: fallback.length === 0 ? 'empty' : 'boilerplate' };
+}
+
+function cleanTitle(raw: string | null | undefined): string | null {
+  const t = (raw ?? '').replace(/\s+/g, ' ').trim();
+  return t === '' ? null : t;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
+}

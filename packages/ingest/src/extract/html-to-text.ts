@@ -1,0 +1,191 @@
+/**
+ * DOM to plain text with block structure kept: paragraphs and headings become
+ * blocks separated by a blank line, list items and table rows single lines,
+ * inline whitespace collapsed as a browser would render it. Works on any
+ * DOM with the standard node interface (linkedom here), read-only: it never
+ * mutates the tree, so the same parsed document can be handed to Readability
+ * afterwards.
+ */
+
+/** The subset of the DOM node interface this module reads. */
+export interface DomNode {
+  nodeType: number;
+  nodeName: string;
+  nodeValue?: string | null;
+  childNodes: ArrayLike<DomNode>;
+  getAttribute?(name: string): string | null;
+  parentNode?: DomNode | null;
+}
+
+const ELEMENT_NODE = 1;
+const TEXT_NODE = 3;
+
+/** Elements whose content is never text a reader sees. */
+const NEVER_TEXT = new Set([
+  'HEAD', 'SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'SVG', 'CANVAS', 'IFRAME', 'FRAME', 'OBJECT', 'EMBED',
+  'VIDEO', 'AUDIO', 'MAP', 'SELECT', 'OPTION', 'TEXTAREA', 'INPUT', 'BUTTON', 'LINK', 'META', 'TITLE', 'MATH', 'DIALOG',
+]);
+
+/** Blocks separated by a blank line. */
+const PARAGRAPH_BLOCKS = new Set([
+  'P', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'BLOCKQUOTE', 'PRE', 'UL', 'OL', 'DL', 'TABLE', 'FIGURE', 'HR', 'ADDRESS',
+  'FIELDSET', 'DETAILS', 'CENTER',
+]);
+
+/** Blocks that start a new line but not a new paragraph. */
+const LINE_BLOCKS = new Set([
+  'DIV', 'SECTION', 'ARTICLE', 'MAIN', 'HEADER', 'FOOTER', 'NAV', 'ASIDE', 'LI', 'DT', 'DD', 'TR', 'CAPTION',
+  'FIGCAPTION', 'SUMMARY', 'FORM', 'BODY', 'HTML', 'THEAD', 'TBODY', 'TFOOT', 'LEGEND', 'OPTGROUP', 'MENU', 'DIR',
+  'HGROUP', 'NOFRAMES',
+]);
+
+const CELLS = new Set(['TD', 'TH']);
+
+export interface HtmlToTextOptions {
+  /**
+   * Called for every element before it is entered; returning true skips the
+   * element and everything inside it. Default: skip nothing beyond the
+   * never-text elements (scripts, styles, form controls, ...).
+   */
+  skip?: (element: DomNode) => boolean;
+}
+
+/**
+ * Renders the text of `root` and its descendants. The output uses '\n' line
+ * ends, single spaces inside lines, and at most one blank line between blocks;
+ * `<pre>` content is kept verbatim.
+ */
+export function htmlToText(root: DomNode, options: HtmlToTextOptions = {}): string {
+  const out = new TextSink();
+  const skip = options.skip;
+  // Iterative walk: pages nest deep enough (thousands of unclosed tags) to overflow recursion.
+  type Frame = { node: DomNode; index: number; closing: number };
+  const stack: Frame[] = [];
+  const enter = (node: DomNode): void => {
+    if (node.nodeType === TEXT_NODE) {
+      out.text(node.nodeValue ?? '');
+      return;
+    }
+    if (node.nodeType !== ELEMENT_NODE) return;
+    const tag = node.nodeName.toUpperCase();
+    if (NEVER_TEXT.has(tag) || (skip !== undefined && skip(node))) return;
+    if (tag === 'BR') {
+      out.lineBreak();
+      return;
+    }
+    if (tag === 'PRE') {
+      out.breakBlock(2);
+      out.verbatim(textContent(node));
+      out.breakBlock(2);
+      return;
+    }
+    const closing = PARAGRAPH_BLOCKS.has(tag) ? 2 : LINE_BLOCKS.has(tag) ? 1 : CELLS.has(tag) ? -1 : 0;
+    if (closing > 0) out.breakBlock(closing);
+    else if (closing < 0) out.cellBreak();
+    stack.push({ node, index: 0, closing });
+  };
+  enter(root);
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1]!;
+    const children = frame.node.childNodes;
+    if (frame.index < children.length) {
+      const child = children[frame.index++]!;
+      enter(child);
+      continue;
+    }
+    stack.pop();
+    if (frame.closing > 0) out.breakBlock(frame.closing);
+    else if (frame.closing < 0) out.cellBreak();
+  }
+  return out.finish();
+}
+
+function textContent(node: DomNode): string {
+  let s = '';
+  const stack: DomNode[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.nodeType === TEXT_NODE) s += n.nodeValue ?? '';
+    else if (n.nodeType === ELEMENT_NODE) {
+      if (n.nodeName.toUpperCase() === 'BR') s += '\n';
+      for (let i = n.childNodes.length - 1; i >= 0; i--) stack.push(n.childNodes[i]!);
+    }
+  }
+  return s;
+}
+
+/**
+ * Accumulates text with pending breaks: a break is only written when text
+ * follows it, so empty elements and nested blocks never produce runs of blank lines.
+ */
+class TextSink {
+  private parts: string[] = [];
+  /** Newlines owed before the next text: 0, 1 (new line) or 2 (blank line). */
+  private pendingBreak = 0;
+  private pendingSpace = false;
+  private pendingCell = false;
+  private atLineStart = true;
+
+  text(raw: string): void {
+    // Collapse whitespace the way CSS `white-space: normal` does. NBSP is content, but it
+    // renders as a space and only confuses tokenisers, so it becomes one too.
+    const collapsed = raw.replace(/[\s\u00a0]+/g, ' ');
+    if (collapsed === '') return;
+    if (collapsed === ' ') {
+      if (!this.atLineStart) this.pendingSpace = true;
+      return;
+    }
+    const startsWithSpace = collapsed.startsWith(' ');
+    const endsWithSpace = collapsed.endsWith(' ');
+    const core = collapsed.trim();
+    this.flush(startsWithSpace);
+    this.parts.push(core);
+    this.atLineStart = false;
+    this.pendingSpace = endsWithSpace;
+  }
+
+  verbatim(raw: string): void {
+    const text = raw.replace(/\r\n?/g, '\n').replace(/^\n+|\s+$/g, '');
+    if (text === '') return;
+    this.flush(false);
+    this.parts.push(text);
+    this.atLineStart = false;
+    this.pendingSpace = false;
+  }
+
+  breakBlock(newlines: number): void {
+    if (this.parts.length === 0) return;
+    this.pendingBreak = Math.max(this.pendingBreak, newlines);
+    this.pendingSpace = false;
+    this.pendingCell = false;
+  }
+
+  lineBreak(): void {
+    if (this.parts.length === 0) return;
+    // <br><br> is how old pages make paragraphs.
+    this.pendingBreak = this.pendingBreak >= 1 ? 2 : 1;
+    this.pendingSpace = false;
+  }
+
+  cellBreak(): void {
+    if (!this.atLineStart) this.pendingCell = true;
+  }
+
+  finish(): string {
+    return this.parts.join('');
+  }
+
+  private flush(space: boolean): void {
+    if (this.pendingBreak > 0 && this.parts.length > 0) {
+      this.parts.push(this.pendingBreak >= 2 ? '\n\n' : '\n');
+      this.atLineStart = true;
+    } else if (this.pendingCell && !this.atLineStart) {
+      this.parts.push('\t');
+    } else if ((space || this.pendingSpace) && !this.atLineStart) {
+      this.parts.push(' ');
+    }
+    this.pendingBreak = 0;
+    this.pendingSpace = false;
+    this.pendingCell = false;
+  }
+}

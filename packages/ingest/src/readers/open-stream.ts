@@ -1,0 +1,134 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+import { Decompress } from 'fzstd';
+import { FoxdenError } from '@foxden/core';
+
+/** Whole-file compression, told by magic bytes rather than by name (names lie). */
+export type Compression = 'gzip' | 'zstd' | 'none';
+
+/**
+ * A failure of the decompressor (a clipped or corrupt gzip or zstd stream).
+ * It is a per-record problem: the reader turns it into a reject for the record
+ * it cut through and ends cleanly, instead of throwing out of the generator.
+ */
+export class DecompressionError extends Error {
+  readonly compression: Compression;
+  constructor(compression: Compression, cause: unknown) {
+    super(`${compression} stream is corrupt or cut off: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'DecompressionError';
+    this.compression = compression;
+  }
+}
+
+export function compressionOf(magic: Uint8Array): Compression {
+  if (magic.length >= 2 && magic[0] === 0x1f && magic[1] === 0x8b) return 'gzip';
+  if (magic.length >= 4 && magic[0] === 0x28 && magic[1] === 0xb5 && magic[2] === 0x2f && magic[3] === 0xfd) return 'zstd';
+  return 'none';
+}
+
+export interface DecompressedStream {
+  compression: Compression;
+  /** Decompressed bytes in order; throws DecompressionError where the compressed stream breaks. */
+  chunks: AsyncIterable<Uint8Array>;
+}
+
+/** Read size for the raw file: large reads keep syscalls and stream overhead per byte low. */
+const READ_CHUNK = 1 << 20;
+/** zlib output chunk: the byte reader works best with a few large chunks. */
+const INFLATE_CHUNK = 1 << 18;
+
+/**
+ * Opens a file and streams its decompressed bytes. Whole-file gzip and
+ * per-record (multi-member) gzip look the same here: zlib's gunzip stream
+ * continues across members. An unreadable file (missing, permission) throws
+ * FoxdenError('BAD_INPUT') naming it.
+ */
+export async function openDecompressed(file: string): Promise<DecompressedStream> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    throw new FoxdenError('BAD_INPUT', `cannot read input file ${file}: ${(error as Error).message}`, { file, cause: error });
+  }
+  let magic: Uint8Array;
+  try {
+    const probe = Buffer.alloc(4);
+    const { bytesRead } = await handle.read(probe, 0, 4, 0);
+    magic = probe.subarray(0, bytesRead);
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    throw new FoxdenError('BAD_INPUT', `cannot read input file ${file}: ${(error as Error).message}`, { file, cause: error });
+  }
+  const compression = compressionOf(magic);
+  const raw = () => handle.createReadStream({ highWaterMark: READ_CHUNK, start: 0, autoClose: true });
+  switch (compression) {
+    case 'gzip':
+      return { compression, chunks: gunzipChunks(raw) };
+    case 'zstd':
+      return { compression, chunks: unzstdChunks(raw) };
+    default:
+      return { compression, chunks: plainChunks(raw) };
+  }
+}
+
+type RawStream = ReturnType<FileHandle['createReadStream']>;
+
+async function* plainChunks(raw: () => RawStream): AsyncGenerator<Uint8Array> {
+  const stream = raw();
+  try {
+    for await (const chunk of stream) yield chunk as Buffer;
+  } finally {
+    stream.destroy();
+  }
+}
+
+function isZlibError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('Z_');
+}
+
+async function* gunzipChunks(raw: () => RawStream): AsyncGenerator<Uint8Array> {
+  const stream = raw();
+  const gunzip = createGunzip({ chunkSize: INFLATE_CHUNK });
+  // pipe() does not forward source errors; an I/O error must reach the consumer, not hang it.
+  stream.on('error', (error) => gunzip.destroy(error));
+  stream.pipe(gunzip);
+  try {
+    for await (const chunk of gunzip) yield chunk as Buffer;
+  } catch (error) {
+    if (isZlibError(error)) throw new DecompressionError('gzip', error);
+    throw error;
+  } finally {
+    stream.destroy();
+    gunzip.destroy();
+  }
+}
+
+async function* unzstdChunks(raw: () => RawStream): AsyncGenerator<Uint8Array> {
+  const stream = raw();
+  const out: Uint8Array[] = [];
+  const decompressor = new Decompress((data) => {
+    if (data.length > 0) out.push(data);
+  });
+  let failure: DecompressionError | null = null;
+  const push = (chunk: Uint8Array, final: boolean): void => {
+    try {
+      decompressor.push(chunk, final);
+    } catch (error) {
+      failure = new DecompressionError('zstd', error);
+    }
+  };
+  try {
+    for await (const chunk of stream) {
+      push(chunk as Buffer, false);
+      // Blocks decoded before a failure are good data: hand them out first.
+      while (out.length > 0) yield out.shift()!;
+      if (failure) throw failure;
+    }
+    push(new Uint8Array(0), true);
+    while (out.length > 0) yield out.shift()!;
+    if (failure) throw failure;
+  } finally {
+    stream.destroy();
+  }
+}

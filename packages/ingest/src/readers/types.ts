@@ -1,0 +1,70 @@
+/**
+ * Source records: what a reader makes of one input file before any
+ * HTML-to-text, normalisation or language id. Every record of the input ends
+ * up as exactly one of a document, a skip (a record that is valid but not
+ * text to train on) or a reject (a record that could not be read), so the
+ * ingest step can account for every record.
+ */
+
+export type SourceFormat = 'warc' | 'wet' | 'wat' | 'arc' | 'jsonl' | 'text';
+
+export interface SourceDocument {
+  kind: 'document';
+  format: SourceFormat;
+  /** Byte offset of the record's start in the (decompressed) stream of the file: stable across runs, used for document ids. */
+  offset: number;
+  /** WARC-Type or ARC/JSONL/text equivalent ('response', 'resource', 'conversion', 'jsonl', 'text'). */
+  recordType: string;
+  url: string | null;
+  /** ISO-8601 date (WARC-Date, ARC date, JSONL created/added/date), or null. */
+  date: string | null;
+  /** Media type of the payload without parameters, e.g. 'text/html'; null when unknown. */
+  mediaType: string | null;
+  /** Charset declared by HTTP Content-Type, if any. */
+  declaredCharset: string | null;
+  /** Payload bytes (HTTP body, de-chunked and content-decoded) when the payload is HTML/markup to extract. */
+  body?: Uint8Array;
+  /** Text, when the format already carries plain text (WET conversion records, JSONL text, plain text files, text/plain payloads decoded as UTF-8 are NOT here: give those as body). */
+  text?: string;
+  /** Id given by the input (JSONL `id`), if any. */
+  id?: string;
+  /** Language given by the input (WET WARC-Identified-Content-Language, JSONL lang/language), if any. */
+  lang?: string;
+  /** Input fields foxden does not model (JSONL metadata, WARC-Record-ID, HTTP status), kept as open metadata. */
+  meta: Record<string, unknown>;
+}
+
+/** A well-formed record that carries no document (request, metadata, non-2xx, image, ...). */
+export interface SkippedRecord {
+  kind: 'skip';
+  format: SourceFormat;
+  offset: number;
+  url: string | null;
+  reason: string;
+}
+
+/** A record that could not be read; `message` names the file, the offset and the cause. */
+export interface RejectedRecord {
+  kind: 'reject';
+  format: SourceFormat;
+  offset: number;
+  url: string | null;
+  reason: string;
+  message: string;
+}
+
+export type SourceRecord = SourceDocument | SkippedRecord | RejectedRecord;
+
+export interface ReadSourceOptions {
+  /** Largest record payload held in memory; larger records are rejected ('record-too-large'). Default 64 MiB. */
+  maxRecordBytes?: number;
+  /** JSONL field names: text (default 'text'), id ('id'), url ('url', then metadata.url / meta.url). */
+  jsonlTextField?: string;
+  /** JSONL field holding the document id. Default 'id'. */
+  jsonlIdField?: string;
+  /** Stops the read between records; the generator then throws FoxdenError('ABORTED'). */
+  signal?: AbortSignal;
+}
+
+/** Default for ReadSourceOptions.maxRecordBytes. */
+export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024 * 1024;

@@ -1,0 +1,201 @@
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import {
+  FoxdenError, addCount, assertBalanced, emptyTaskStats, taskKey,
+  type TaskContext, type TaskSpec, type TaskStats,
+} from '@foxden/core';
+import { DropWriter, ShardReader, findShardChecksum } from '@foxden/shards';
+import { TokenShardWriter, type TokenRow } from './token-shards.js';
+import { loadTokenizer, type LoadedTokenizer } from './tokenizer.js';
+
+/** Params of the `tokenize` step, with the defaults of its schema applied. */
+export interface TokenizeParams {
+  tokenizer: string;
+  add_bos: boolean;
+  add_eos: boolean;
+  bos_token: string | null;
+  eos_token: string | null;
+  shard_target_tokens: number;
+  shard_target_bytes: number | null;
+  batch_size: number;
+}
+
+/** Input columns the step reads; the others (text aside) are not decoded. */
+const READ_COLUMNS = ['id', 'text', 'url', 'source', 'lang', 'quality', 'cluster_size'] as const;
+
+interface InputDoc {
+  id: string;
+  text: string;
+  url: string | null;
+  source: string;
+  lang: string | null;
+  quality?: number | null;
+  cluster_size?: number | null;
+}
+
+// One tokenizer per thread and file version: the native tokenizer is per thread, and loading a 256K vocabulary takes a second.
+const cache = new Map<string, Promise<LoadedTokenizer>>();
+
+/** The step's tokenizer, loaded once per thread (keyed by path, size and mtime so an edited file is reloaded). */
+export async function stepTokenizer(ctx: { pipelineDir: string; params: TokenizeParams }): Promise<LoadedTokenizer> {
+  const path = resolve(ctx.pipelineDir, ctx.params.tokenizer);
+  const info = await stat(path).catch((e: unknown) => {
+    throw new FoxdenError('BAD_CONFIG', `tokenizer ${path} (param "tokenizer": "${ctx.params.tokenizer}") cannot be read: ${(e as Error).message}`, { file: path, cause: e });
+  });
+  const key = `${path}\u0000${info.size}\u0000${info.mtimeMs}`;
+  let loaded = cache.get(key);
+  if (!loaded) {
+    loaded = loadTokenizer(path);
+    cache.set(key, loaded);
+    loaded.catch(() => cache.delete(key));
+  }
+  return loaded;
+}
+
+/** BOS and EOS ids the params ask for; a missing one is a BAD_CONFIG error naming the tokenizer. */
+export function boundaryIds(tokenizer: LoadedTokenizer, params: TokenizeParams): { bos: number | null; eos: number | null } {
+  const pick = (wanted: boolean, explicit: string | null, role: 'bos' | 'eos'): number | null => {
+    if (!wanted) return null;
+    const id = explicit === null ? tokenizer.specialId(role) : tokenizer.specialId(explicit) ?? tokenizer.native.tokenToId(explicit);
+    if (id === null || id === undefined) {
+      const how = explicit === null ? `no special token for ${role.toUpperCase()} (looked for ${role === 'bos' ? '<bos>, <s>, <|begin_of_text|>, ...' : '<eos>, </s>, <|end_of_text|>, ...'})` : `no token ${JSON.stringify(explicit)}`;
+      throw new FoxdenError('BAD_CONFIG', `tokenizer ${tokenizer.path} has ${how}; set ${role}_token or add_${role}: false`, { file: tokenizer.path });
+    }
+    return id;
+  };
+  return { bos: pick(params.add_bos, params.bos_token, 'bos'), eos: pick(params.add_eos, params.eos_token, 'eos') };
+}
+
+type Encoded = Uint32Array | FoxdenError;
+
+/**
+ * Encodes a batch. When the library rejects the batch, each document is
+ * encoded alone so that only the documents it rejects are dropped, each with
+ * an error naming it. Never rejects.
+ */
+async function encodeSafely(tokenizer: LoadedTokenizer, docs: readonly InputDoc[]): Promise<Encoded[]> {
+  try {
+    return await tokenizer.encodeBatch(docs.map((d) => d.text));
+  } catch {
+    const out: Encoded[] = [];
+    for (const d of docs) {
+      try {
+        out.push(await tokenizer.encode(d.text));
+      } catch (e) {
+        out.push(new FoxdenError('BAD_INPUT', `tokenizer ${tokenizer.path} rejected document ${d.id} (source ${d.source}): ${(e as Error).message}`, { file: d.source, cause: e }));
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * One task of the tokenize step: streams the task's document shards, encodes
+ * `batch_size` documents per encodeBatch call and writes token rows. The
+ * next batch is encoded (on the library's own threads) while the previous one
+ * is written, so Arrow building and I/O overlap the tokenizer.
+ */
+export async function runTokenizeTask(task: TaskSpec, ctx: TaskContext<TokenizeParams>): Promise<TaskStats> {
+  const started = performance.now();
+  const params = ctx.params;
+  const stats = emptyTaskStats(ctx.stepName, task.id);
+  const tokenizer = await stepTokenizer(ctx);
+  const { bos, eos } = boundaryIds(tokenizer, params);
+  const extra = (bos === null ? 0 : 1) + (eos === null ? 0 : 1);
+  const writer = new TokenShardWriter({
+    runDir: ctx.runDir, dir: join(ctx.stepDir, 'tokens'), stem: taskKey(ctx.phase, task.id), identity: tokenizer.identity,
+    metadata: { 'foxden.step': ctx.stepName }, targetTokens: params.shard_target_tokens,
+    ...(params.shard_target_bytes === null ? {} : { targetBytes: params.shard_target_bytes }),
+  });
+  const drops = await DropWriter.create(task, ctx);
+
+  const write = async (docs: InputDoc[], encoded: Encoded[]): Promise<void> => {
+    let bytes = 0;
+    for (let i = 0; i < docs.length; i++) {
+      const doc = docs[i]!;
+      const ids = encoded[i]!;
+      bytes += doc.text.length;
+      if (ids instanceof FoxdenError) {
+        addCount(stats.dropped, 'tokenize-error');
+        drops.add({ id: doc.id, url: doc.url, step: ctx.stepName, reason: 'tokenize-error', value: ids.message, source: doc.source });
+        continue;
+      }
+      if (ids.length === 0) {
+        addCount(stats.dropped, 'empty-after-tokenize');
+        drops.add({ id: doc.id, url: doc.url, step: ctx.stepName, reason: 'empty-after-tokenize', value: String(doc.text.length), source: doc.source });
+        continue;
+      }
+      let tokens = ids;
+      if (extra > 0) {
+        tokens = new Uint32Array(ids.length + extra);
+        let at = 0;
+        if (bos !== null) tokens[at++] = bos;
+        tokens.set(ids, at);
+        if (eos !== null) tokens[at + ids.length] = eos;
+      }
+      const row: TokenRow = {
+        id: doc.id, source: doc.source, url: doc.url ?? null, lang: doc.lang ?? null, n_tokens: tokens.length, tokens,
+        quality: numberOrNull(doc.quality), cluster_size: numberOrNull(doc.cluster_size),
+      };
+      await writer.append(row);
+      stats.documents_out++;
+    }
+    stats.documents_in += docs.length;
+    stats.bytes_in += bytes;
+    await drops.flush();
+    ctx.progress({ documents: docs.length, bytes });
+  };
+
+  try {
+    let pending: InputDoc[] = [];
+    let inflight: { docs: InputDoc[]; encoded: Promise<Encoded[]> } | null = null;
+    const launch = async (): Promise<void> => {
+      const docs = pending;
+      pending = [];
+      const next = { docs, encoded: encodeSafely(tokenizer, docs) };
+      if (inflight) await write(inflight.docs, await inflight.encoded);
+      inflight = next;
+    };
+    for (const input of task.inputs) {
+      const expected = findShardChecksum(ctx, input);
+      const reader = await ShardReader.open(join(ctx.runDir, input), expected ? { sha256: expected } : {});
+      try {
+        const present = new Set(reader.columns.map((c) => c.name));
+        for (const required of ['id', 'text', 'source']) {
+          if (!present.has(required)) throw new FoxdenError('CORRUPT_INTERMEDIATE', `document shard ${input} has no column "${required}"`, { file: input });
+        }
+        const columns = READ_COLUMNS.filter((c) => present.has(c));
+        for await (const rows of reader.rowBatches(columns)) {
+          if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `task ${task.id} of step ${ctx.stepName} aborted`);
+          for (const row of rows) {
+            pending.push(row as unknown as InputDoc);
+            if (pending.length >= params.batch_size) await launch();
+          }
+        }
+      } finally {
+        await reader.close();
+      }
+    }
+    if (pending.length > 0) await launch();
+    if (inflight !== null) {
+      const last = inflight as { docs: InputDoc[]; encoded: Promise<Encoded[]> };
+      await write(last.docs, await last.encoded);
+    }
+    const closed = await writer.close();
+    stats.outputs.push(...closed.outputs, await drops.close());
+    stats.counters['tokens'] = writer.tokens;
+    stats.counters['token_shards'] = closed.outputs.length;
+    stats.bytes_out = closed.outputs.reduce((s, o) => s + o.bytes, 0);
+  } catch (error) {
+    await writer.abort();
+    await drops.abort();
+    throw error;
+  }
+  assertBalanced(stats, `task ${task.id} of step`);
+  stats.seconds = (performance.now() - started) / 1000;
+  return stats;
+}
+
+function numberOrNull(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}

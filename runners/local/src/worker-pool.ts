@@ -1,0 +1,151 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { FoxdenError, type TaskStats } from '@foxden/core';
+import { taskLabel, type ExecutorEvents, type TaskExecutor, type TaskMessage, type TaskOutcome } from '@foxden/pipeline';
+
+export interface WorkerPoolOptions {
+  /** Worker threads; default the machine's available parallelism. */
+  workers?: number;
+  /** Attempts per task for retryable errors (transient I/O, a crashed worker). Default 3. */
+  attempts?: number;
+  /** Aborting stops the running tasks between batches; their markers are not written. */
+  signal?: AbortSignal;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: boolean;
+}
+
+type WorkerReply =
+  | { type: 'progress'; documents: number; bytes: number }
+  | { type: 'log'; line: string }
+  | { type: 'done'; id: number; stats: TaskStats }
+  | { type: 'failed'; id: number; error: { code: string; message: string; retryable: boolean } };
+
+/**
+ * The local runner's executor: a pool of worker threads sized to the cores.
+ * Each thread runs one task at a time; a thread that dies takes its task with
+ * it, the task is retried on a fresh thread.
+ */
+export class WorkerPool implements TaskExecutor {
+  readonly name = 'local';
+  readonly size: number;
+  private readonly attempts: number;
+  private readonly signal: AbortSignal | undefined;
+  private slots: Slot[] = [];
+  private closed = false;
+
+  constructor(options: WorkerPoolOptions = {}) {
+    const size = options.workers ?? availableParallelism();
+    if (!Number.isInteger(size) || size < 1) throw new FoxdenError('BAD_CONFIG', `workers must be a positive integer, got ${size}`);
+    this.size = size;
+    this.attempts = options.attempts ?? 3;
+    this.signal = options.signal;
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(new URL('./worker.js', import.meta.url));
+    const slot = { worker, busy: false };
+    this.slots.push(slot);
+    return slot;
+  }
+
+  async runPhase(messages: readonly TaskMessage[], events: ExecutorEvents): Promise<TaskOutcome[]> {
+    if (this.closed) throw new FoxdenError('INTERNAL', 'worker pool is closed');
+    const outcomes: TaskOutcome[] = new Array(messages.length);
+    const queue = messages.map((m, i) => ({ index: i, attempt: 0, message: m }));
+    const wanted = Math.min(this.size, messages.length);
+    while (this.slots.length < wanted) this.spawn();
+    const onAbort = () => {
+      for (const s of this.slots) s.worker.postMessage({ type: 'abort' });
+    };
+    this.signal?.addEventListener('abort', onAbort);
+    try {
+      await Promise.all(
+        this.slots.slice(0, wanted).map(async (initial) => {
+          let slot = initial;
+          for (;;) {
+            const item = queue.shift();
+            if (!item) return;
+            if (this.signal?.aborted) {
+              outcomes[item.index] = { ok: false, error: { code: 'ABORTED', message: 'not started: run interrupted' }, attempts: item.attempt };
+              continue;
+            }
+            item.attempt += 1;
+            const result = await this.runOne(slot, item.message, item.index, events);
+            if (result.kind === 'crashed') slot = this.replace(slot);
+            if (result.kind === 'done') {
+              outcomes[item.index] = { ok: true, stats: result.stats };
+            } else {
+              const retry = result.retryable && item.attempt < this.attempts && !this.signal?.aborted;
+              if (retry) {
+                events.log(`retrying ${taskLabel(item.message)} (attempt ${item.attempt + 1} of ${this.attempts}): ${result.error.message}`);
+                await new Promise((r) => setTimeout(r, 100 * 2 ** item.attempt));
+                queue.push(item);
+              } else {
+                outcomes[item.index] = { ok: false, error: result.error, attempts: item.attempt };
+              }
+            }
+          }
+        }),
+      );
+    } finally {
+      this.signal?.removeEventListener('abort', onAbort);
+    }
+    return outcomes;
+  }
+
+  private replace(dead: Slot): Slot {
+    this.slots = this.slots.filter((s) => s !== dead);
+    void dead.worker.terminate();
+    const fresh = this.spawn();
+    // keep the replacement at the dead slot's position for a stable pool
+    this.slots = [fresh, ...this.slots.filter((s) => s !== fresh)];
+    return fresh;
+  }
+
+  private runOne(slot: Slot, message: TaskMessage, id: number, events: ExecutorEvents): Promise<
+    | { kind: 'done'; stats: TaskStats }
+    | { kind: 'failed' | 'crashed'; retryable: boolean; error: { code: string; message: string } }
+  > {
+    slot.busy = true;
+    return new Promise((resolve) => {
+      const onMessage = (reply: WorkerReply) => {
+        if (reply.type === 'progress') events.progress({ documents: reply.documents, bytes: reply.bytes });
+        else if (reply.type === 'log') events.log(reply.line);
+        else if (reply.id === id) {
+          cleanup();
+          if (reply.type === 'done') resolve({ kind: 'done', stats: reply.stats });
+          else resolve({ kind: 'failed', retryable: reply.error.retryable, error: { code: reply.error.code, message: reply.error.message } });
+        }
+      };
+      const onError = (error: Error) => {
+        cleanup();
+        resolve({ kind: 'crashed', retryable: true, error: { code: 'TRANSIENT', message: `worker thread crashed: ${error.message}` } });
+      };
+      const onExit = (code: number) => {
+        cleanup();
+        resolve({ kind: 'crashed', retryable: true, error: { code: 'TRANSIENT', message: `worker thread exited with code ${code}` } });
+      };
+      const cleanup = () => {
+        slot.busy = false;
+        slot.worker.off('message', onMessage);
+        slot.worker.off('error', onError);
+        slot.worker.off('exit', onExit);
+      };
+      slot.worker.on('message', onMessage);
+      slot.worker.on('error', onError);
+      slot.worker.on('exit', onExit);
+      slot.worker.postMessage({ type: 'run', id, message });
+    });
+  }
+
+  /** Stops all threads. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    this.slots = [];
+  }
+}
