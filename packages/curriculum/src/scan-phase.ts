@@ -1,0 +1,62 @@
+import { join } from 'node:path';
+import { FoxdenError, emptyTaskStats, writeFileAtomic, type StepPhase, type TaskSpec } from '@foxden/core';
+import { ShardReader, findShardChecksum } from '@foxden/shards';
+import { planningColumns } from './columns-read.js';
+import { curriculumConfig, handoff } from './config.js';
+import type { CurriculumParams } from './params.js';
+import { SummaryBuilder, documentKey } from './sampler.js';
+import { checkTokenizers, previousTokenShards, shardGroups } from './token-shards.js';
+import { sha256Text } from './util.js';
+
+/**
+ * Phase 1 (parallel by shard group): routes every document of the group to
+ * a stage by its length and quality and adds its usable tokens to the key
+ * histogram of its stage and source group. Reads id, source, n_tokens and
+ * quality only; writes a small JSON summary.
+ */
+export const scanPhase: StepPhase<Partial<CurriculumParams>> = {
+  name: 'scan',
+  carriesDocuments: false,
+  async plan(ctx) {
+    const { params } = curriculumConfig(ctx);
+    const shards = previousTokenShards(ctx);
+    // Before any work: mixed tokenizers are an error, not something to discover mid-run.
+    await checkTokenizers(ctx.runDir, shards);
+    return shardGroups(shards, params.group_shards).map((g): TaskSpec => ({
+      id: g.id, inputs: g.shards.map((s) => s.path), bytes: g.shards.reduce((n, s) => n + s.bytes, 0), params: { group: g.id },
+    }));
+  },
+  async run(task, ctx) {
+    const started = performance.now();
+    const { stages, router } = curriculumConfig(ctx);
+    const stats = emptyTaskStats(ctx.stepName, task.id);
+    const builder = new SummaryBuilder(task.id, stages.length);
+    for (const input of task.inputs) {
+      const expected = findShardChecksum(ctx, input);
+      const reader = await ShardReader.open(join(ctx.runDir, input), expected ? { sha256: expected } : {});
+      try {
+        for await (const batch of reader.batches()) {
+          if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `task ${task.id} of step ${ctx.stepName} aborted`);
+          const cols = planningColumns(batch);
+          for (let i = 0; i < cols.rows; i++) {
+            const route = router.route(cols.nTokens(i), cols.quality(i), cols.source(i));
+            if ('reason' in route) builder.reject(route.reason);
+            else builder.add(route.stage, route.group, route.usable, documentKey(cols.id(i), ctx.seed));
+          }
+          ctx.progress({ documents: cols.rows });
+        }
+      } finally {
+        await reader.close();
+      }
+    }
+    const summary = builder.toJSON();
+    const text = JSON.stringify(summary) + '\n';
+    const path = handoff.summary(ctx.stepDir, task.id);
+    await writeFileAtomic(join(ctx.runDir, path), text);
+    stats.counters['rows_scanned'] = summary.rows;
+    stats.bytes_in = task.bytes;
+    stats.outputs.push({ path, kind: 'scan', rows: summary.rows, bytes: Buffer.byteLength(text), sha256: sha256Text(text) });
+    stats.seconds = (performance.now() - started) / 1000;
+    return stats;
+  },
+};

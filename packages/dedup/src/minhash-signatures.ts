@@ -1,0 +1,127 @@
+import { join } from 'node:path';
+import { FoxdenError, addCount, emptyTaskStats, type TaskContext, type TaskSpec, type TaskStats } from '@foxden/core';
+import { ShardReader, ShardWriter, findShardChecksum } from '@foxden/shards';
+import { MinHasher } from './minhash.js';
+import type { MinHashDedupParams } from './minhash-params.js';
+import { sortByKey64 } from './radix-sort.js';
+import { RecordFileWriter } from './record-file.js';
+
+export const DOCINFO_COLUMNS = [
+  { name: 'id', type: 'utf8', nullable: false },
+  { name: 'fetched_at', type: 'utf8', nullable: true },
+] as const;
+
+export function bandSuffix(band: number): string {
+  return `.b${String(band).padStart(4, '0')}.bin`;
+}
+
+export function hasherOf(params: MinHashDedupParams): MinHasher {
+  return new MinHasher({ numBands: params.numBands, rowsPerBand: params.rowsPerBand, ngram: params.ngram, seed: params.hashSeed });
+}
+
+/** Growable Uint32Array. */
+class U32List {
+  data = new Uint32Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Uint32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+}
+
+/**
+ * Phase `signatures`, per input shard. Writes, under the step directory:
+ *   minhash-bands/signatures-<task>.b<band>.bin   one sorted run per band: (key hi, key lo, row)
+ *   minhash-docs/signatures-<task>.arrow          id and fetched_at of every row (for the keep rule)
+ *   minhash-sigs/signatures-<task>.bin            full signatures, one record per row (verify only)
+ * Rules for awkward text: a document without any word has no signature (counter
+ * minhash_no_signature) and is never a duplicate; one with fewer words than ngram gets one
+ * shingle of all its words (minhash_short); text in scripts without spaces is shingled by
+ * characters (minhash_no_spaces counts documents that are mostly such characters).
+ */
+export async function runSignatures(task: TaskSpec, ctx: TaskContext<MinHashDedupParams>): Promise<TaskStats> {
+  const started = performance.now();
+  const stats = emptyTaskStats(ctx.stepName, task.id);
+  const hasher = hasherOf(ctx.params);
+  const bands = hasher.numBands;
+  const sig = new Int32Array(hasher.numHashes);
+  const key = new Uint32Array(2);
+  const his = Array.from({ length: bands }, () => new U32List());
+  const los = Array.from({ length: bands }, () => new U32List());
+  const rowsWithSig = new U32List();
+  const input = task.inputs[0]!;
+  const expected = findShardChecksum(ctx, input);
+  const reader = await ShardReader.open(join(ctx.runDir, input), expected ? { sha256: expected } : {});
+  const docs = await ShardWriter.create({
+    runDir: ctx.runDir, path: join(ctx.stepDir, 'minhash-docs', `signatures-${task.id}.arrow`),
+    kind: 'minhash-docs', columns: [...DOCINFO_COLUMNS], metadata: { 'foxden.step': ctx.stepName }, batchRows: 8192,
+  });
+  const sigs = ctx.params.verify ? new RecordFileWriter(ctx.runDir, join(ctx.stepDir, 'minhash-sigs', `signatures-${task.id}.bin`), 'minhash-sigs', hasher.numHashes, 1024) : null;
+  const runs: RecordFileWriter[] = [];
+  try {
+    let row = 0;
+    for await (const batch of reader.batches()) {
+      if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `task ${task.id} of step ${ctx.stepName} aborted`);
+      const ids = batch.getChild('id')!;
+      const texts = batch.getChild('text')!;
+      const fetched = batch.getChild('fetched_at');
+      let bytes = 0;
+      for (let i = 0; i < batch.numRows; i++, row++) {
+        const text = (texts.get(i) as string | null) ?? '';
+        bytes += text.length;
+        await docs.append({ id: ids.get(i), fetched_at: fetched ? fetched.get(i) : null });
+        const info = hasher.signature(text, sig);
+        addCount(stats.counters, 'minhash_shingles', info.shingles);
+        if (info.soloTokens * 2 > info.tokens) addCount(stats.counters, 'minhash_no_spaces');
+        if (info.shingles === 0) {
+          addCount(stats.counters, 'minhash_no_signature');
+          sig.fill(0);
+          sigs?.pushWords(sig);
+          continue;
+        }
+        if (info.tokens < hasher.ngram) addCount(stats.counters, 'minhash_short');
+        sigs?.pushWords(sig);
+        rowsWithSig.push(row);
+        for (let b = 0; b < bands; b++) {
+          hasher.bandKey(sig, b, key);
+          his[b]!.push(key[0]!);
+          los[b]!.push(key[1]!);
+        }
+      }
+      stats.bytes_in += bytes;
+      ctx.progress({ documents: batch.numRows, bytes });
+    }
+    addCount(stats.counters, 'minhash_documents', row);
+    const n = rowsWithSig.length;
+    const rowIds = rowsWithSig.data;
+    for (let b = 0; b < bands; b++) {
+      const hi = his[b]!.data;
+      const lo = los[b]!.data;
+      const order = sortByKey64(hi, lo, n);
+      const w = new RecordFileWriter(ctx.runDir, join(ctx.stepDir, 'minhash-bands', `signatures-${task.id}${bandSuffix(b)}`), 'minhash-bands', 3);
+      runs.push(w);
+      for (let k = 0; k < n; k++) {
+        const i = order[k]!;
+        w.push3(hi[i]!, lo[i]!, rowIds[i]!);
+      }
+      stats.outputs.push(w.close());
+      his[b] = new U32List();
+      los[b] = new U32List();
+    }
+    stats.outputs.push(await docs.close());
+    if (sigs) stats.outputs.push(sigs.close());
+  } catch (error) {
+    await docs.abort();
+    sigs?.abort();
+    for (const w of runs) w.abort();
+    throw error;
+  } finally {
+    await reader.close();
+  }
+  stats.seconds = (performance.now() - started) / 1000;
+  return stats;
+}

@@ -1,0 +1,40 @@
+import { FoxdenError } from '@foxden/core';
+import type { ByteReader } from './byte-reader.js';
+import { reject, type RecordPlace } from './payload.js';
+import type { RejectedRecord, SourceFormat } from './types.js';
+
+/** What every format parser gets besides the byte reader. */
+export interface ParseContext {
+  file: string;
+  format: SourceFormat;
+  maxRecordBytes: number;
+  jsonlTextField: string;
+  jsonlIdField: string;
+  signal: AbortSignal | undefined;
+}
+
+export function throwIfAborted(ctx: ParseContext): void {
+  if (ctx.signal?.aborted) throw new FoxdenError('ABORTED', `reading ${ctx.file} was aborted`, { file: ctx.file, cause: ctx.signal.reason });
+}
+
+/** Longest header line we hold; anything longer is not a header. */
+export const MAX_HEADER_LINE = 64 * 1024;
+
+/**
+ * The reject for a record the stream ended inside: 'bad-gzip'/'bad-zstd' when
+ * the decompressor broke (clipped or corrupt stream), 'truncated-record' when
+ * the file simply ends.
+ */
+export function cutShort(reader: ByteReader, place: RecordPlace, what: string): RejectedRecord {
+  const error = reader.streamError;
+  if (error) return reject(place, `bad-${error.compression}`, `${what}: ${error.message} (at decompressed offset ${reader.offset})`);
+  return reject(place, 'truncated-record', `${what}: the file ends at offset ${reader.offset}`);
+}
+
+/** A decompression failure that no record reported (it fell between records). */
+export function trailingStreamError(reader: ByteReader, ctx: ParseContext): RejectedRecord | null {
+  const error = reader.streamError;
+  if (!error) return null;
+  const place = { file: ctx.file, format: ctx.format, offset: reader.offset, url: null };
+  return reject(place, `bad-${error.compression}`, `${error.message} (at decompressed offset ${reader.offset}; no data after it can be read)`);
+}
