@@ -1,1 +1,16 @@
-export {};
+export { curriculumStep } from './curriculum-step.js';
+export { paramsSchema, resolveParams, resolveStages, usableTokens, FOX1_STAGES, PACKING_POLICIES } from './params.js';
+export type { CurriculumParams, StageParams, StageBudget, StageSelect, ResolvedStage, PackingPolicy } from './params.js';
+export { Router, SourceMixture, globToRegExp, ALL_SOURCES } from './select.js';
+export type { Route } from './select.js';
+export { documentKey, keyBucket, KEY_BUCKETS, SummaryBuilder, allocateBudget, planCurriculum, decide, cutBoundary } from './sampler.js';
+export type { GroupSummary, SupplyCell, ReportEntry, GroupAllocation, StagePlan, CurriculumPlan, Decision } from './sampler.js';
+export { packBestFitDecreasing, packDecomposition, packConcatChunk, PACKERS, packStats } from './packing.js';
+export type { Packer, Packed, PackOptions, PackStats } from './packing.js';
+export { STAGE_COLUMNS, STAGE_METADATA, SELECTION_COLUMNS } from './stage-shard.js';
+export { validateStageManifest, validateCurriculumManifest, stageManifestName } from './manifest.js';
+export type { StageManifest, CurriculumManifest } from './manifest.js';
+export { checkTokenizers, previousTokenShards, shardGroups, TOKENIZER_PREFIX } from './token-shards.js';
+export type { ShardGroup } from './token-shards.js';
+export type { PlanFile } from './plan-phase.js';
+export type { GroupPackStats, StagePackStats } from './pack-phase.js';

@@ -250,7 +250,7 @@ export function planCurriculum(stages: readonly ResolvedStage[], params: Curricu
           }
         }
         const fairShare = sumW > 0 ? (target * weights[n]!) / sumW : 0;
-        if (t + 1 < fairShare) {
+        if (names.length > 1 && fairShare > caps[n]!) {
           report.push({
             stage: stage.name, severity: 'warning', code: 'source-capped', source: n, requested_tokens: Math.round(fairShare), available_tokens: supply * params.max_repeats,
             message: `stage '${stage.name}': source group '${n}' can give ${supply} tokens x max_repeats ${params.max_repeats} = ${supply * params.max_repeats}, less than its weighted share ${Math.round(fairShare)}; the rest went to the other sources`,

@@ -1,1 +1,13 @@
-export {};
+export { normalizeText, normalizeUrl } from './normalize.js';
+export { MinHasher, estimateJaccard, jaccard, fmix32 } from './minhash.js';
+export type { MinHasherOptions, ShingleInfo } from './minhash.js';
+export { compareKeep, fetchTime } from './keep-rule.js';
+export type { KeepCandidate } from './keep-rule.js';
+export { RecordFileWriter, RecordFileReader } from './record-file.js';
+export { sortByKey64 } from './radix-sort.js';
+export { UnionFind } from './union-find.js';
+export { exactDedupStep } from './exact-step.js';
+export type { ExactDedupParams } from './exact-step.js';
+export { minhashDedupStep } from './minhash-step.js';
+export type { MinHashDedupParams } from './minhash-params.js';
+export { MINHASH_COLUMNS } from './minhash-filter.js';

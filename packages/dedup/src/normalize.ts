@@ -57,26 +57,23 @@ export const TABLES = { CLASS, FOLD };
 /** The normalised text that exact dedup hashes: words joined by single spaces, as described above. */
 export function normalizeText(text: string): string {
   const t = text.normalize('NFKC');
-  const out: number[] = [];
-  let pieces = '';
+  const out = new Uint16Array(t.length);
+  let n = 0;
   let inWord = false;
   for (let i = 0; i < t.length; i++) {
     const c = t.charCodeAt(i);
-    const cls = CLASS[c]!;
-    if (cls === SEPARATOR) {
+    if (CLASS[c] === SEPARATOR) {
       inWord = false;
       continue;
     }
-    if (!inWord && out.length > 0) out.push(0x20);
+    if (!inWord && n > 0) out[n++] = 0x20;
     inWord = true;
-    out.push(FOLD[c]!);
-    if (out.length >= 4096) {
-      pieces += String.fromCharCode(...out);
-      out.length = 0;
-    }
+    out[n++] = FOLD[c]!;
   }
-  return pieces + String.fromCharCode(...out);
+  return UTF16.decode(out.subarray(0, n));
 }
+
+const UTF16 = new TextDecoder('utf-16le');
 
 /**
  * Normalised URL for URL dedup: scheme and host lower-cased, `www.` dropped, default ports dropped,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FoxdenError, sha256File, writeFileAtomic } from '@foxden/core';
@@ -91,7 +92,9 @@ interface Manifest {
 }
 
 function ownVersion(): string {
-  return packageVersion('@foxden/demo-corpus');
+  // ../package.json from both src/ (tsx) and dist/ (compiled).
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
 }
 
 function sourceVersions(): Record<string, string> {
@@ -249,8 +252,9 @@ export async function buildDemoCorpus(options: DemoCorpusOptions): Promise<DemoC
       const charset = rendered.page.contentType.replace(/^.*charset=/, '');
       counts[`web.charset.${charset}`] = (counts[`web.charset.${charset}`] ?? 0) + 1;
     }
-  } finally {
-    await warc.close();
+  } catch (error) {
+    await warc.abort();
+    throw error;
   }
   const warcFiles = await warc.close();
   counts['web.responses'] = warc.responses;
@@ -284,7 +288,8 @@ export async function buildDemoCorpus(options: DemoCorpusOptions): Promise<DemoC
     for (const ref of brownRefs.filter((r) => !isFiction(r))) yield brownRecord(ref);
   })());
   counts['books.brown-fiction'] = fictionCount;
-  counts['brown.non-fiction'] = brownRefs.length - fictionCount;
+  counts['brown.brown-nonfiction'] = brownRefs.length - fictionCount;
+  counts['documents'] = warc.responses + (counts['books.moby-dick'] ?? 0) + brownRefs.length;
 
   // --- labels --------------------------------------------------------------
   const spamLabels = usableMails(mailPools.spam.labels, countFor(BASE.spamLabels, scale, mailPools.spam.labels.length));

@@ -29,14 +29,14 @@ function byteFor(code: number, charset: Exclude<PageCharset, 'utf-8'>): number |
 /** Encodes an HTML string in `charset`; unencodable characters become `&#N;`. */
 export function encodeHtml(html: string, charset: PageCharset): Buffer {
   if (charset === 'utf-8') return Buffer.from(html, 'utf8');
-  // Build a string whose code units are the target bytes, then write it as latin1 (one byte per unit).
-  const pieces: string[] = [];
-  for (const ch of html) {
+  // Map every character outside ASCII and Latin-1 to its byte (as a one-unit string) or a
+  // character reference, then write the string as latin1: one byte per code unit.
+  const mapped = html.replace(/[^\x00-\x7f\xa0-\xff]/gu, (ch) => {
     const code = ch.codePointAt(0)!;
     const byte = byteFor(code, charset);
-    pieces.push(byte !== undefined ? String.fromCharCode(byte) : `&#${code};`);
-  }
-  return Buffer.from(pieces.join(''), 'latin1');
+    return byte !== undefined ? String.fromCharCode(byte) : `&#${code};`;
+  });
+  return Buffer.from(mapped, 'latin1');
 }
 
 /** Whether every character of `text` has a byte of its own in `charset` (no character references needed). */

@@ -72,28 +72,14 @@ function parseContentType(value: string | undefined): ContentType {
 
 /** Bytes of a JS string whose code units < 256 stand for bytes (as transfer-decoded mail text does). */
 function stringToBytes(text: string): Uint8Array {
-  const out: number[] = [];
-  for (const ch of text) {
-    const code = ch.codePointAt(0)!;
-    if (code < 0x100) out.push(code);
-    else for (const b of Buffer.from(ch, 'utf8')) out.push(b);
-  }
-  return Uint8Array.from(out);
+  if (!/[^\x00-\xff]/.test(text)) return Buffer.from(text, 'latin1');
+  // Characters above U+00FF came from an already-decoded 8-bit body: keep them as UTF-8.
+  return Buffer.from(text.replace(/[^\x00-\xff]+/g, (run) => Buffer.from(run, 'utf8').toString('latin1')), 'latin1');
 }
 
 function decodeQuotedPrintable(text: string): Uint8Array {
   const unwrapped = text.replace(/=[ \t]*\r?\n/g, '');
-  const out: number[] = [];
-  for (let i = 0; i < unwrapped.length; i++) {
-    const ch = unwrapped[i]!;
-    if (ch === '=' && /^[0-9A-Fa-f]{2}$/.test(unwrapped.slice(i + 1, i + 3))) {
-      out.push(parseInt(unwrapped.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else {
-      for (const b of stringToBytes(ch)) out.push(b);
-    }
-  }
-  return Uint8Array.from(out);
+  return stringToBytes(unwrapped.replace(/=([0-9A-Fa-f]{2})/g, (_all, hex: string) => String.fromCharCode(parseInt(hex, 16))));
 }
 
 /** Decodes bytes with a mail charset label; unknown labels fall back to windows-1252, as mail clients do. */
@@ -166,13 +152,15 @@ export function parseMail(raw: string): ParsedMail {
   collectTextParts(root, parts, 0);
   const chosen = parts.find((p) => p.type === 'text/html') ?? parts.find((p) => p.type === 'text/plain');
   const body = chosen === undefined ? undefined : decodeBody(chosen.entity, chosen.charset);
+  // Spam often sends HTML labelled text/plain; mail clients (and we) sniff it.
+  const bodyType = chosen?.type === 'text/plain' && body !== undefined && /<(html|body)\b/i.test(body) ? 'text/html' : chosen?.type;
   return {
     headers: root.headers,
     subject: decodeEncodedWords(root.headers['subject'] ?? '').trim(),
     from: decodeEncodedWords(root.headers['from'] ?? '').trim(),
     date: (root.headers['date'] ?? '').trim(),
     body: body !== undefined && body.trim() !== '' ? body : undefined,
-    bodyType: chosen?.type,
+    bodyType,
     charset: chosen?.charset,
   };
 }

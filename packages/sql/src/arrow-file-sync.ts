@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { DataType, Message, MessageHeader, RecordBatch, Struct, makeData, type Field, type Schema } from 'apache-arrow';
 import { Footer, type FileBlock } from 'apache-arrow/ipc/metadata/file';
-import type { RecordBatch as RecordBatchHeader } from 'apache-arrow/ipc/metadata/message';
+import { BufferRegion, type RecordBatch as RecordBatchHeader } from 'apache-arrow/ipc/metadata/message';
 import { VectorLoader } from 'apache-arrow/visitor/vectorloader';
 import { FoxdenError } from '@foxden/core';
 
@@ -17,9 +17,9 @@ const MAGIC = 'ARROW1';
  * in a token shard the body is almost all `tokens`; `SELECT sum(n_tokens)`
  * would read every token id. Here the footer and each batch's metadata are
  * parsed with apache-arrow's own decoders, only the byte ranges of the
- * requested top-level columns are read into an otherwise empty body, and
+ * requested top-level columns are read into a compact body, and
  * apache-arrow's VectorLoader builds the vectors over it (columns not asked
- * for are views over zeros and are never touched).
+ * for get empty buffers and must not be touched).
  *
  * No file descriptor is held between calls: DuckDB stops calling a scan
  * early (LIMIT) without telling it, so a held descriptor would leak.
@@ -89,30 +89,37 @@ export class ArrowFileSync {
       const metaBytes = readAt(handle, block.offset, block.metaDataLength);
       const view = new DataView(metaBytes.buffer, metaBytes.byteOffset, metaBytes.byteLength);
       // IPC message: 0xFFFFFFFF continuation, int32 metadata length, flatbuffer.
-      let at = 0;
+      let metaStart = 4;
       let length = view.getInt32(0, true);
       if (length === -1) {
         length = view.getInt32(4, true);
-        at = 8;
-      } else {
-        at = 4;
+        metaStart = 8;
       }
-      const message = Message.decode(metaBytes.subarray(at, at + length));
+      const message = Message.decode(metaBytes.subarray(metaStart, metaStart + length));
       if (message.headerType !== MessageHeader.RecordBatch) throw new Error(`block ${index} is not a record batch`);
       const header = message.header() as RecordBatchHeader;
       if (header.compression != null) throw new Error('compressed record batches are not supported');
+      // Compact body: only the requested columns' buffers, back to back; every
+      // other buffer region becomes empty, so nothing else is read or allocated.
       const bodyStart = block.offset + block.metaDataLength;
-      const body = new Uint8Array(Number(block.bodyLength));
-      const wanted = new Set(columns);
+      const wanted = new Set<number>();
       this.schema.fields.forEach((field, i) => {
-        if (!wanted.has(field.name)) return;
+        if (!columns.includes(field.name)) return;
         const range = this.bufferRanges[i]!;
-        for (let b = range.start; b < range.end; b++) {
-          const region = header.buffers[b]!;
-          if (region.length > 0) readInto(handle, body, region.offset, region.length, bodyStart + region.offset);
-        }
+        for (let b = range.start; b < range.end; b++) wanted.add(b);
       });
-      const children = new VectorLoader(body, header.nodes, header.buffers, new Map(), this.schema.metadataVersion).visitMany(this.schema.fields);
+      let total = 0;
+      for (const b of wanted) total += header.buffers[b]!.length;
+      const body = new Uint8Array(total);
+      let at = 0;
+      const regions = header.buffers.map((region, b) => {
+        if (!wanted.has(b) || region.length === 0) return new BufferRegion(0, 0);
+        readInto(handle, body, at, region.length, bodyStart + region.offset);
+        const moved = new BufferRegion(at, region.length);
+        at += region.length;
+        return moved;
+      });
+      const children = new VectorLoader(body, header.nodes, regions, new Map(), this.schema.metadataVersion).visitMany(this.schema.fields);
       const data = makeData({ type: new Struct(this.schema.fields), length: header.length, children });
       return new RecordBatch(this.schema, data);
     } catch (error) {

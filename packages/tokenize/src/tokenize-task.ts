@@ -102,6 +102,10 @@ export async function runTokenizeTask(task: TaskSpec, ctx: TaskContext<TokenizeP
   const tokenizer = await stepTokenizer(ctx);
   const { bos, eos } = boundaryIds(tokenizer, params);
   const extra = (bos === null ? 0 : 1) + (eos === null ? 0 : 1);
+  // The library matches special tokens spelled out in the text (a page quoting "<eos>"); the binding cannot turn
+  // that off, so such ids are counted, to be visible in the stats, and decoding with specials kept stays exact.
+  const specialIds = new Set(Object.values(tokenizer.identity.special_ids));
+  let specialInText = 0;
   const writer = new TokenShardWriter({
     runDir: ctx.runDir, dir: join(ctx.stepDir, 'tokens'), stem: taskKey(ctx.phase, task.id), identity: tokenizer.identity,
     metadata: { 'foxden.step': ctx.stepName }, targetTokens: params.shard_target_tokens,
@@ -125,6 +129,7 @@ export async function runTokenizeTask(task: TaskSpec, ctx: TaskContext<TokenizeP
         drops.add({ id: doc.id, url: doc.url, step: ctx.stepName, reason: 'empty-after-tokenize', value: String(doc.text.length), source: doc.source });
         continue;
       }
+      if (specialIds.size > 0) for (let k = 0; k < ids.length; k++) if (specialIds.has(ids[k]!)) specialInText++;
       let tokens = ids;
       if (extra > 0) {
         tokens = new Uint32Array(ids.length + extra);
@@ -184,6 +189,7 @@ export async function runTokenizeTask(task: TaskSpec, ctx: TaskContext<TokenizeP
     const closed = await writer.close();
     stats.outputs.push(...closed.outputs, await drops.close());
     stats.counters['tokens'] = writer.tokens;
+    if (specialInText > 0) stats.counters['special_tokens_in_text'] = specialInText;
     stats.counters['token_shards'] = closed.outputs.length;
     stats.bytes_out = closed.outputs.reduce((s, o) => s + o.bytes, 0);
   } catch (error) {

@@ -1,1 +1,11 @@
-export {};
+export { QueueExecutor, createQueueExecutor } from './queue-executor.js';
+export type { QueueExecutorOptions } from './queue-executor.js';
+export { TaskWorker } from './worker.js';
+export type { TaskWorkerOptions } from './worker.js';
+export { runStatus, renderStatus } from './status.js';
+export type { RunStatus, TaskCounts } from './status.js';
+export { startDashboard } from './dashboard.js';
+export type { Dashboard, DashboardOptions } from './dashboard.js';
+export { resolveRedisOptions, queuesKey } from './connection.js';
+export type { RedisOptions } from './connection.js';
+export { queueNameFor, jobIdFor } from './names.js';

@@ -12,6 +12,12 @@ export interface WorkerPoolOptions {
   signal?: AbortSignal;
 }
 
+/** The compiled worker entry; when this module runs from source (tests under tsx), the built one beside it. */
+function workerScript(): URL {
+  const here = import.meta.url;
+  return here.endsWith('.ts') ? new URL('../dist/worker.js', here) : new URL('./worker.js', here);
+}
+
 interface Slot {
   worker: Worker;
   busy: boolean;
@@ -45,7 +51,7 @@ export class WorkerPool implements TaskExecutor {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(new URL('./worker.js', import.meta.url));
+    const worker = new Worker(workerScript());
     const slot = { worker, busy: false };
     this.slots.push(slot);
     return slot;

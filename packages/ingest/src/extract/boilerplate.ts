@@ -26,7 +26,14 @@ const FURNITURE_WORDS = new Set([
   'header', 'siteheader', 'mw-jump', 'jump', 'hidden', 'visually-hidden', 'sr-only', 'noprint', 'mw-editsection', 'editsection',
 ]);
 
+/**
+ * Stems strong enough to match inside a longer token ("iafoot", "topnavbar",
+ * "site-sidebar2"); "foot" excludes "footnote", which is content.
+ */
+const FURNITURE_STEMS = /foot(?!note)|navbar|sidebar|breadcrumb|cookie|menu/i;
+
 function hasFurnitureWord(value: string): boolean {
+  if (FURNITURE_STEMS.test(value)) return true;
   for (const token of value.split(/[\s_-]+|(?<=[a-z])(?=[A-Z])/)) {
     if (token !== '' && FURNITURE_WORDS.has(token.toLowerCase())) return true;
   }
@@ -55,6 +62,97 @@ export function isBoilerplate(element: DomNode): boolean {
   const id = get('id');
   if (id !== null && hasFurnitureWord(id)) return true;
   return false;
+}
+
+/** Containers judged by link density: blocks whose text is mostly link text are menus or link lists. */
+const LINK_DENSITY_TAGS = new Set(['UL', 'OL', 'DL', 'TABLE', 'TBODY', 'TR', 'TD', 'TH', 'DIV', 'P', 'LI', 'CENTER', 'SPAN', 'FONT', 'SECTION']);
+/** Above this share of link characters a block is navigation (boilerpipe uses 0.33 for short blocks; we stay conservative). */
+const MAX_LINK_DENSITY = 0.5;
+/** Longer blocks are kept whatever their link density: they are content with many links (a reference list). */
+const LINK_DENSITY_MAX_CHARS = 2000;
+
+/**
+ * Builds the fallback's skip test: furniture by markup ({@link isBoilerplate})
+ * or by link density. One post-order pass counts text and link-text
+ * characters per element, so each test is a lookup.
+ */
+export function boilerplateFilter(root: DomNode): (element: DomNode) => boolean {
+  const counts = countText(root);
+  return (element) => {
+    if (isBoilerplate(element)) return true;
+    const tag = element.nodeName.toUpperCase();
+    if (!LINK_DENSITY_TAGS.has(tag)) return false;
+    const c = counts.get(element);
+    if (c === undefined || c.text === 0 || c.text > LINK_DENSITY_MAX_CHARS) return false;
+    // One link inside a short block is a reference in running text (a forum post quoting a URL), not a menu.
+    return c.links >= 2 && c.link / c.text > MAX_LINK_DENSITY;
+  };
+}
+
+interface TextCount {
+  /** Non-space characters of text. */
+  text: number;
+  /** Of which inside links. */
+  link: number;
+  /** Number of links. */
+  links: number;
+}
+
+function countText(root: DomNode): Map<DomNode, TextCount> {
+  const counts = new Map<DomNode, TextCount>();
+  // Iterative post-order walk; `inLink` is the depth of enclosing <a> elements.
+  type Frame = { node: DomNode; next: DomNode | null; count: TextCount; isLink: boolean };
+  const stack: Frame[] = [];
+  let inLink = 0;
+  const open = (node: DomNode): void => {
+    const isLink = node.nodeName.toUpperCase() === 'A';
+    if (isLink) inLink++;
+    stack.push({ node, next: node.firstChild, count: { text: 0, link: 0, links: isLink ? 1 : 0 }, isLink });
+  };
+  open(root);
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1]!;
+    const child = frame.next;
+    if (child !== null) {
+      frame.next = child.nextSibling;
+      if (child.nodeType === 3) {
+        const n = (child.nodeValue ?? '').replace(/\s+/g, '').length;
+        frame.count.text += n;
+        if (inLink > 0) frame.count.link += n;
+      } else if (child.nodeType === 1 && !SILENT.has(child.nodeName.toUpperCase())) {
+        open(child);
+      }
+      continue;
+    }
+    stack.pop();
+    if (frame.isLink) inLink--;
+    counts.set(frame.node, frame.count);
+    const parent = stack[stack.length - 1];
+    if (parent !== undefined) {
+      parent.count.text += frame.count.text;
+      parent.count.link += frame.count.link;
+      parent.count.links += frame.count.links;
+    }
+  }
+  return counts;
+}
+
+const SILENT = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'SVG', 'HEAD']);
+
+/** Number of elements under `root`, counting stops at `limit`. */
+export function countElements(root: DomNode, limit: number): number {
+  let n = 0;
+  const stack: DomNode[] = [root];
+  while (stack.length > 0 && n < limit) {
+    const node = stack.pop()!;
+    for (let c = node.firstChild; c !== null; c = c.nextSibling) {
+      if (c.nodeType === 1) {
+        n++;
+        stack.push(c);
+      }
+    }
+  }
+  return n;
 }
 
 function insideArticle(element: DomNode): boolean {

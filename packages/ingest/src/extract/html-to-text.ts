@@ -12,7 +12,8 @@ export interface DomNode {
   nodeType: number;
   nodeName: string;
   nodeValue?: string | null;
-  childNodes: ArrayLike<DomNode>;
+  firstChild: DomNode | null;
+  nextSibling: DomNode | null;
   getAttribute?(name: string): string | null;
   parentNode?: DomNode | null;
 }
@@ -59,7 +60,9 @@ export function htmlToText(root: DomNode, options: HtmlToTextOptions = {}): stri
   const out = new TextSink();
   const skip = options.skip;
   // Iterative walk: pages nest deep enough (thousands of unclosed tags) to overflow recursion.
-  type Frame = { node: DomNode; index: number; closing: number };
+  // Children are visited through firstChild/nextSibling: in linkedom `childNodes` builds a fresh
+  // array on every access, which made the walk quadratic on pages with long flat element lists.
+  type Frame = { node: DomNode; next: DomNode | null; closing: number };
   const stack: Frame[] = [];
   const enter = (node: DomNode): void => {
     if (node.nodeType === TEXT_NODE) {
@@ -82,14 +85,14 @@ export function htmlToText(root: DomNode, options: HtmlToTextOptions = {}): stri
     const closing = PARAGRAPH_BLOCKS.has(tag) ? 2 : LINE_BLOCKS.has(tag) ? 1 : CELLS.has(tag) ? -1 : 0;
     if (closing > 0) out.breakBlock(closing);
     else if (closing < 0) out.cellBreak();
-    stack.push({ node, index: 0, closing });
+    stack.push({ node, next: node.firstChild, closing });
   };
   enter(root);
   while (stack.length > 0) {
     const frame = stack[stack.length - 1]!;
-    const children = frame.node.childNodes;
-    if (frame.index < children.length) {
-      const child = children[frame.index++]!;
+    const child = frame.next;
+    if (child !== null) {
+      frame.next = child.nextSibling;
       enter(child);
       continue;
     }
@@ -108,7 +111,9 @@ function textContent(node: DomNode): string {
     if (n.nodeType === TEXT_NODE) s += n.nodeValue ?? '';
     else if (n.nodeType === ELEMENT_NODE) {
       if (n.nodeName.toUpperCase() === 'BR') s += '\n';
-      for (let i = n.childNodes.length - 1; i >= 0; i--) stack.push(n.childNodes[i]!);
+      const children: DomNode[] = [];
+      for (let c = n.firstChild; c !== null; c = c.nextSibling) children.push(c);
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
     }
   }
   return s;

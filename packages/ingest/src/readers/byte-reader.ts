@@ -119,6 +119,23 @@ export class ByteReader {
     }
   }
 
+  /** Like readLine, without consuming anything. */
+  async peekLine(max: number): Promise<Buffer | null | typeof LINE_TOO_LONG> {
+    let from = this.pos;
+    for (;;) {
+      const nl = this.buf.indexOf(10, from);
+      if (nl >= 0) {
+        if (nl - this.pos > max) return LINE_TOO_LONG;
+        const end = nl > this.pos && this.buf[nl - 1] === 13 ? nl - 1 : nl;
+        return this.buf.subarray(this.pos, end);
+      }
+      if (this.available > max) return LINE_TOO_LONG;
+      const scanned = this.available;
+      if (!(await this.fill())) return this.available === 0 ? null : this.buf.subarray(this.pos);
+      from = this.pos + scanned;
+    }
+  }
+
   /** Consumes through the next LF (or to the end); returns the bytes consumed. */
   async skipLine(): Promise<number> {
     let skipped = 0;

@@ -233,8 +233,9 @@ function decodeOne(body: Buffer, encoding: string, maxBytes: number, notes: stri
 }
 
 /**
- * The payload of an HTTP response: de-chunked, checked against
- * Content-Length, content-decoded (in reverse order of the encodings listed).
+ * The payload of an HTTP response: de-chunked, compared with Content-Length
+ * (a short body is kept and noted), content-decoded (in reverse order of the
+ * encodings listed).
  */
 export function decodeHttpBody(raw: Buffer, headers: Map<string, string>, maxBytes: number, notes: string[]): BodyResult {
   let body = raw;
@@ -245,9 +246,9 @@ export function decodeHttpBody(raw: Buffer, headers: Map<string, string>, maxByt
     const declared = headers.get('content-length');
     if (declared !== undefined && /^\d+$/.test(declared.trim())) {
       const length = Number(declared.trim());
-      if (body.length < length) {
-        return { ok: false, reason: 'truncated-record', cause: `HTTP body has ${body.length} of the ${length} bytes its Content-Length declares` };
-      }
+      // Crawlers cap what they store (Common Crawl 2008 kept ~128 KB of longer pages): the
+      // stored part is still good text, so it is kept with a note rather than rejected.
+      if (body.length < length) notes.push(`http-body-truncated: ${body.length} of ${length} bytes`);
     }
   }
   const encodings = (headers.get('content-encoding') ?? '')

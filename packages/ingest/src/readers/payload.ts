@@ -26,6 +26,15 @@ export function reject(place: RecordPlace, reason: string, cause: string): Rejec
   return { kind: 'reject', format: place.format, offset: place.offset, url: place.url, reason, message: `${place.file} @ offset ${place.offset}: ${cause}` };
 }
 
+/**
+ * A body that is a view into a larger read buffer would keep that whole
+ * buffer (up to a MiB) alive as long as the document lives; consumers batch
+ * documents, so the body gets its own copy.
+ */
+function detach(body: Buffer): Buffer {
+  return body.byteLength === body.buffer.byteLength ? body : Buffer.from(body);
+}
+
 function withNotes(meta: Record<string, unknown>, notes: string[]): Record<string, unknown> {
   return notes.length === 0 ? meta : { ...meta, notes };
 }
@@ -46,6 +55,7 @@ export function httpPayloadRecord(block: Buffer, place: RecordPlace, basics: Rec
   const notes: string[] = [];
   const decoded = decodeHttpBody(block.subarray(head.bodyStart), head.headers, maxBytes, notes);
   if (!decoded.ok) return reject(place, decoded.reason, decoded.cause);
+  if (decoded.body.length === 0) return skip(place, 'empty-payload');
   if (mediaType === null) {
     if (!sniffHtml(decoded.body)) return skip(place, 'non-text-payload');
     notes.push('media-type-sniffed-html');
@@ -62,7 +72,7 @@ export function httpPayloadRecord(block: Buffer, place: RecordPlace, basics: Rec
     date: basics.date,
     mediaType,
     declaredCharset: charset,
-    body: decoded.body,
+    body: detach(decoded.body),
     meta: withNotes(meta, notes),
   };
   return doc;
@@ -72,6 +82,7 @@ export function httpPayloadRecord(block: Buffer, place: RecordPlace, basics: Rec
 export function resourcePayloadRecord(block: Buffer, contentType: string | null, place: RecordPlace, basics: RecordBasics): SourceRecord {
   const { mediaType, charset } = parseContentType(contentType ?? basics.fallbackMediaType);
   const notes: string[] = [];
+  if (block.length === 0) return skip(place, 'empty-payload');
   if (mediaType === null || !isTextMediaType(mediaType)) {
     if (mediaType !== null || !sniffHtml(block)) return skip(place, 'non-text-payload');
     notes.push('media-type-sniffed-html');
@@ -85,7 +96,7 @@ export function resourcePayloadRecord(block: Buffer, contentType: string | null,
     date: basics.date,
     mediaType,
     declaredCharset: charset,
-    body: block,
+    body: detach(block),
     meta: withNotes(basics.meta, notes),
   };
 }

@@ -42,8 +42,9 @@ export function cleanTargetUri(value: string | undefined): string | null {
  * Reads WARC 0.17/1.0/1.1 records (also WET and WAT files, which are WARC).
  * Offsets are those of each record's `WARC/` version line in the decompressed
  * stream. A record whose Content-Length does not match its data (stray bytes
- * before the next `WARC/` line) is rejected, since its payload cannot be
- * trusted; the reader then goes on at the next record.
+ * right after its block, before the next `WARC/` line) is rejected, since its
+ * payload cannot be trusted; the reader then goes on at the next record.
+ * Garbage after a properly ended record is a separate 'bad-record' reject.
  */
 export async function* readWarc(reader: ByteReader, ctx: ParseContext): AsyncGenerator<SourceRecord> {
   for (;;) {
@@ -54,6 +55,7 @@ export async function* readWarc(reader: ByteReader, ctx: ParseContext): AsyncGen
     if (first !== LINE_TOO_LONG && first.length === 0) continue; // blank lines between records
     const startPlace: RecordPlace = { file: ctx.file, format: ctx.format, offset: start, url: null };
     if (first === LINE_TOO_LONG || !startsWith(first, WARC_MAGIC)) {
+      if (first === LINE_TOO_LONG) await reader.skipLine(); // always move on: a long line may start with WARC/
       await resync(reader);
       yield reject(startPlace, 'bad-record', `${reader.offset - start} bytes that are not a WARC record (no WARC/ version line)`);
       continue;
@@ -68,6 +70,7 @@ export async function* readWarc(reader: ByteReader, ctx: ParseContext): AsyncGen
         return; // the stream error, if any, was reported with the record it cut
       }
       if (line === LINE_TOO_LONG || n > MAX_HEADER_LINES) {
+        if (line === LINE_TOO_LONG) await reader.skipLine();
         headerProblem = 'header block too long or not a header';
         break;
       }
@@ -119,6 +122,9 @@ function warcDocument(type: string, version: string, block: Buffer, fields: Map<
   const meta: Record<string, unknown> = { warc_version: version };
   const recordId = fields.get('warc-record-id');
   if (recordId !== undefined) meta.warc_record_id = recordId;
+  // The crawler cut the payload on purpose (length/time limits): the stored part is kept, marked.
+  const truncated = fields.get('warc-truncated');
+  if (truncated !== undefined) meta.warc_truncated = truncated;
   const basics: RecordBasics = {
     recordType: type,
     date: fields.get('warc-date') ?? null,
@@ -177,20 +183,33 @@ async function resync(reader: ByteReader): Promise<number> {
 
 /**
  * Consumes the CRLFCRLF after a block and any further blank lines. Returns
- * the count of other bytes found before the next record (0 when clean).
+ * the count of bytes found right at the end of the block that are neither a
+ * line end nor a `WARC/` line (0 when clean): those mean the Content-Length
+ * was wrong. Garbage that starts after a proper line end is left for the
+ * main loop, which rejects it on its own ('bad-record').
  */
 async function consumeTrailer(reader: ByteReader): Promise<number> {
+  const first = await reader.peek(WARC_MAGIC.length);
+  if (first.length > 0 && first[0] !== 10 && first[0] !== 13 && !startsWith(first, WARC_MAGIC)) return resync(reader);
   for (;;) {
-    const head = await reader.peek(WARC_MAGIC.length);
-    if (head.length === 0 || startsWith(head, WARC_MAGIC)) return 0;
+    const head = await reader.peek(2);
     if (head[0] === 10) await reader.skip(1);
     else if (head[0] === 13 && head[1] === 10) await reader.skip(2);
-    else return resync(reader);
+    else return 0;
   }
 }
 
+/**
+ * A block followed directly by bytes that are not a line end has a wrong
+ * Content-Length, so its payload cannot be trusted: it becomes a reject,
+ * 'truncated-record' when its HTTP body was also short of its own
+ * Content-Length (the block was cut), 'bad-record-length' otherwise.
+ */
 function withStrayBytes(record: SourceRecord, place: RecordPlace, stray: number, length: number): SourceRecord {
-  const cause = `${stray} stray bytes after the ${length}-byte block declared by Content-Length (the length is wrong)`;
+  const cause = `${stray} unexpected bytes between the end of the ${length}-byte block declared by Content-Length and the next record`;
   if (record.kind === 'reject') return { ...record, message: `${record.message}; ${cause}` };
+  const notes = record.kind === 'document' && Array.isArray(record.meta.notes) ? (record.meta.notes as string[]) : [];
+  const short = notes.find((n) => n.startsWith('http-body-truncated'));
+  if (short !== undefined) return reject(place, 'truncated-record', `${cause}; ${short}`);
   return reject(place, 'bad-record-length', cause);
 }

@@ -120,7 +120,7 @@ function replaceIPv4(text: string, placeholder: string): { text: string; count: 
   return { text: out, count };
 }
 
-const IPV6_CANDIDATE = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:])/g;
+const IPV6_CANDIDATE = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?(?![\w:]|\.\d)/g;
 
 function replaceIPv6(text: string, placeholder: string): { text: string; count: number } {
   let count = 0;

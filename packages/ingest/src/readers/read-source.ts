@@ -1,0 +1,60 @@
+import { FoxdenError } from '@foxden/core';
+import { readArc } from './arc.js';
+import { ByteReader } from './byte-reader.js';
+import type { ParseContext } from './context.js';
+import { detectFormat } from './detect-format.js';
+import { readJsonl } from './jsonl.js';
+import { openDecompressed } from './open-stream.js';
+import { readText } from './text.js';
+import { DEFAULT_MAX_RECORD_BYTES, type ReadSourceOptions, type SourceRecord } from './types.js';
+import { readWarc } from './warc.js';
+
+/**
+ * Streams the records of one input file: documents, skips and rejects, in
+ * file order. Compression (gzip, multi-member gzip, zstd, none) is told by
+ * magic bytes. Offsets are positions in the DECOMPRESSED byte stream: they
+ * are the same whatever compression the file has and whatever its gzip
+ * member layout, so they identify a record stably across runs and re-packs.
+ *
+ * A per-record problem never throws: it is a reject naming file, offset and
+ * cause, and reading goes on (or ends cleanly when nothing more can be read).
+ * Only an unreadable file throws (FoxdenError 'BAD_INPUT'), and an aborted
+ * signal (FoxdenError 'ABORTED'). Breaking out of the loop closes the file.
+ */
+export async function* readSource(file: string, options: ReadSourceOptions = {}): AsyncGenerator<SourceRecord> {
+  const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  if (!Number.isSafeInteger(maxRecordBytes) || maxRecordBytes <= 0) {
+    throw new FoxdenError('BAD_CONFIG', `maxRecordBytes must be a positive integer, got ${String(options.maxRecordBytes)}`);
+  }
+  const format = detectFormat(file);
+  const ctx: ParseContext = {
+    file,
+    format,
+    maxRecordBytes,
+    jsonlTextField: options.jsonlTextField ?? 'text',
+    jsonlIdField: options.jsonlIdField ?? 'id',
+    signal: options.signal,
+  };
+  const stream = await openDecompressed(file);
+  const reader = new ByteReader(stream.chunks);
+  try {
+    switch (format) {
+      case 'warc':
+      case 'wet':
+      case 'wat':
+        yield* readWarc(reader, ctx);
+        break;
+      case 'arc':
+        yield* readArc(reader, ctx);
+        break;
+      case 'jsonl':
+        yield* readJsonl(reader, ctx);
+        break;
+      case 'text':
+        yield* readText(reader, ctx);
+        break;
+    }
+  } finally {
+    await reader.close();
+  }
+}

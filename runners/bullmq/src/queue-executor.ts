@@ -1,0 +1,171 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Job, Queue, QueueEvents } from 'bullmq';
+import { FoxdenError, readCompletedTask, writeFileAtomic, type TaskStats } from '@foxden/core';
+import type { ExecutorEvents, TaskExecutor, TaskMessage, TaskOutcome } from '@foxden/pipeline';
+import { bullConnection, queuesKey, redisClient, resolveRedisOptions, type RedisOptions, type ResolvedRedisOptions } from './connection.js';
+import { jobIdFor, queueNameFor } from './names.js';
+
+export interface QueueExecutorOptions extends RedisOptions {
+  runDir: string;
+  pipelineName: string;
+  /** Attempts per task for retryable errors. Default 3. */
+  attempts?: number;
+  /** First retry delay in ms; doubles each attempt. Default 1000. */
+  backoffMs?: number;
+  /** How often the coordinator checks markers and job states, in ms. Default 250. */
+  pollMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * The BullMQ runner's coordinator. Each phase's tasks become jobs on the
+ * run's queue; any number of `foxden worker` processes run them. Phases are
+ * barriers: the coordinator waits for every task of a phase before planning
+ * the next (a coordinator rather than BullMQ flows, because a phase's tasks
+ * are only known once the previous phase has finished: MinHash bands,
+ * curriculum plans).
+ *
+ * The completion markers on the shared filesystem are the truth, not Redis:
+ * a job that Redis lost (a restart without persistence) is queued again, and
+ * a task whose marker exists is done whatever Redis says.
+ */
+export class QueueExecutor implements TaskExecutor {
+  readonly name = 'bullmq';
+  readonly queueName: string;
+  private readonly redis: ResolvedRedisOptions;
+  private readonly queue: Queue;
+  private readonly events: QueueEvents;
+  private readonly attempts: number;
+  private readonly backoffMs: number;
+  private readonly pollMs: number;
+  private readonly signal: AbortSignal | undefined;
+  private readonly runDir: string;
+  private readonly progressSeen = new Map<string, { documents: number; bytes: number }>();
+  private progressSink: ExecutorEvents['progress'] | null = null;
+  private closed = false;
+
+  private constructor(options: QueueExecutorOptions) {
+    this.redis = resolveRedisOptions(options);
+    this.runDir = options.runDir;
+    this.queueName = queueNameFor(options.pipelineName, options.runDir);
+    this.attempts = options.attempts ?? 3;
+    this.backoffMs = options.backoffMs ?? 1000;
+    this.pollMs = options.pollMs ?? 250;
+    this.signal = options.signal;
+    const connection = bullConnection(this.redis);
+    this.queue = new Queue(this.queueName, { connection, prefix: this.redis.prefix });
+    this.events = new QueueEvents(this.queueName, { connection, prefix: this.redis.prefix });
+    this.queue.on('error', () => undefined); // reconnects by itself; the poll loop reports lasting trouble
+    this.events.on('error', () => undefined);
+    this.events.on('progress', ({ jobId, data }) => this.onProgress(jobId, data));
+  }
+
+  static async create(options: QueueExecutorOptions): Promise<QueueExecutor> {
+    const executor = new QueueExecutor(options);
+    const client = redisClient(executor.redis);
+    try {
+      await client.sadd(queuesKey(executor.redis.prefix), executor.queueName);
+    } finally {
+      client.disconnect();
+    }
+    await writeFileAtomic(join(options.runDir, 'queue.json'), JSON.stringify({ queue: executor.queueName, prefix: executor.redis.prefix }, null, 2) + '\n');
+    await executor.events.waitUntilReady();
+    return executor;
+  }
+
+  private onProgress(jobId: string, data: unknown): void {
+    const now = data as { documents?: number; bytes?: number } | null;
+    if (!now || typeof now !== 'object' || !this.progressSink) return;
+    const before = this.progressSeen.get(jobId) ?? { documents: 0, bytes: 0 };
+    const delta = { documents: Math.max(0, (now.documents ?? 0) - before.documents), bytes: Math.max(0, (now.bytes ?? 0) - before.bytes) };
+    this.progressSeen.set(jobId, { documents: now.documents ?? 0, bytes: now.bytes ?? 0 });
+    this.progressSink(delta);
+  }
+
+  private async enqueue(message: TaskMessage, jobId: string): Promise<void> {
+    const existing = await Job.fromId(this.queue, jobId);
+    if (existing) {
+      const state = await existing.getState();
+      // Waiting or active: a worker has it or will take it (e.g. the coordinator restarted). Keep it.
+      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return;
+      await existing.remove();
+    }
+    await this.queue.add(jobId, message, {
+      jobId,
+      attempts: this.attempts,
+      backoff: { type: 'exponential', delay: this.backoffMs },
+      removeOnComplete: { age: 7 * 24 * 3600 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    });
+  }
+
+  async runPhase(messages: readonly TaskMessage[], events: ExecutorEvents): Promise<TaskOutcome[]> {
+    if (this.closed) throw new FoxdenError('INTERNAL', 'queue executor is closed');
+    this.progressSink = events.progress;
+    const ids = messages.map((m) => jobIdFor(m.context.stepName, m.context.phase, m.task.id));
+    for (const [i, m] of messages.entries()) await this.enqueue(m, ids[i]!);
+    const outcomes: (TaskOutcome | undefined)[] = new Array(messages.length);
+    const first = messages[0];
+    if (!first) return [];
+    const doneDir = join(this.runDir, first.context.stepDir, 'done');
+    let lastJobCheck = 0;
+    let redisTrouble = 0;
+    while (outcomes.some((o) => o === undefined)) {
+      if (this.signal?.aborted) {
+        return messages.map((_, i) => outcomes[i] ?? { ok: false, error: { code: 'ABORTED', message: 'coordinator interrupted; queued tasks stay queued' }, attempts: 0 });
+      }
+      const markers = new Set(await readdir(doneDir).catch(() => [] as string[]));
+      for (const [i, m] of messages.entries()) {
+        if (outcomes[i]) continue;
+        if (markers.has(`${m.context.phase}-${m.task.id}.json`)) {
+          const stats = await readCompletedTask(this.runDir, m.context.stepDir, m.context.phase, m.task.id);
+          if (stats) outcomes[i] = { ok: true, stats: stats as TaskStats };
+        }
+      }
+      const now = Date.now();
+      if (now - lastJobCheck > 1000) {
+        lastJobCheck = now;
+        try {
+          for (const [i, m] of messages.entries()) {
+            if (outcomes[i]) continue;
+            const job = await Job.fromId(this.queue, ids[i]!);
+            if (!job) {
+              // Redis lost the job (restarted without persistence): queue it again; the marker check makes this safe.
+              events.log(`task ${ids[i]} is not in the queue any more; queuing it again`);
+              await this.enqueue(m, ids[i]!);
+              continue;
+            }
+            const state = await job.getState();
+            if (state === 'failed') {
+              const reason = job.failedReason ?? 'failed';
+              const match = /^\[([A-Z_]+)\] ([\s\S]*)$/.exec(reason);
+              outcomes[i] = { ok: false, error: { code: match?.[1] ?? 'INTERNAL', message: match?.[2] ?? reason }, attempts: job.attemptsMade };
+            } else if (state === 'completed') {
+              // Completed in Redis but no marker yet visible: the filesystem may lag; the next poll sees it.
+            }
+          }
+          if (redisTrouble > 0) events.log('Redis answers again');
+          redisTrouble = 0;
+        } catch (error) {
+          redisTrouble += 1;
+          if (redisTrouble === 1 || redisTrouble % 20 === 0) events.log(`waiting for Redis: ${(error as Error).message}`);
+        }
+      }
+      await new Promise((r) => setTimeout(r, this.pollMs));
+    }
+    return outcomes as TaskOutcome[];
+  }
+
+  /** Closes the coordinator's connections; queued jobs stay. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([this.events.close(), this.queue.close()]);
+  }
+}
+
+/** Factory in the shape the CLI's `run --runner bullmq` expects. */
+export async function createQueueExecutor(options: { redis: string; runDir: string; pipelineName: string; signal: AbortSignal }): Promise<QueueExecutor> {
+  return QueueExecutor.create({ url: options.redis, runDir: options.runDir, pipelineName: options.pipelineName, signal: options.signal });
+}
