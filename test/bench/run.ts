@@ -5,7 +5,7 @@
  *   npm run bench -- ingest       only files whose name contains "ingest"
  *   npm run bench -- --full       large variants (3T-token planning, ...)
  */
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -31,5 +31,12 @@ for (const file of files) {
   }
 }
 const out = join(root, 'bench-results.json');
-await writeFile(out, JSON.stringify({ generated_at: new Date().toISOString(), node: process.version, entries }, null, 2) + '\n');
+// A filtered run replaces only its own entries, keeping the others' last results.
+let kept: BenchEntry[] = [];
+if (filters.length > 0) {
+  const previous = await readFile(out, 'utf8').then((t) => JSON.parse(t) as { entries: BenchEntry[] }).catch(() => ({ entries: [] }));
+  const fresh = new Set(entries.map((e) => e.name));
+  kept = previous.entries.filter((e) => !fresh.has(e.name));
+}
+await writeFile(out, JSON.stringify({ generated_at: new Date().toISOString(), node: process.version, entries: [...kept, ...entries] }, null, 2) + '\n');
 console.log(`wrote ${entries.length} entries to ${out}`);

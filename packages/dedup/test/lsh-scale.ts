@@ -34,6 +34,7 @@ const result: Record<string, unknown> = { documents, shards };
 const counters: Record<string, number> = {};
 for (const phase of minhashDedupStep.phases.filter((p) => p.name === 'buckets' || p.name === 'clusters')) {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const ctx = { ...base, phase: phase.name };
   for (const task of await phase.plan(ctx)) {
     const stats = await phase.run(task, { ...ctx, signal: new AbortController().signal, progress: () => undefined, log: () => undefined });
@@ -41,6 +42,8 @@ for (const phase of minhashDedupStep.phases.filter((p) => p.name === 'buckets' |
     await completeTask(runDir!, stepDir, phase.name, task.id, stats);
   }
   result[`${phase.name}_seconds`] = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
+  result[`${phase.name}_cpu_seconds`] = (cpu.user + cpu.system) / 1e6;
 }
 result['counters'] = counters;
 result['peak_rss_bytes'] = process.resourceUsage().maxRSS * 1024;

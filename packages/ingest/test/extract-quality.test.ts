@@ -44,7 +44,7 @@ function* warcRecords(path: string): Generator<WarcRecord> {
 }
 
 /** HTTP response payload of the record for `url` (dechunked), with its declared charset. */
-export function httpResponse(warc: string, url: string): { body: Buffer; charset: string | null } {
+function httpResponse(warc: string, url: string): { body: Buffer; charset: string | null } {
   for (const r of warcRecords(corpus(warc))) {
     if (r.headers['warc-type'] !== 'response') continue;
     if ((r.headers['warc-target-uri'] ?? '').replace(/^<|>$/g, '') !== url) continue;
@@ -77,7 +77,7 @@ function tokens(text: string): string[] {
 }
 
 /** Token-level precision/recall/F1 over token multisets (the Zyte benchmark's measure). */
-export function tokenPrf(extracted: string, gold: string): { precision: number; recall: number; f1: number } {
+function tokenPrf(extracted: string, gold: string): { precision: number; recall: number; f1: number } {
   const want = new Map<string, number>();
   for (const t of tokens(gold)) want.set(t, (want.get(t) ?? 0) + 1);
   const got = tokens(extracted);

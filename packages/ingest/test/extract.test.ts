@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import iconv from 'iconv-lite';
+import { countReplacementChars, decodeBody, extractMainText, normalizeText } from '../src/extract/index.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const corpus = (p: string): string => resolve(repoRoot, '../shared/corpus', p);
+
+/** All HTTP response payloads of a WARC (test-only scan; the readers package is the real parser). */
+function responses(path: string): Array<{ url: string; body: Buffer; head: string }> {
+  let buf = readFileSync(corpus(path));
+  if (path.endsWith('.gz')) buf = gunzipSync(buf);
+  const out: Array<{ url: string; body: Buffer; head: string }> = [];
+  let pos = 0;
+  while (pos < buf.length) {
+    const end = buf.indexOf('\r\n\r\n', pos);
+    if (end < 0) break;
+    const head = buf.subarray(pos, end).toString('latin1');
+    const len = Number(/content-length:\s*(\d+)/i.exec(head)?.[1]);
+    const block = buf.subarray(end + 4, end + 4 + len);
+    if (/warc-type:\s*response/i.test(head)) {
+      const sep = block.indexOf('\r\n\r\n');
+      out.push({ url: /warc-target-uri:\s*(\S+)/i.exec(head)?.[1] ?? '', head: block.subarray(0, sep).toString('latin1'), body: block.subarray(sep + 4) });
+    }
+    pos = end + 4 + len;
+    while (buf[pos] === 13 || buf[pos] === 10) pos++;
+  }
+  return out;
+}
+
+const resiliparse = responses('warc/resiliparse_warcfile.warc.gz');
+const page = (url: string): Buffer => {
+  const r = resiliparse.find((x) => x.url === url);
+  assert.ok(r, `${url} not in the corpus WARC`);
+  return r.body;
+};
+
+test('decodeBody: HTTP-declared windows-1251 (a real .ru page)', () => {
+  const d = decodeBody(page('http://01spb.ru/company/'), 'windows-1251');
+  assert.equal(d.charset, 'windows-1251');
+  assert.equal(d.charsetSource, 'http');
+  assert.match(d.text, /[а-яА-Я]{4,}/);
+  assert.equal(countReplacementChars(d.text), 0);
+});
+
+test('decodeBody: without HTTP charset, <meta> decides; without either, detection does', () => {
+  const body = page('http://01spb.ru/company/');
+  const viaMeta = decodeBody(body, null);
+  assert.equal(viaMeta.charsetSource, 'meta');
+  assert.equal(viaMeta.charset, 'windows-1251');
+  // Blank out every charset declaration: detection must still find a Cyrillic single-byte charset.
+  const stripped = Buffer.from(body.toString('latin1').replace(/charset/gi, 'xxxxxxx'), 'latin1');
+  const detected = decodeBody(stripped, null);
+  assert.equal(detected.charsetSource, 'detected');
+  assert.match(detected.charset, /^(windows-1251|koi8-r|iso-8859-5)$/);
+  assert.equal(detected.text, iconv.decode(stripped, detected.charset));
+  assert.match(detected.text, /[а-яА-Я]{4,}/);
+});
+
+test('decodeBody: gb2312 is decoded as its superset gbk (a real .cn page)', () => {
+  const d = decodeBody(page('http://037426.cn/'), 'gb2312');
+  assert.equal(d.charset, 'gbk');
+  assert.match(d.text, /[\u4e00-\u9fff]{4,}/);
+  assert.equal(countReplacementChars(d.text), 0);
+});
+
+test('decodeBody: BOM wins over a wrong declaration and is stripped', () => {
+  const utf8 = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('<p>Ça marche — 日本語</p>')]);
+  assert.deepEqual(decodeBody(utf8, 'iso-8859-1'), { text: '<p>Ça marche — 日本語</p>', charset: 'utf-8', charsetSource: 'bom' });
+  const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('héllo', 'utf16le')]);
+  assert.deepEqual(decodeBody(utf16, null), { text: 'héllo', charset: 'utf-16le', charsetSource: 'bom' });
+});
+
+test('decodeBody: unknown charset names fall through to the next evidence; bad bytes become U+FFFD', () => {
+  const body = Buffer.from('<meta charset="utf-8"><p>naïve</p>');
+  const d = decodeBody(body, 'x-no-such-charset');
+  assert.equal(d.charsetSource, 'meta');
+  assert.equal(d.text, '<meta charset="utf-8"><p>naïve</p>');
+  const junk = decodeBody(Buffer.from('<meta charset="klingon"><p>caf\xe9 \xff\xfe ok</p>', 'latin1'), 'bogus');
+  assert.ok(['detected', 'default'].includes(junk.charsetSource));
+  assert.equal(typeof junk.text, 'string');
+  // Declared UTF-8 over invalid bytes: decoded anyway, the damage visible as U+FFFD.
+  const bad = decodeBody(Buffer.from([0x61, 0xff, 0x62]), 'utf-8');
+  assert.equal(bad.text, 'a\uFFFDb');
+  assert.equal(countReplacementChars(bad.text), 1);
+  // ISO-8859-1 is decoded as windows-1252, as browsers do: 0x93/0x94 are curly quotes.
+  assert.equal(decodeBody(Buffer.from([0x93, 0x68, 0x69, 0x94]), 'ISO-8859-1').text, '“hi”');
+  assert.deepEqual(decodeBody(new Uint8Array(0), null), { text: '', charset: 'utf-8', charsetSource: 'detected' });
+});
+
+test('normalizeText: NFC, controls, line ends, trailing spaces, blank-line runs, U+FFFD kept', () => {
+  assert.equal(normalizeText('\uFEFFe\u0301t\u00e9\r\nline two  \t\rthree\u0000\u0007\tx'), 'été\nline two\nthree\tx');
+  assert.equal(normalizeText('a\n\n\n\n\n\nb\n\nc\n\n\nd'), 'a\n\n\nb\n\nc\n\n\nd');
+  assert.equal(normalizeText('\n\n  indented\nbad \uFFFD byte   \n\n'), '  indented\nbad \uFFFD byte');
+  assert.equal(normalizeText(''), '');
+  // Idempotent: normalising twice changes nothing.
+  const once = normalizeText('x\r\n\r\n\r\n\r\n\r\ny  ');
+  assert.equal(normalizeText(once), once);
+});
+
+test('normalizeText on a real Gutenberg book: BOM and CRLF gone, text otherwise intact', () => {
+  const raw = gunzipSync(readFileSync(corpus('books/gutenberg_Vathek.txt.gz'))).toString('utf8');
+  assert.ok(raw.includes('\r\n'));
+  const text = normalizeText(raw);
+  assert.ok(!text.includes('\r') && !text.startsWith('\uFEFF'));
+  assert.ok(!/\n{5,}/.test(text));
+  assert.equal(text.replace(/\s+/g, ''), raw.replace(/^\uFEFF/, '').normalize('NFC').replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F\uFEFF]/g, '').replace(/\s+/g, ''));
+});
+
+test('extractMainText: hostile inputs give text or "" and never throw', () => {
+  const cases: Array<[string, string]> = [
+    ['empty', ''],
+    ['plain text', 'just some words, no markup at all'],
+    ['unclosed tags', '<html><body><div><p>one<p>two<div><span>three<b>four'],
+    ['no body', '<html><head><title>T</title></head></html>'],
+    ['only head', '<title>Only a title</title><script>var x = "<p>not text</p>";</script>'],
+    ['frameset', '<html><head><title>F</title></head><frameset cols="50%,50%"><frame src="a.html"><frame src="b.html"><noframes><body><p>Your browser has no frames.</p></body></noframes></frameset></html>'],
+    ['garbage', '\u0000\u0001<<<>>>&&&;;<!-- <![CDATA[ ]]> </</</p></div>'],
+    ['deep nesting', '<div>'.repeat(20000) + 'deep text' + '</div>'.repeat(5)],
+  ];
+  for (const [name, html] of cases) {
+    const r = extractMainText(html);
+    assert.equal(typeof r.text, 'string', name);
+    assert.ok(['readability', 'boilerplate', 'empty', 'failed'].includes(r.method), `${name}: method ${r.method}`);
+  }
+  assert.match(extractMainText(cases[2]![1]).text, /one\n\ntwo\n\nthree ?four/);
+  assert.equal(extractMainText(cases[4]![1]).text, '');
+  assert.equal(extractMainText(cases[3]![1]).title, 'T');
+  assert.match(extractMainText(cases[7]![1]).text, /deep text/);
+});
+
+test('extractMainText: the largest real page (a 1.2 MB forum listing) is bounded and extracted', () => {
+  const big = responses('warc/aut_IAH-2008-archive.org.warc.gz').sort((a, b) => b.body.length - a.body.length)[0]!;
+  assert.ok(big.body.length > 1_000_000);
+  const r = extractMainText(decodeBody(big.body, null).text);
+  assert.equal(r.method, 'boilerplate'); // over maxElements: Readability is skipped
+  assert.ok(r.text.length > 10_000);
+  // Cut to 100 KB of HTML, the page still yields text (maxHtmlChars bounds the work).
+  const cut = extractMainText(decodeBody(big.body, null).text, { maxHtmlChars: 100_000 });
+  assert.ok(cut.text.length > 0 && cut.text.length < r.text.length);
+});
+
+test('extractMainText: scripts, styles, nav, footer, cookie banners and hidden text are dropped', () => {
+  const html = `<html><head><title>A page</title><style>p{color:red}</style></head><body>
+    <nav><ul><li><a href="/">Home</a></li><li><a href="/about">About</a></li></ul></nav>
+    <div id="cookie-banner">We use cookies. Accept all</div>
+    <main><h1>Heading</h1><p>First paragraph of the article, long enough to matter.</p><script>alert("x")</script>
+    <p>Second   paragraph
+    spans lines.</p><ul><li>item one</li><li>item two</li></ul><p hidden>secret</p><span class="sr-only">Skip</span></main>
+    <footer>© 2024 Someone. All rights reserved.</footer></body></html>`;
+  const r = extractMainText(html);
+  assert.equal(r.title, 'A page');
+  assert.equal(r.text, 'Heading\n\nFirst paragraph of the article, long enough to matter.\n\nSecond paragraph spans lines.\n\nitem one\nitem two');
+});
