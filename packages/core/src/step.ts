@@ -59,8 +59,10 @@ export interface StepContext<P = Record<string, unknown>> {
   inputs: InputFile[];
   /** Directory of the pipeline file, for resolving relative paths in params. */
   pipelineDir: string;
-  /** Outputs of all earlier steps, in pipeline order. */
+  /** Outputs of all earlier steps, in pipeline order (never this step's own). */
   history: StepOutputs[];
+  /** Shards written by this step's earlier phases (empty in the first phase). */
+  phaseOutputs: ShardOutput[];
   /** Columns of the documents this step receives (the previous step's), or the base columns. */
   inputColumns: ColumnSpec[];
 }

@@ -5,6 +5,7 @@ import { MinHasher } from './minhash.js';
 import type { MinHashDedupParams } from './minhash-params.js';
 import { sortByKey64 } from './radix-sort.js';
 import { RecordFileWriter } from './record-file.js';
+import { utf8Getter } from './utf8-column.js';
 
 export const DOCINFO_COLUMNS = [
   { name: 'id', type: 'utf8', nullable: false },
@@ -67,14 +68,14 @@ export async function runSignatures(task: TaskSpec, ctx: TaskContext<MinHashDedu
     for await (const batch of reader.batches()) {
       if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `task ${task.id} of step ${ctx.stepName} aborted`);
       const ids = batch.getChild('id')!;
-      const texts = batch.getChild('text')!;
+      const text = utf8Getter(batch.getChild('text')!);
       const fetched = batch.getChild('fetched_at');
       let bytes = 0;
       for (let i = 0; i < batch.numRows; i++, row++) {
-        const text = (texts.get(i) as string | null) ?? '';
-        bytes += text.length;
+        const t = text(i) ?? '';
+        bytes += t.length;
         await docs.append({ id: ids.get(i), fetched_at: fetched ? fetched.get(i) : null });
-        const info = hasher.signature(text, sig);
+        const info = hasher.signature(t, sig);
         addCount(stats.counters, 'minhash_shingles', info.shingles);
         if (info.soloTokens * 2 > info.tokens) addCount(stats.counters, 'minhash_no_spaces');
         if (info.shingles === 0) {

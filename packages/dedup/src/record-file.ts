@@ -5,7 +5,7 @@ import { FoxdenError, temporaryPath, type ShardOutput } from '@foxden/core';
 
 /**
  * Intermediate files of fixed-width records of 32-bit words (band buckets, candidate pairs,
- * signatures). Layout, little-endian (schemas/dedup-record-file.schema.json describes it):
+ * signatures). Layout, little-endian (docs/dedup.md, "Intermediate files"):
  *
  *   bytes 0-7    magic "FXDDREC1"
  *   bytes 8-11   words per record (uint32)

@@ -2,7 +2,8 @@
  * Runs the buckets and clusters phases of minhash-dedup over a synthetic signature set and
  * prints one JSON line: time per phase and this process's peak RSS (getrusage maxRSS), so that
  * the memory of exactly these phases is measured. Used by the 1M test and the 20M benchmark:
- *   node --import tsx packages/dedup/test/lsh-scale.ts <runDir> <documents> <shards> [mergeBufferBytes]
+ *   node --import tsx packages/dedup/test/lsh-scale.ts <runDir> <documents> <shards> [mergeBufferBytes|0] [generate|buckets|clusters]
+ * (no last argument: buckets then clusters in this process).
  * The synthetic set must have been written to <runDir> first (writeSyntheticSignatures).
  */
 import { completeTask } from '@foxden/core';
@@ -25,14 +26,14 @@ if (generate === 'generate') {
   history = [{ step: 'ingest', type: 'synthetic', columns: [], shards: Array.from({ length: shards }, (_, s) => ({ path: `steps/00-ingest/documents/ingest-${String(s).padStart(5, '0')}.arrow`, kind: 'documents', rows: 0, bytes: 0, sha256: '' })) }];
   stepDir = 'steps/01-dedup';
 }
-const params = withDefaults(minhashDedupStep, bufferArg ? { mergeBufferBytes: Number(bufferArg) } : {});
+const params = withDefaults(minhashDedupStep, bufferArg && bufferArg !== '0' ? { mergeBufferBytes: Number(bufferArg) } : {});
 const base = {
   runDir: runDir!, stepIndex: 1, stepName: 'dedup', stepType: 'minhash-dedup', stepDir, phase: '', params, seed: 1,
   inputs: [], inputRoot: runDir!, pipelineDir: runDir!, history, inputColumns: [],
 };
 const result: Record<string, unknown> = { documents, shards };
 const counters: Record<string, number> = {};
-for (const phase of minhashDedupStep.phases.filter((p) => p.name === 'buckets' || p.name === 'clusters')) {
+for (const phase of minhashDedupStep.phases.filter((p) => (generate ? [generate] : ['buckets', 'clusters']).includes(p.name))) {
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   const ctx = { ...base, phase: phase.name };

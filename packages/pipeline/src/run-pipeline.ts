@@ -104,7 +104,7 @@ export async function runPipeline(pipeline: ResolvedPipeline, registry: StepRegi
     const base: StepContext = {
       runDir, stepIndex: index, stepName: step.name, stepType: step.type, stepDir, phase: '',
       params: step.params, seed: pipeline.seed, inputs: pipeline.inputs, pipelineDir: pipeline.dir,
-      history: [...history], inputColumns,
+      history: [...history], phaseOutputs: [], inputColumns,
     };
     if (registered.module.validate) await registered.module.validate(base);
     const outputColumns = registered.module.outputColumns(inputColumns, step.params);
@@ -112,7 +112,7 @@ export async function runPipeline(pipeline: ResolvedPipeline, registry: StepRegi
     const phaseStats: { phase: string; carries: boolean; stats: TaskStats[] }[] = [];
     for (const phase of registered.module.phases) {
       if (options.signal?.aborted) throw new FoxdenError('ABORTED', 'run interrupted');
-      const ctx: StepContext = { ...base, phase: phase.name, history: [...history, ...partialOutputs(step.name, step.type, outputColumns, phaseStats)] };
+      const ctx: StepContext = { ...base, phase: phase.name, phaseOutputs: phaseStats.flatMap((p) => p.stats.flatMap((s) => s.outputs)) };
       const tasks = await phase.plan(ctx);
       const ids = new Set<string>();
       for (const t of tasks) {
@@ -167,7 +167,8 @@ export async function runPipeline(pipeline: ResolvedPipeline, registry: StepRegi
     }
     if (summaries.length > 0) {
       const previous = summaries[summaries.length - 1]!;
-      if (summary.documents_in !== previous.documents_out && counted.length > 0) {
+      const carries = registered.module.phases.some((p) => p.carriesDocuments);
+      if (carries && summary.documents_in !== previous.documents_out) {
         throw new FoxdenError('ACCOUNTING', `step '${step.name}' read ${summary.documents_in} documents but step '${previous.step}' passed on ${previous.documents_out}`);
       }
     }
@@ -192,11 +193,6 @@ export async function runPipeline(pipeline: ResolvedPipeline, registry: StepRegi
   await writeFileAtomic(join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   if (options.afterRun) await options.afterRun(runDir, summary);
   return summary;
-}
-
-function partialOutputs(step: string, type: string, columns: ColumnSpec[], phases: { stats: TaskStats[] }[]): StepOutputs[] {
-  if (phases.length === 0) return [];
-  return [{ step, type, columns, shards: phases.flatMap((p) => p.stats.flatMap((s) => s.outputs)) }];
 }
 
 /** Removes the outputs of steps whose configuration changed since they ran, and of every step after them. */

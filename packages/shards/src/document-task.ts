@@ -104,6 +104,7 @@ export async function runDocumentTask(task: TaskSpec, ctx: TaskContext<any>, opt
 /** The sha256 recorded for a run-relative shard by the step that wrote it, if any. */
 export function findShardChecksum(ctx: TaskContext<any>, path: string): string | undefined {
   for (const step of ctx.history) for (const s of step.shards) if (s.path === path) return s.sha256;
+  for (const s of ctx.phaseOutputs ?? []) if (s.path === path) return s.sha256;
   return undefined;
 }
 

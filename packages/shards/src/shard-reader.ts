@@ -92,12 +92,30 @@ async function openArrow(file: string) {
 }
 
 /** Converts a record batch to row objects. List columns become typed arrays (views, not copies). */
+// apache-arrow decodes strings with a TextDecoder that strips a leading BOM;
+// text must come back exactly as written (books start with U+FEFF), so decode it here.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+function decodeUtf8Column(vector: { data: readonly { valueOffsets: Int32Array; values: Uint8Array; nullCount: number; getValid(i: number): boolean; length: number }[] }, rows: Record<string, unknown>[], name: string): void {
+  let row = 0;
+  for (const data of vector.data) {
+    const { valueOffsets, values } = data;
+    for (let i = 0; i < data.length; i++, row++) {
+      rows[row]![name] = data.nullCount > 0 && !data.getValid(i) ? null : utf8.decode(values.subarray(valueOffsets[i]!, valueOffsets[i + 1]!));
+    }
+  }
+}
+
 export function batchToRows(batch: RecordBatch, names: readonly string[]): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = new Array(batch.numRows);
   for (let i = 0; i < batch.numRows; i++) rows[i] = {};
   for (const name of names) {
     const vector = batch.getChild(name);
     if (!vector) continue;
+    if (String(vector.type) === 'Utf8') {
+      decodeUtf8Column(vector as never, rows, name);
+      continue;
+    }
     const isList = String(vector.type).startsWith('List');
     const isInt64 = String(vector.type) === 'Int64';
     for (let i = 0; i < batch.numRows; i++) {

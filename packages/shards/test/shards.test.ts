@@ -48,6 +48,19 @@ test('a shard round-trips every column type, nulls included, batch by batch', as
   }
 });
 
+test('text comes back byte for byte, a leading BOM and NULs included', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'foxden-shards-'));
+  const w = await ShardWriter.create({ runDir: dir, path: 'bom.arrow', kind: 'documents', columns });
+  const texts = ['\uFEFFThe Project Gutenberg EBook', 'a\u0000b', '', '\uFEFF'];
+  for (const [i, text] of texts.entries()) await w.append({ ...doc(i), text });
+  await w.close();
+  const r = await ShardReader.open(join(dir, 'bom.arrow'));
+  const got: unknown[] = [];
+  for await (const rows of r.rowBatches(['text', 'url'])) got.push(...rows.map((x) => x['text']));
+  await r.close();
+  assert.deepEqual(got, texts);
+});
+
 test('token lists hold full 32-bit ids', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'foxden-shards-'));
   const w = await ShardWriter.create({ runDir: dir, path: 't.arrow', kind: 'tokens', columns: TOKEN_COLUMNS });

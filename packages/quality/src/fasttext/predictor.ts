@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { access, open } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { FoxdenError } from '@foxden/core';
 import { fastTextBinary } from './binary.js';
 
@@ -66,12 +66,20 @@ export class FastTextPredictor {
     const binary = fastTextBinary(options.binary);
     await checkModelFile(options.model);
     const p = new FastTextPredictor(options.model, options.k ?? 2, binary);
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await p.predict(['foxden model check']);
+      // A model that takes minutes to answer one line is broken (or far too big); do not wait for ever.
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('no answer within 120 s')), 120_000);
+      });
+      await Promise.race([p.predict(['foxden model check']), timeout]);
     } catch (error) {
+      clearTimeout(timer);
+      p.child.kill('SIGKILL');
       await p.close();
       throw new FoxdenError('BAD_CONFIG', `fastText model ${options.model} does not load: ${(error as Error).message}`, { file: options.model, cause: error });
     }
+    clearTimeout(timer);
     return p;
   }
 
@@ -135,21 +143,66 @@ function parseLine(line: string): Prediction[] {
   return out;
 }
 
-/** A model file must exist and start with fastText's magic number (0x2f4f16ba, little-endian). */
+/**
+ * A model file must exist, start with fastText's magic number, and (for an
+ * unquantised model) have exactly the size its header and dictionary imply.
+ * fastText itself does not check: a truncated model makes it allocate
+ * whatever the garbage sizes say (gigabytes) before failing.
+ */
 export async function checkModelFile(model: string): Promise<void> {
+  let bytes: Buffer;
   try {
     await access(model);
+    bytes = await readFile(model);
   } catch (error) {
-    throw new FoxdenError('BAD_CONFIG', `fastText model ${model} does not exist`, { file: model, cause: error });
+    throw new FoxdenError('BAD_CONFIG', `fastText model ${model} does not exist or cannot be read`, { file: model, cause: error });
   }
-  const handle = await open(model, 'r');
-  try {
-    const head = Buffer.alloc(8);
-    const { bytesRead } = await handle.read(head, 0, 8, 0);
-    if (bytesRead < 8 || head.readInt32LE(0) !== 793712314) {
-      throw new FoxdenError('BAD_CONFIG', `${model} is not a fastText model (bad magic number)`, { file: model });
-    }
-  } finally {
-    await handle.close();
+  const bad = (why: string): FoxdenError => new FoxdenError('BAD_CONFIG', `fastText model ${model} does not load: ${why} (corrupt or truncated?)`, { file: model });
+  if (bytes.length < 8 || bytes.readInt32LE(0) !== 793712314) {
+    throw new FoxdenError('BAD_CONFIG', `${model} is not a fastText model (bad magic number)`, { file: model });
   }
+  const version = bytes.readInt32LE(4);
+  if (version < 11 || version > 12) throw bad(`unsupported model version ${version}`);
+  // Args: 12 int32 and a double; then the dictionary.
+  let at = 8 + 12 * 4 + 8;
+  const need = (n: number): void => {
+    if (at + n > bytes.length) throw bad(`file ends at byte ${bytes.length}, expected at least ${at + n}`);
+  };
+  need(28);
+  const size = bytes.readInt32LE(at);
+  const pruneIdx = Number(bytes.readBigInt64LE(at + 20));
+  if (size < 0 || pruneIdx < -1 || pruneIdx > 1e9) throw bad('impossible dictionary size');
+  at += 28;
+  for (let i = 0; i < size; i++) {
+    const end = bytes.indexOf(0, at);
+    if (end === -1) throw bad(`dictionary entry ${i} is cut off`);
+    at = end + 1;
+    need(9);
+    at += 9;
+  }
+  if (pruneIdx > 0) {
+    need(pruneIdx * 8);
+    at += pruneIdx * 8;
+  }
+  need(1);
+  const quantInput = bytes[at] !== 0;
+  at += 1;
+  // Quantised matrices (.ftz) have a more involved layout; the header and dictionary checks above must do.
+  if (quantInput) return;
+  const dense = (): void => {
+    need(16);
+    const m = Number(bytes.readBigInt64LE(at));
+    const n = Number(bytes.readBigInt64LE(at + 8));
+    at += 16;
+    if (m < 0 || n < 0) throw bad('negative matrix size');
+    need(m * n * 4);
+    at += m * n * 4;
+  };
+  dense();
+  need(1);
+  const quantOutput = bytes[at] !== 0;
+  at += 1;
+  if (quantOutput) return;
+  dense();
+  if (at !== bytes.length) throw bad(`file has ${bytes.length - at} bytes after the output matrix`);
 }
