@@ -10,12 +10,16 @@ import { steps } from '../../packages/quality/src/step.js';
 import { corpusDocs, spamAssassin } from '../../packages/quality/test/corpus.js';
 import { measure, type BenchContext, type BenchEntry, type Benchmark } from './harness.js';
 
+const timings: Record<string, number> = {};
+
 /** Runs all phases of a step in this process (one core) over one input shard. */
 async function runAll<P>(step: StepModule<P>, runDir: string, input: { path: string; kind: string; rows: number; bytes: number; sha256: string }, params: P) {
   const base = { runDir, stepIndex: 1, stepName: step.type, stepType: step.type, stepDir: `steps/01-${step.type}-${Math.random().toString(36).slice(2)}`, params, seed: 1, inputs: [], pipelineDir: runDir, history: [{ step: 'in', type: 'in', columns: [...DOCUMENT_COLUMNS], shards: [input] }], inputColumns: [...DOCUMENT_COLUMNS] };
   for (const phase of step.phases) {
     const ctx = { ...base, phase: phase.name };
+    const t0 = performance.now();
     for (const task of await phase.plan(ctx as never)) await phase.run(task, { ...ctx, signal: new AbortController().signal, progress: () => undefined, log: () => undefined } as never);
+    timings[`${step.type}/${phase.name}`] = (performance.now() - t0) / 1000;
   }
 }
 
@@ -65,7 +69,7 @@ const bench: Benchmark = async (ctx: BenchContext) => {
   entries.push({
     name: 'quality.classifier.docs_per_s_per_core', value: stepRate, unit: 'docs/s/core', input_bytes: mailBytes, documents: scoreDocs.length, seconds: stepRun.seconds, cores: 1, peak_rss_bytes: stepRun.peakRss,
     limit: { name: 'fasttext predict-prob (binary, batch file)', value: binRate, unit: 'docs/s/core' }, ratio: stepRate / binRate,
-    notes: { heldout_accuracy: report.heldout_accuracy, heldout_majority_baseline: report.heldout_majority_baseline, heldout_examples: report.heldout_examples, includes: 'both phases: Arrow read, normalise, pipe to fastText, score shard, filter and write' },
+    notes: { heldout_accuracy: report.heldout_accuracy, heldout_majority_baseline: report.heldout_majority_baseline, heldout_examples: report.heldout_examples, phase_seconds: { score: timings['quality-classifier/score'], filter: timings['quality-classifier/filter'] }, includes: 'both phases: Arrow read, normalise, pipe to fastText, score shard, filter and write' },
   });
   return entries;
 };

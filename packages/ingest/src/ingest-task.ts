@@ -9,6 +9,7 @@ import { LanguageIdentifier } from './langid/index.js';
 
 export interface IngestParams {
   language_id: boolean;
+  language_id_max_chars: number;
   min_chars: number;
   max_record_bytes: number;
   jsonl_text_field: string;
@@ -18,11 +19,15 @@ export interface IngestParams {
 
 const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml', 'application/xml', 'text/xml']);
 
-// One language identifier per thread: loading lid.176 costs ~100 ms and 130 MB.
-let identifier: Promise<LanguageIdentifier> | null = null;
-function languageIdentifier(): Promise<LanguageIdentifier> {
-  identifier ??= LanguageIdentifier.create();
-  return identifier;
+// One language identifier per thread and setting: loading lid.176 costs ~100 ms and 130 MB.
+const identifiers = new Map<number, Promise<LanguageIdentifier>>();
+function languageIdentifier(maxChars: number): Promise<LanguageIdentifier> {
+  let found = identifiers.get(maxChars);
+  if (!found) {
+    found = LanguageIdentifier.create({ maxChars });
+    identifiers.set(maxChars, found);
+  }
+  return found;
 }
 
 /**
@@ -55,7 +60,7 @@ export async function runIngestTask(task: TaskSpec, ctx: TaskContext<IngestParam
   const input = ctx.inputs.find((i) => i.path === task.inputs[0]);
   if (!input) throw new FoxdenError('INTERNAL', `ingest task ${task.id} names an input that is not in the pipeline: ${task.inputs[0]}`);
   const stats = emptyTaskStats(ctx.stepName, task.id);
-  const lang = params.language_id ? await languageIdentifier() : null;
+  const lang = params.language_id ? await languageIdentifier(params.language_id_max_chars) : null;
   const docs = await ShardWriter.create({
     runDir: ctx.runDir, path: shardPath(ctx.stepDir, 'documents', ctx.phase, task.id), kind: 'documents',
     columns: DOCUMENT_COLUMNS, metadata: { 'foxden.step': ctx.stepName, 'foxden.source': input.source }, batchRows: params.batch_rows,

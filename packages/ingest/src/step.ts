@@ -13,6 +13,7 @@ export const ingestStep: StepModule<IngestParams> = {
     additionalProperties: false,
     properties: {
       language_id: { type: 'boolean', default: true, description: 'Identify each document\'s language with fastText lid.176.' },
+      language_id_max_chars: { type: 'integer', minimum: 100, default: 2000, description: 'Characters of each document the language identifier reads (prediction time grows with length; 2,000 characters identify a language as well as the whole text).' },
       min_chars: { type: 'integer', minimum: 1, default: 1, description: 'Documents with fewer characters after extraction are dropped as empty-text.' },
       max_record_bytes: { type: 'integer', minimum: 1024, default: 67108864, description: 'Largest record payload held in memory; larger records are rejected.' },
       jsonl_text_field: { type: 'string', default: 'text', description: 'JSONL field holding the text.' },

@@ -32,19 +32,20 @@ async function setup() {
 const ready = setup();
 
 describe('fastText quality classifier', () => {
-  it('trains from labelled JSONL through the CLI, reproducibly, and reports held-out accuracy', async () => {
+  it('trains from labelled JSONL through the CLI, reproducibly, and reports held-out accuracy', async (t) => {
     const { dir, input } = await ready;
     const out = join(dir, 'model.bin');
     assert.equal(await qualityCommand(['train', '--input', input, '--out', out, '--holdout', '0.2', '--epoch', '10']), 0);
     const again = await trainQualityClassifier({ input, out: join(dir, 'model2.bin'), holdout: 0.2, epoch: 10 });
     assert.equal(again.sha256, (await import('@foxden/core')).sha256File ? await (await import('@foxden/core')).sha256File(out) : '', 'same input, same model bytes');
     assert.equal(again.rejected, 2, 'bad JSONL lines are counted rejects');
+    t.diagnostic(`train report: accuracy ${again.heldout_accuracy} majority ${again.heldout_majority_baseline} held-out ${again.heldout_examples}`);
     assert.ok(again.heldout_accuracy! > 0.85 && again.heldout_accuracy! > again.heldout_majority_baseline!, JSON.stringify(again));
     assert.equal(await qualityCommand(['train', '--input', input]), 2, 'missing --out is a usage error');
     assert.equal(await qualityCommand(['train', '--input', join(dir, 'nope.jsonl'), '--out', join(dir, 'x.bin')]), 1);
   });
 
-  it('scores as the binary does, keeps by threshold, and beats the heuristics at separating spam from ham', async () => {
+  it('scores as the binary does, keeps by threshold, and beats the heuristics at separating spam from ham', async (t) => {
     const { dir, input } = await ready;
     const model = join(dir, 'final.bin');
     await trainQualityClassifier({ input, out: model, holdout: 0, epoch: 10 });
@@ -71,6 +72,7 @@ describe('fastText quality classifier', () => {
     const clsRight = docs.filter((d, i) => (keptById.has(d.id) ? 'high' : 'low') === heldOut[i]!.label).length / docs.length;
     const heur = (t: string) => [gopherQuality(t), gopherRepetition(t), c4Filter(t), finewebFilter(t)].every((v) => v.keep);
     const heurRight = heldOut.filter((m) => (heur(m.text) ? 'high' : 'low') === m.label).length / heldOut.length;
+    t.diagnostic(`held-out accuracy: classifier ${clsRight.toFixed(3)}, heuristics ${heurRight.toFixed(3)}, ${docs.length} mails`);
     assert.ok(clsRight > heurRight && clsRight > 0.85, `classifier ${clsRight} vs heuristics ${heurRight} on ${docs.length} held-out mails`);
 
     const top = await runStep(step, docs, { model, threshold: null, top_fraction: 0.3 } as never, { perShard: 60 });

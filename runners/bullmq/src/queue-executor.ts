@@ -105,7 +105,8 @@ export class QueueExecutor implements TaskExecutor {
     this.progressSink = events.progress;
     const ids = messages.map((m) => jobIdFor(m.context.stepName, m.context.phase, m.task.id));
     for (const [i, m] of messages.entries()) await this.enqueue(m, ids[i]!);
-    const outcomes: (TaskOutcome | undefined)[] = new Array(messages.length);
+    // Filled, not sparse: Array.prototype.some skips holes, and a sparse array would look finished.
+    const outcomes: (TaskOutcome | undefined)[] = Array.from(messages, () => undefined);
     const first = messages[0];
     if (!first) return [];
     const doneDir = join(this.runDir, first.context.stepDir, 'done');

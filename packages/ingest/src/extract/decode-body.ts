@@ -108,7 +108,14 @@ function detectCharset(buf: Buffer): string | null {
   if (isUtf8(sample, sample.length < buf.length)) return 'utf-8';
   let guess: string | null = null;
   try {
-    guess = chardetDetect(sample);
+    // Markup is ASCII and drowns the statistics of the text bytes (a windows-1251 page scored as
+    // ISO-8859-1 before this), so chardet sees the page with scripts, styles and tags removed.
+    // latin1 maps bytes 1:1, so the round trip leaves the text bytes untouched.
+    const textOnly = Buffer.from(
+      sample.toString('latin1').replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ').replace(/<[^>]*>/g, ' ').replace(/&[a-z#0-9]+;/gi, ' '),
+      'latin1',
+    );
+    guess = chardetDetect(textOnly.length >= 64 ? textOnly : sample);
   } catch {
     return null;
   }

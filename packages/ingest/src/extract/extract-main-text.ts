@@ -62,7 +62,10 @@ export function extractMainText(html: string, options: ExtractOptions = {}): Ext
 }
 
 function extract(html: string, opts: typeof DEFAULTS): ExtractedText {
-  const { document } = parseHTML(html);
+  // linkedom builds a document only from a whole page: a fragment (no <html> and no <body>) would
+  // end up outside the body and yield nothing, so fragments get the wrapper a browser would imply.
+  const whole = /<(html|body)[\s>]/i.test(html);
+  const { document } = parseHTML(whole ? html : `<!DOCTYPE html><html><head></head><body>${html}</body></html>`);
   const title = cleanTitle((document as { title?: string }).title);
   const root = (document.body ?? document.documentElement) as unknown as DomNode | null;
   if (root === null || root === undefined) return { text: '', title, method: 'empty' };

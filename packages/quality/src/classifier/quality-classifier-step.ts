@@ -6,7 +6,7 @@ import {
 } from '@foxden/core';
 import { ShardReader, ShardWriter, findShardChecksum, planPerShard, runDocumentTask } from '@foxden/shards';
 import { normalizeForFastText } from '../fasttext/normalize.js';
-import { FastTextPredictor } from '../fasttext/predictor.js';
+import { FastTextPredictor, type Prediction } from '../fasttext/predictor.js';
 
 export interface QualityClassifierParams {
   /** fastText model trained by `foxden quality train`; relative paths are from the pipeline file. Required. */
@@ -81,6 +81,21 @@ async function runScoreTask(task: TaskSpec, ctx: TaskContext<QualityClassifierPa
   const stats = emptyTaskStats(ctx.stepName, task.id);
   const predictor = await FastTextPredictor.create({ model: modelPath(ctx), k: TOP_K, binary: ctx.params.fasttext_bin });
   const writer = await ShardWriter.create({ runDir: ctx.runDir, path: scoresPath(ctx, task.id), kind: 'scores', columns: SCORE_COLUMNS, metadata: { 'foxden.step': ctx.stepName, 'foxden.quality.label': ctx.params.label } });
+  // fastText works on batch N while this thread decodes and normalises batch N+1.
+  let pending: { rows: Record<string, unknown>[]; bytes: number; predictions: Promise<Prediction[][]> } | null = null;
+  const settle = async (): Promise<void> => {
+    if (!pending) return;
+    const { rows, bytes, predictions } = pending;
+    pending = null;
+    const got = await predictions;
+    for (let i = 0; i < rows.length; i++) {
+      const p = got[i]!.find((x) => x.label === ctx.params.label);
+      await writer.append({ id: rows[i]!['id'], quality: Math.fround(p ? p.prob : 0) });
+    }
+    stats.bytes_in += bytes;
+    stats.counters['quality:scored'] = (stats.counters['quality:scored'] ?? 0) + rows.length;
+    ctx.progress({ documents: rows.length, bytes });
+  };
   try {
     for (const input of task.inputs) {
       const expected = findShardChecksum(ctx, input);
@@ -88,22 +103,22 @@ async function runScoreTask(task: TaskSpec, ctx: TaskContext<QualityClassifierPa
       try {
         for await (const rows of reader.rowBatches(['id', 'text'])) {
           if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `task ${task.id} of step ${ctx.stepName} aborted`);
-          const texts = rows.map((r) => normalizeForFastText(String(r['text'] ?? ''), ctx.params.max_chars));
-          const predictions = await predictor.predict(texts);
           let bytes = 0;
-          for (let i = 0; i < rows.length; i++) {
-            const p = predictions[i]!.find((x) => x.label === ctx.params.label);
-            await writer.append({ id: rows[i]!['id'], quality: Math.fround(p ? p.prob : 0) });
-            bytes += String(rows[i]!['text'] ?? '').length;
-          }
-          stats.bytes_in += bytes;
-          stats.counters['quality:scored'] = (stats.counters['quality:scored'] ?? 0) + rows.length;
-          ctx.progress({ documents: rows.length, bytes });
+          const texts = rows.map((r) => {
+            const t = String(r['text'] ?? '');
+            bytes += t.length;
+            return normalizeForFastText(t, ctx.params.max_chars);
+          });
+          await settle();
+          pending = { rows, bytes, predictions: predictor.predict(texts) };
+          // A rejected batch is reported by settle(); keep it from being an unhandled rejection meanwhile.
+          pending.predictions.catch(() => undefined);
         }
       } finally {
         await reader.close();
       }
     }
+    await settle();
     stats.outputs.push(await writer.close());
   } catch (error) {
     await writer.abort();
