@@ -33,7 +33,7 @@ const { buildDemoCorpus } = await import('@foxden/demo-corpus');
 const built = await buildDemoCorpus({ outDir: corpus });
 console.log(`${built.reused ? 'reused' : 'built'} ${relative(root, corpus)}: ${built.counts.documents} documents, ${(built.textBytes / 1e6).toFixed(1)} MB of text in ${built.files.length} files`);
 
-const tokenizer = join(work, 'tokenizer.json');
+const tokenizer = join(work, 'demo-bpe-8k.json');
 if (!existsSync(tokenizer)) {
   step('train a byte-level BPE tokenizer (8,192 tokens) on the demo text', [
     'tokenizer', 'train', '--vocab-size', '8192', '--out', tokenizer,

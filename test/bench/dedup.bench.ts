@@ -91,7 +91,7 @@ const bench: Benchmark = async (ctx) => {
   const ingest = await writeDocumentShards(runDir, shards);
   const params = withDefaults(minhashDedupStep, {}) as MinHashDedupParams;
   const phase = minhashDedupStep.phases[0]!;
-  const base = { runDir, stepIndex: 1, stepName: 'dedup', stepType: 'minhash-dedup', stepDir: 'steps/01-dedup', phase: phase.name, params, seed: 1, inputs: [], inputRoot: runDir, pipelineDir: runDir, history: [ingest], inputColumns: ingest.columns };
+  const base = { runDir, stepIndex: 1, stepName: 'dedup', stepType: 'minhash-dedup', stepDir: 'steps/01-dedup', phase: phase.name, params, seed: 1, inputs: [], inputRoot: runDir, pipelineDir: runDir, history: [ingest], inputColumns: ingest.columns, phaseOutputs: [] };
   const c0 = process.cpuUsage();
   const phaseRun = await measure(async () => {
     for (const task of await phase.plan(base)) {
@@ -158,7 +158,7 @@ const bench: Benchmark = async (ctx) => {
     entries.push({
       name: `dedup-lsh-${phaseName}-peak-rss-growth`, value: (large![key] as number) / (small![key] as number), unit: 'ratio (peak RSS at 4x input)',
       input_bytes: 0, documents: sizes[1]!, seconds: 0, cores, peak_rss_bytes: large![key] as number,
-      notes: { sizes, peak_rss_bytes: results.map((r) => r[key]), bounded_by: phaseName === 'buckets' ? 'mergeBufferBytes (64 MiB) whatever the input' : 'union-find, 8 bytes per document, plus one keeper per cluster: grows with documents by design' },
+      notes: { sizes, peak_rss_bytes: results.map((r) => r[key]), bounded_by: phaseName === 'buckets' ? 'merge_buffer_bytes (64 MiB) whatever the input' : 'union-find, 8 bytes per document, plus one keeper per cluster: grows with documents by design' },
     });
   }
   return entries;

@@ -74,7 +74,10 @@ export async function inspectRun(dir: string, sampleRows: number): Promise<RunRe
   const summary = (await readFile(join(dir, 'summary.json'), 'utf8').then(JSON.parse).catch(() => null)) as RunSummary | null;
   const stepDirs = (await readdir(join(dir, 'steps')).catch(() => [] as string[])).sort();
   const steps: RunReport['steps'] = [];
+  // Sample the shard a user most likely wants: the last step's stage, token or document shard.
+  const preference = ['stage', 'tokens', 'documents'];
   let lastShard: string | null = null;
+  let lastRank = -1;
   for (const s of stepDirs) {
     const markers = (await readdir(join(dir, 'steps', s, 'done')).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).sort();
     const shards: Record<string, { files: number; rows: number; bytes: number }> = {};
@@ -85,7 +88,11 @@ export async function inspectRun(dir: string, sampleRows: number): Promise<RunRe
         entry.files += 1;
         entry.rows += o.rows;
         entry.bytes += o.bytes;
-        if (o.kind !== 'drops' && o.rows > 0 && o.path.endsWith('.arrow')) lastShard = join(dir, o.path);
+        const rank = preference.length - preference.indexOf(o.kind);
+        if (preference.includes(o.kind) && o.rows > 0 && rank >= lastRank) {
+          lastShard = join(dir, o.path);
+          lastRank = rank;
+        }
       }
     }
     steps.push({ dir: s, tasks: markers.length, shards });

@@ -14,7 +14,7 @@ export interface BandRun extends FileRef {
 export async function planBuckets(ctx: StepContext<MinHashDedupParams>): Promise<TaskSpec[]> {
   const outs = await phaseOutputs(ctx, 'signatures', shardTaskIds(ctx));
   const tasks: TaskSpec[] = [];
-  for (let b = 0; b < ctx.params.numBands; b++) {
+  for (let b = 0; b < ctx.params.num_bands; b++) {
     const suffix = bandSuffix(b);
     const runs: BandRun[] = [];
     outs.forEach((o, shard) => {
@@ -74,7 +74,7 @@ export async function runBuckets(task: TaskSpec, ctx: TaskContext<MinHashDedupPa
   const started = performance.now();
   const stats = emptyTaskStats(ctx.stepName, task.id);
   const runs = (task.params?.['runs'] ?? []) as BandRun[];
-  const perRun = Math.max(1024, Math.floor(ctx.params.mergeBufferBytes / 12 / Math.max(1, runs.length)));
+  const perRun = Math.max(1024, Math.floor(ctx.params.merge_buffer_bytes / 12 / Math.max(1, runs.length)));
   const heap: Cursor[] = [];
   const readers: RecordFileReader[] = [];
   const out = new RecordFileWriter(ctx.runDir, join(ctx.stepDir, 'minhash-pairs', `buckets-${task.id}.bin`), 'minhash-pairs', 4);

@@ -21,7 +21,7 @@ export function clusterSuffix(shard: number): string {
 /** One task: all candidate pairs, every shard's doc info (and signatures when verifying). */
 export async function planClusters(ctx: StepContext<MinHashDedupParams>): Promise<TaskSpec[]> {
   const sigOuts = await phaseOutputs(ctx, 'signatures', shardTaskIds(ctx));
-  const bucketOuts = await phaseOutputs(ctx, 'buckets', Array.from({ length: ctx.params.numBands }, (_, b) => taskId(b)));
+  const bucketOuts = await phaseOutputs(ctx, 'buckets', Array.from({ length: ctx.params.num_bands }, (_, b) => taskId(b)));
   const pick = (outputs: typeof sigOuts[number]['outputs'], kind: string, task: string): FileRef => {
     const f = outputs.find((o) => o.kind === kind);
     if (!f) throw new FoxdenError('INTERNAL', `task ${task} of step '${ctx.stepName}' recorded no ${kind} output`);
@@ -86,7 +86,7 @@ export async function runClusters(task: TaskSpec, ctx: TaskContext<MinHashDedupP
   const total = offsets[offsets.length - 1]!;
   if (total > 0x7fffffff) throw new FoxdenError('BAD_CONFIG', `${total} documents exceed one clusters task (2^31); see docs/dedup.md for the sharded clustering at this scale`);
   const uf = new UnionFind(total);
-  const store = ctx.params.verify ? new SignatureStore(ctx.runDir, params.sigs, ctx.params.numBands * ctx.params.rowsPerBand) : null;
+  const store = ctx.params.verify ? new SignatureStore(ctx.runDir, params.sigs, ctx.params.num_bands * ctx.params.rows_per_band) : null;
   const threshold = ctx.params.threshold;
   let candidates = 0, rejected = 0, joins = 0;
   try {

@@ -17,7 +17,7 @@ export function bandSuffix(band: number): string {
 }
 
 export function hasherOf(params: MinHashDedupParams): MinHasher {
-  return new MinHasher({ numBands: params.numBands, rowsPerBand: params.rowsPerBand, ngram: params.ngram, seed: params.hashSeed });
+  return new MinHasher({ numBands: params.num_bands, rowsPerBand: params.rows_per_band, ngram: params.ngram, seed: params.hash_seed });
 }
 
 /** Growable Uint32Array. */

@@ -16,7 +16,7 @@ export const minhashDedupStep: StepModule<MinHashDedupParams> = {
   paramsSchema: MINHASH_PARAMS_SCHEMA,
   outputColumns: (inputColumns) => minhashOutputColumns(inputColumns),
   async validate(ctx) {
-    if (ctx.params.numBands * ctx.params.rowsPerBand > 4096) throw new FoxdenError('BAD_CONFIG', `step '${ctx.stepName}': ${ctx.params.numBands} x ${ctx.params.rowsPerBand} hash functions is more than 4096`);
+    if (ctx.params.num_bands * ctx.params.rows_per_band > 4096) throw new FoxdenError('BAD_CONFIG', `step '${ctx.stepName}': ${ctx.params.num_bands} x ${ctx.params.rows_per_band} hash functions is more than 4096`);
   },
   phases: [
     { name: 'signatures', carriesDocuments: false, plan: async (ctx) => planShards(ctx), run: runSignatures },

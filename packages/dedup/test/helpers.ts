@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import {
   DOCUMENT_COLUMNS, completeTask, mergeTaskStats, readCompletedTask, stepDirName,
-  type ColumnSpec, type DocumentRecord, type StepModule, type StepOutputs, type StepSummary, type TaskContext, type TaskStats,
+  type ColumnSpec, type DocumentRecord, type ShardOutput, type StepModule, type StepOutputs, type StepSummary, type TaskContext, type TaskStats,
 } from '@foxden/core';
 import { ShardReader, ShardWriter } from '@foxden/shards';
 
@@ -90,14 +90,14 @@ export async function runStep<P>(step: StepModule<P>, runDir: string, history: S
   const inputColumns = history[history.length - 1]?.columns ?? [...DOCUMENT_COLUMNS];
   const base = {
     runDir, stepIndex: history.length, stepName: name, stepType: step.type, stepDir, phase: '', params: full, seed: 7,
-    inputs: [], inputRoot: runDir, pipelineDir: runDir, history, inputColumns,
+    inputs: [], inputRoot: runDir, pipelineDir: runDir, history, inputColumns, phaseOutputs: [] as ShardOutput[],
   };
   if (step.validate) await step.validate(base);
   const stats: Record<string, TaskStats[]> = {};
   const all: TaskStats[] = [];
   const carried: TaskStats[] = [];
   for (const phase of step.phases) {
-    const ctx = { ...base, phase: phase.name };
+    const ctx = { ...base, phase: phase.name, phaseOutputs: all.flatMap((t) => t.outputs) };
     const tasks = await phase.plan(ctx);
     stats[phase.name] = [];
     for (const task of tasks) {

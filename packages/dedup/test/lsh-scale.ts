@@ -26,10 +26,10 @@ if (generate === 'generate') {
   history = [{ step: 'ingest', type: 'synthetic', columns: [], shards: Array.from({ length: shards }, (_, s) => ({ path: `steps/00-ingest/documents/ingest-${String(s).padStart(5, '0')}.arrow`, kind: 'documents', rows: 0, bytes: 0, sha256: '' })) }];
   stepDir = 'steps/01-dedup';
 }
-const params = withDefaults(minhashDedupStep, bufferArg && bufferArg !== '0' ? { mergeBufferBytes: Number(bufferArg) } : {});
+const params = withDefaults(minhashDedupStep, bufferArg && bufferArg !== '0' ? { merge_buffer_bytes: Number(bufferArg) } : {});
 const base = {
   runDir: runDir!, stepIndex: 1, stepName: 'dedup', stepType: 'minhash-dedup', stepDir, phase: '', params, seed: 1,
-  inputs: [], inputRoot: runDir!, pipelineDir: runDir!, history, inputColumns: [],
+  inputs: [], inputRoot: runDir!, pipelineDir: runDir!, history, inputColumns: [], phaseOutputs: [],
 };
 const result: Record<string, unknown> = { documents, shards };
 const counters: Record<string, number> = {};

@@ -67,7 +67,7 @@ test('detection rate across similarity follows 1-(1-s^r)^b within sampling error
   t.diagnostic(lines.join('\n'));
   assert.ok(checked >= 6, `only ${checked} bins had enough pairs`);
   // A different band/row setting moves the curve: 20 bands x 5 rows detects lower similarities.
-  const loose = await detect({ numBands: 20, rowsPerBand: 5 });
+  const loose = await detect({ num_bands: 20, rows_per_band: 5 });
   const mid = (rs: typeof results) => rs.filter((r) => r.pair.jaccard >= 0.45 && r.pair.jaccard < 0.6);
   const midExpected = mid(loose).reduce((n, r) => n + sCurve(r.pair.jaccard, 20, 5), 0) / mid(loose).length;
   const midObserved = mid(loose).filter((r) => r.found).length / mid(loose).length;

@@ -1,1 +1,11 @@
-export {};
+export { fastTextBinary, nativeFastTextUsable, lid176Path } from './binary.js';
+export { checkModelFile } from './check-model-file.js';
+export { FastTextPredictor } from './predictor.js';
+export type { FastTextPredictorOptions, Prediction } from './predictor.js';
+export { trainFastText } from './train.js';
+export type { FastTextTrainOptions } from './train.js';
+export { normalizeForFastText, languageIdInput } from './normalize.js';
+export { LanguageIdentifier } from './language-identifier.js';
+export type { LanguageIdentifierOptions, LanguageGuess, LanguageIdBackend } from './language-identifier.js';
+export { loadFastTextWasm, BUNDLED_LID_MODEL } from './load-fasttext-wasm.js';
+export type { FastTextWasmModule, FastTextNative, EmbindVector } from './load-fasttext-wasm.js';

@@ -19,7 +19,7 @@ export default async function processTask(job: SandboxedJob<TaskMessage, TaskSta
   let last = 0;
   const controller = new AbortController();
   try {
-    return await executeTask(message, {
+    const stats = await executeTask(message, {
       signal: controller.signal,
       progress(delta) {
         documents += delta.documents ?? 0;
@@ -34,6 +34,10 @@ export default async function processTask(job: SandboxedJob<TaskMessage, TaskSta
         void job.log(line);
       },
     });
+    // The last count is sent before the job completes, so the coordinator's progress display ends at the task's true total.
+    // Best effort: the task is complete (marker written) even if Redis is away right now.
+    await job.updateProgress({ documents, bytes }).catch(() => undefined);
+    return stats;
   } catch (error) {
     const e = FoxdenError.from(error);
     // The code travels in the message: sandboxed errors reach the queue as name + message only.
@@ -41,7 +45,5 @@ export default async function processTask(job: SandboxedJob<TaskMessage, TaskSta
     // BullMQ fails a job at once, without further attempts, when its error is named UnrecoverableError.
     if (!e.retryable) failure.name = 'UnrecoverableError';
     throw failure;
-  } finally {
-    void job.updateProgress({ documents, bytes });
   }
 }

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Job, Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { FoxdenError, readCompletedTask, writeFileAtomic, type TaskStats } from '@foxden/core';
 import type { ExecutorEvents, TaskExecutor, TaskMessage, TaskOutcome } from '@foxden/pipeline';
 import { bullConnection, queuesKey, redisClient, resolveRedisOptions, type RedisOptions, type ResolvedRedisOptions } from './connection.js';
@@ -36,6 +37,8 @@ export class QueueExecutor implements TaskExecutor {
   private readonly redis: ResolvedRedisOptions;
   private readonly queue: Queue;
   private readonly events: QueueEvents;
+  /** Plain client for foxden's own key (the set of run queues). */
+  private readonly registry: Redis;
   private readonly attempts: number;
   private readonly backoffMs: number;
   private readonly pollMs: number;
@@ -58,17 +61,14 @@ export class QueueExecutor implements TaskExecutor {
     this.events = new QueueEvents(this.queueName, { connection, prefix: this.redis.prefix });
     this.queue.on('error', () => undefined); // reconnects by itself; the poll loop reports lasting trouble
     this.events.on('error', () => undefined);
+    this.registry = redisClient(this.redis);
+    this.registry.on('error', () => undefined);
     this.events.on('progress', ({ jobId, data }) => this.onProgress(jobId, data));
   }
 
   static async create(options: QueueExecutorOptions): Promise<QueueExecutor> {
     const executor = new QueueExecutor(options);
-    const client = redisClient(executor.redis);
-    try {
-      await client.sadd(queuesKey(executor.redis.prefix), executor.queueName);
-    } finally {
-      client.disconnect();
-    }
+    await executor.registry.sadd(queuesKey(executor.redis.prefix), executor.queueName);
     await writeFileAtomic(join(options.runDir, 'queue.json'), JSON.stringify({ queue: executor.queueName, prefix: executor.redis.prefix }, null, 2) + '\n');
     await executor.events.waitUntilReady();
     return executor;
@@ -128,6 +128,8 @@ export class QueueExecutor implements TaskExecutor {
       if (now - lastJobCheck > 1000) {
         lastJobCheck = now;
         try {
+          // Registered again every check: a Redis restarted without persistence forgot the set, and workers started since find queues there.
+          await this.registry.sadd(queuesKey(this.redis.prefix), this.queueName);
           for (const [i, m] of messages.entries()) {
             if (outcomes[i]) continue;
             const job = await Job.fromId(this.queue, ids[i]!);
@@ -163,6 +165,7 @@ export class QueueExecutor implements TaskExecutor {
     if (this.closed) return;
     this.closed = true;
     await Promise.allSettled([this.events.close(), this.queue.close()]);
+    this.registry.disconnect();
   }
 }
 

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { bullConnection, queuesKey, redisClient, resolveRedisOptions, type RedisOptions } from './connection.js';
 
 export interface TaskWorkerOptions extends RedisOptions {
@@ -28,6 +29,9 @@ export class TaskWorker {
   private timer: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
   private readonly options: TaskWorkerOptions;
+  /** Client for the set of run queues, made on first use. */
+  private registry: Redis | null = null;
+  private looking = false;
 
   private constructor(options: TaskWorkerOptions) {
     this.options = options;
@@ -37,7 +41,12 @@ export class TaskWorker {
     const worker = new TaskWorker(options);
     await worker.discover();
     const every = options.discoverMs ?? 1000;
-    worker.timer = setInterval(() => void worker.discover().catch(() => undefined), every);
+    worker.timer = setInterval(() => {
+      // One look at a time: while Redis is away a look waits, and looks must not pile up behind it.
+      if (worker.looking) return;
+      worker.looking = true;
+      void worker.discover().catch(() => undefined).finally(() => (worker.looking = false));
+    }, every);
     return worker;
   }
 
@@ -51,13 +60,11 @@ export class TaskWorker {
     let names: string[];
     if (this.options.queue) names = [this.options.queue];
     else {
-      const client = redisClient(redis);
-      client.on('error', () => undefined);
-      try {
-        names = await client.smembers(queuesKey(redis.prefix));
-      } finally {
-        client.disconnect();
+      if (!this.registry) {
+        this.registry = redisClient(redis);
+        this.registry.on('error', () => undefined); // reconnects by itself; discovery simply waits
       }
+      names = await this.registry.smembers(queuesKey(redis.prefix));
     }
     for (const name of names) {
       if (this.workers.has(name) || this.closing) continue;
@@ -83,6 +90,7 @@ export class TaskWorker {
     this.closing ??= (async () => {
       if (this.timer) clearInterval(this.timer);
       await Promise.allSettled([...this.workers.values()].map((w) => w.close()));
+      this.registry?.disconnect();
     })();
     return this.closing;
   }

