@@ -64,7 +64,7 @@ test('a poison task ends the run with a report, keeps the other results, shows i
 
     const status = await cli(['status', runDir, '--redis', REDIS], env);
     assert.equal(status.code, 1, 'status exits 1 when a task failed');
-    assert.match(status.stdout, /\nexact-dedup\s+0\s+0\s+0\s+1\s+1\s+0\n\s+exact-dedup\.hash\.00001: \[CORRUPT_INTERMEDIATE\] shard /);
+    assert.match(status.stdout, /\ningest\s+0\s+0\s+0\s+2\s+0\s+0\nexact-dedup\s+0\s+0\s+0\s+1\s+1\s+0\n\s+exact-dedup\.hash\.00001: \[CORRUPT_INTERMEDIATE\] shard /);
 
     // The dashboard lists the run's queue, its jobs, and the failed job's error.
     dashboard = spawnCli(['dashboard', '--redis', REDIS, '--port', '0'], env);

@@ -94,3 +94,21 @@ export interface TokenizerIdentity {
   /** sha256 of the tokenizer.json bytes. */
   sha256: string;
 }
+
+/**
+ * Stage shards (kind 'stage'): one row per packed training sequence, the
+ * contract between the curriculum step, the SQL views and the trainer.
+ * Columns may be added, never changed.
+ */
+export const STAGE_COLUMNS: readonly ColumnSpec[] = Object.freeze([
+  /** Exactly seq_len ids, padding included. */
+  { name: 'tokens', type: 'list<uint32>', nullable: false },
+  /** Lengths of the document pieces in the sequence, in order; padding not included. */
+  { name: 'segment_lengths', type: 'list<int32>', nullable: false },
+  /** Doc id of each piece. */
+  { name: 'segment_doc_ids', type: 'list<utf8>', nullable: false },
+  /** Token offset within its document where each piece starts. */
+  { name: 'segment_offsets', type: 'list<int32>', nullable: false },
+  /** Padding tokens at the end of the sequence. */
+  { name: 'padding', type: 'int32', nullable: false },
+]);

@@ -1,6 +1,6 @@
 export { FoxdenError, ERROR_CODES } from './errors.js';
 export type { ErrorCode, FoxdenErrorOptions } from './errors.js';
-export { DOCUMENT_COLUMNS, DROP_COLUMNS, TOKEN_COLUMNS, withColumns } from './document.js';
+export { DOCUMENT_COLUMNS, DROP_COLUMNS, TOKEN_COLUMNS, STAGE_COLUMNS, withColumns } from './document.js';
 export type { DocumentRecord, DropRecord, ColumnSpec, ColumnType, TokenizerIdentity } from './document.js';
 export { emptyTaskStats, addCount, sumCounts, mergeTaskStats, assertBalanced, sortKeys } from './stats.js';
 export type { TaskStats, ShardOutput, StepSummary } from './stats.js';

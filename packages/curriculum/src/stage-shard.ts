@@ -1,21 +1,7 @@
 import type { ColumnSpec } from '@foxden/core';
 
-/**
- * Stage shards (kind 'stage'): one row per packed training sequence. Shared
- * with the SQL views and the trainer; columns may be added, never changed.
- */
-export const STAGE_COLUMNS: readonly ColumnSpec[] = Object.freeze([
-  /** Exactly seq_len ids, padding included. */
-  { name: 'tokens', type: 'list<uint32>', nullable: false },
-  /** Lengths of the document pieces in the sequence, in order; padding not included. */
-  { name: 'segment_lengths', type: 'list<int32>', nullable: false },
-  /** Doc id of each piece. */
-  { name: 'segment_doc_ids', type: 'list<utf8>', nullable: false },
-  /** Token offset within its document where each piece starts. */
-  { name: 'segment_offsets', type: 'list<int32>', nullable: false },
-  /** Padding tokens at the end of the sequence. */
-  { name: 'padding', type: 'int32', nullable: false },
-]);
+/** Stage shard columns: the shared contract lives in @foxden/core. */
+export { STAGE_COLUMNS } from '@foxden/core';
 
 /** Schema metadata keys of a stage shard (besides the copied `foxden.tokenizer.*`). */
 export const STAGE_METADATA = {

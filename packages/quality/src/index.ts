@@ -9,12 +9,9 @@ export type { FineWebOptions } from './heuristics/fineweb.js';
 export type { Verdict } from './heuristics/verdict.js';
 export { scrubPii, PII_DEFAULTS } from './pii/scrub.js';
 export type { PiiOptions, PiiResult } from './pii/scrub.js';
-export { FastTextPredictor, checkModelFile } from './fasttext/predictor.js';
-export type { FastTextPredictorOptions, Prediction } from './fasttext/predictor.js';
-export { trainFastText } from './fasttext/train.js';
-export type { FastTextTrainOptions } from './fasttext/train.js';
-export { fastTextBinary, lid176Path } from './fasttext/binary.js';
-export { normalizeForFastText } from './fasttext/normalize.js';
+// The fastText driver moved to @foxden/fasttext; these names stay here for existing importers.
+export { FastTextPredictor, checkModelFile, trainFastText, fastTextBinary, lid176Path, normalizeForFastText } from '@foxden/fasttext';
+export type { FastTextPredictorOptions, Prediction, FastTextTrainOptions } from '@foxden/fasttext';
 export { trainQualityClassifier } from './classifier/train-classifier.js';
 export type { TrainClassifierOptions, TrainClassifierReport } from './classifier/train-classifier.js';
 export { qualityClassifierStep, QUALITY_COLUMN } from './classifier/quality-classifier-step.js';

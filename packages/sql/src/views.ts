@@ -1,16 +1,6 @@
-import { DOCUMENT_COLUMNS, DROP_COLUMNS, TOKEN_COLUMNS, type ColumnSpec } from '@foxden/core';
+import { DOCUMENT_COLUMNS, DROP_COLUMNS, STAGE_COLUMNS, TOKEN_COLUMNS, type ColumnSpec } from '@foxden/core';
 
-/**
- * Columns of the stage shard contract (shared with packages/curriculum): one
- * row per packed training sequence. The curriculum step may add columns.
- */
-export const STAGE_COLUMNS: readonly ColumnSpec[] = Object.freeze([
-  { name: 'tokens', type: 'list<uint32>', nullable: false },
-  { name: 'segment_lengths', type: 'list<int32>', nullable: false },
-  { name: 'segment_doc_ids', type: 'list<utf8>', nullable: false },
-  { name: 'segment_offsets', type: 'list<int32>', nullable: false },
-  { name: 'padding', type: 'int32', nullable: false },
-]);
+export { STAGE_COLUMNS };
 
 /**
  * The columns `foxden_shards(kind)` always has for the kinds the views use,

@@ -28,10 +28,10 @@ function redisOf(values: { redis?: string | undefined; password?: string | undef
   };
 }
 
-function intOption(name: string, value: string | undefined, fallback: number): number {
+function intOption(name: string, value: string | undefined, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new FoxdenError('BAD_CONFIG', `${name} must be a positive integer, got '${value}'`);
+  if (!Number.isInteger(n) || n < min) throw new FoxdenError('BAD_CONFIG', `${name} must be an integer >= ${min}, got '${value}'`);
   return n;
 }
 
@@ -109,12 +109,12 @@ export async function dashboardCommand(args: string[]): Promise<number> {
 Serves a web page of the run queues, their jobs and errors (Bull Board).
 
 Options:
-  --port <n>            port (default 3000)
+  --port <n>            port (default 3000; 0 picks a free one)
   --host <addr>         address to bind (default 127.0.0.1; the page has no authentication)
 ${REDIS_HELP}`);
     return 0;
   }
-  const dashboard = await startDashboard({ ...redisOf(values), port: intOption('--port', values.port, 3000), ...(values.host ? { host: values.host } : {}) });
+  const dashboard = await startDashboard({ ...redisOf(values), port: intOption('--port', values.port, 3000, 0), ...(values.host ? { host: values.host } : {}) });
   process.stdout.write(`dashboard at ${dashboard.url}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());

@@ -16,6 +16,8 @@ export interface QueueExecutorOptions extends RedisOptions {
   backoffMs?: number;
   /** How often the coordinator checks markers and job states, in ms. Default 250. */
   pollMs?: number;
+  /** How long to wait for Redis to accept the run at the start before failing, in ms. Default 15000. */
+  connectTimeoutMs?: number;
   signal?: AbortSignal;
 }
 
@@ -68,7 +70,23 @@ export class QueueExecutor implements TaskExecutor {
 
   static async create(options: QueueExecutorOptions): Promise<QueueExecutor> {
     const executor = new QueueExecutor(options);
-    await executor.registry.sadd(queuesKey(executor.redis.prefix), executor.queueName);
+    let lastError: Error | undefined;
+    executor.registry.on('error', (e: Error) => (lastError = e));
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      // Commands wait through reconnects, so a Redis that refuses us (a wrong password) would be waited on for ever: give up after connectTimeoutMs.
+      const limit = options.connectTimeoutMs ?? 15_000;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer in ${limit / 1000} s${lastError ? `; last error: ${lastError.message}` : ''}`)), limit);
+      });
+      await Promise.race([executor.registry.sadd(queuesKey(executor.redis.prefix), executor.queueName), timeout]);
+    } catch (error) {
+      // E.g. NOAUTH: close the connections, which would otherwise keep retrying and the process alive.
+      await executor.close();
+      throw new FoxdenError('BAD_CONFIG', `Redis ${executor.redis.url.replace(/\/\/[^@/]*@/, '//***@')}: ${(error as Error).message}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
     await writeFileAtomic(join(options.runDir, 'queue.json'), JSON.stringify({ queue: executor.queueName, prefix: executor.redis.prefix }, null, 2) + '\n');
     await executor.events.waitUntilReady();
     return executor;

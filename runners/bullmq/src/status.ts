@@ -40,19 +40,24 @@ export async function runStatus(runDir: string, options: RedisOptions = {}): Pro
         e.failed++;
         e.errors.push(`${job.id}: ${job.failedReason}`);
       } else if (state !== 'completed') e.waiting++;
-      e.retries += Math.max(0, (job.attemptsMade ?? 0) - (state === 'completed' ? 1 : 0)) + (job.stalledCounter ?? 0);
+      // attemptsMade counts finished attempts: a completed or failed job's last one was not a retry.
+      const finished = state === 'completed' || state === 'failed';
+      e.retries += Math.max(0, (job.attemptsMade ?? 0) - (finished ? 1 : 0)) + (job.stalledCounter ?? 0);
     }
   } finally {
     await queue.close();
   }
   // Done counts come from the markers: they are the truth, and survive Redis losing its jobs.
   const stepDirs = await readdir(join(runDir, 'steps')).catch(() => [] as string[]);
-  for (const dir of stepDirs) {
+  const ordered: RunStatus['steps'] = {};
+  for (const dir of stepDirs.sort()) {
     const step = dir.replace(/^\d+-/, '');
     const markers = await readdir(join(runDir, 'steps', dir, 'done')).catch(() => [] as string[]);
     entry(step).done = markers.filter((m) => m.endsWith('.json')).length;
+    ordered[step] = entry(step);
   }
-  return { queue: info.queue, steps };
+  // Pipeline order (step directories are numbered), then steps known only from the queue.
+  return { queue: info.queue, steps: { ...ordered, ...steps } };
 }
 
 export function renderStatus(status: RunStatus): string {

@@ -1,3 +1,3 @@
-export { LanguageIdentifier } from './language-identifier.js';
-export type { LanguageIdentifierOptions, LanguageGuess } from './language-identifier.js';
-export { BUNDLED_LID_MODEL } from './load-fasttext-wasm.js';
+// Language identification lives in @foxden/fasttext (shared with the quality language filter); ingest re-exports it.
+export { LanguageIdentifier, BUNDLED_LID_MODEL } from '@foxden/fasttext';
+export type { LanguageIdentifierOptions, LanguageGuess, LanguageIdBackend } from '@foxden/fasttext';

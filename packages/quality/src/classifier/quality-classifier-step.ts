@@ -5,8 +5,7 @@ import {
   type ColumnSpec, type StepContext, type StepModule, type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
 import { ShardReader, ShardWriter, findShardChecksum, planPerShard, runDocumentTask } from '@foxden/shards';
-import { normalizeForFastText } from '../fasttext/normalize.js';
-import { FastTextPredictor, type Prediction } from '../fasttext/predictor.js';
+import { FastTextPredictor, normalizeForFastText, type Prediction } from '@foxden/fasttext';
 
 export interface QualityClassifierParams {
   /** fastText model trained by `foxden quality train`; relative paths are from the pipeline file. Required. */
@@ -76,25 +75,53 @@ export const qualityClassifierStep: StepModule<QualityClassifierParams> = {
   ],
 };
 
+/** Characters of normalised text sent to fastText per write: big enough that a write costs nothing, small enough to start it early. */
+const CHUNK_CHARS = 256 * 1024;
+/** Characters handed to fastText and not yet answered: keeps it busy while this thread reads and normalises, with bounded memory. */
+const IN_FLIGHT_CHARS = 4 * 1024 * 1024;
+
+interface Chunk {
+  ids: string[];
+  chars: number;
+  bytes: number;
+  predictions: Promise<Prediction[][]>;
+}
+
 async function runScoreTask(task: TaskSpec, ctx: TaskContext<QualityClassifierParams>): Promise<TaskStats> {
   const started = performance.now();
   const stats = emptyTaskStats(ctx.stepName, task.id);
   const predictor = await FastTextPredictor.create({ model: modelPath(ctx), k: TOP_K, binary: ctx.params.fasttext_bin });
   const writer = await ShardWriter.create({ runDir: ctx.runDir, path: scoresPath(ctx, task.id), kind: 'scores', columns: SCORE_COLUMNS, metadata: { 'foxden.step': ctx.stepName, 'foxden.quality.label': ctx.params.label } });
-  // fastText works on batch N while this thread decodes and normalises batch N+1.
-  let pending: { rows: Record<string, unknown>[]; bytes: number; predictions: Promise<Prediction[][]> } | null = null;
+  // fastText scores the chunks already sent while this thread reads and normalises the next ones.
+  const inFlight: Chunk[] = [];
+  let inFlightChars = 0;
+  let ids: string[] = [];
+  let texts: string[] = [];
+  let chars = 0;
+  let bytes = 0;
+  const send = (): void => {
+    if (ids.length === 0) return;
+    const chunk: Chunk = { ids, chars, bytes, predictions: predictor.predict(texts) };
+    // A rejected chunk is reported when it is settled; keep it from being an unhandled rejection meanwhile.
+    chunk.predictions.catch(() => undefined);
+    inFlight.push(chunk);
+    inFlightChars += chars;
+    ids = [];
+    texts = [];
+    chars = 0;
+    bytes = 0;
+  };
   const settle = async (): Promise<void> => {
-    if (!pending) return;
-    const { rows, bytes, predictions } = pending;
-    pending = null;
-    const got = await predictions;
-    for (let i = 0; i < rows.length; i++) {
+    const chunk = inFlight.shift()!;
+    inFlightChars -= chunk.chars;
+    const got = await chunk.predictions;
+    for (let i = 0; i < chunk.ids.length; i++) {
       const p = got[i]!.find((x) => x.label === ctx.params.label);
-      await writer.append({ id: rows[i]!['id'], quality: Math.fround(p ? p.prob : 0) });
+      await writer.append({ id: chunk.ids[i], quality: Math.fround(p ? p.prob : 0) });
     }
-    stats.bytes_in += bytes;
-    stats.counters['quality:scored'] = (stats.counters['quality:scored'] ?? 0) + rows.length;
-    ctx.progress({ documents: rows.length, bytes });
+    stats.bytes_in += chunk.bytes;
+    stats.counters['quality:scored'] = (stats.counters['quality:scored'] ?? 0) + chunk.ids.length;
+    ctx.progress({ documents: chunk.ids.length, bytes: chunk.bytes });
   };
   try {
     for (const input of task.inputs) {
@@ -103,22 +130,27 @@ async function runScoreTask(task: TaskSpec, ctx: TaskContext<QualityClassifierPa
       try {
         for await (const rows of reader.rowBatches(['id', 'text'])) {
           if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `task ${task.id} of step ${ctx.stepName} aborted`);
-          let bytes = 0;
-          const texts = rows.map((r) => {
+          for (const r of rows) {
             const t = String(r['text'] ?? '');
+            const normalized = normalizeForFastText(t, ctx.params.max_chars);
+            ids.push(String(r['id']));
+            texts.push(normalized);
             bytes += t.length;
-            return normalizeForFastText(t, ctx.params.max_chars);
-          });
-          await settle();
-          pending = { rows, bytes, predictions: predictor.predict(texts) };
-          // A rejected batch is reported by settle(); keep it from being an unhandled rejection meanwhile.
-          pending.predictions.catch(() => undefined);
+            chars += normalized.length + 1;
+            if (chars >= CHUNK_CHARS) {
+              send();
+              while (inFlightChars > IN_FLIGHT_CHARS) await settle();
+            }
+          }
+          send();
+          while (inFlightChars > IN_FLIGHT_CHARS) await settle();
         }
       } finally {
         await reader.close();
       }
     }
-    await settle();
+    send();
+    while (inFlight.length > 0) await settle();
     stats.outputs.push(await writer.close());
   } catch (error) {
     await writer.abort();

