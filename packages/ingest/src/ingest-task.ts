@@ -5,7 +5,7 @@ import {
 import { DropWriter, ShardWriter } from '@foxden/shards';
 import { readSource, type SourceDocument } from './readers/index.js';
 import { decodeBody, extractMainText, normalizeText } from './extract/index.js';
-import { LanguageIdentifier } from './langid/index.js';
+import { LanguageIdentifier, type LanguageGuess } from './langid/index.js';
 
 export interface IngestParams {
   language_id: boolean;
@@ -19,12 +19,16 @@ export interface IngestParams {
 
 const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml', 'application/xml', 'text/xml']);
 
-// One language identifier per thread and setting: loading lid.176 costs ~100 ms and 130 MB.
+// One language identifier per thread and setting. It runs the native fastText binary (one idle child
+// process per thread, which does not keep the thread alive) where it runs, the wasm build elsewhere;
+// sync: false skips loading the wasm runtime (~100 ms, 130 MB) that only identify() would need.
 const identifiers = new Map<number, Promise<LanguageIdentifier>>();
 function languageIdentifier(maxChars: number): Promise<LanguageIdentifier> {
   let found = identifiers.get(maxChars);
   if (!found) {
-    found = LanguageIdentifier.create({ maxChars });
+    found = LanguageIdentifier.create({ maxChars, sync: false });
+    // A failed start must not be cached for the next task of this thread.
+    found.catch(() => identifiers.delete(maxChars));
     identifiers.set(maxChars, found);
   }
   return found;
@@ -54,6 +58,10 @@ export function documentId(source: string, record: { offset: number; id?: string
   return record.id !== undefined && record.id !== '' ? `${source}:${record.id}` : `${source}@${record.offset}`;
 }
 
+/** Documents identified per identifyBatch call, and the characters that close a batch early. */
+const LANG_BATCH_DOCS = 128;
+const LANG_BATCH_CHARS = 1 << 20;
+
 export async function runIngestTask(task: TaskSpec, ctx: TaskContext<IngestParams>): Promise<TaskStats> {
   const started = performance.now();
   const params = ctx.params;
@@ -69,6 +77,45 @@ export async function runIngestTask(task: TaskSpec, ctx: TaskContext<IngestParam
   const drop = (id: string, url: string | null, reason: string, value: string | null, offset: number) => {
     addCount(stats.dropped, reason);
     drops.add({ id, url, step: ctx.stepName, reason, value, source: input.source, offset });
+  };
+  // Kept documents wait for their language in input order: one batch is identified (by the native
+  // binary, on another core) while the next is read and extracted, and written once it is answered.
+  let gathering: DocumentRecord[] = [];
+  let gatheringChars = 0;
+  let identifying: { docs: DocumentRecord[]; guesses: Promise<LanguageGuess[]> } | null = null;
+  const write = async (doc: DocumentRecord): Promise<void> => {
+    await docs.append(doc);
+    stats.documents_out += 1;
+    stats.bytes_out += doc.text.length;
+  };
+  const writeIdentified = async (): Promise<void> => {
+    if (!identifying) return;
+    const batch = identifying;
+    identifying = null;
+    const guesses = await batch.guesses;
+    for (let i = 0; i < batch.docs.length; i++) {
+      const doc = batch.docs[i]!;
+      doc.lang = guesses[i]!.lang;
+      doc.lang_score = guesses[i]!.score;
+      await write(doc);
+    }
+  };
+  const identifyGathered = async (): Promise<void> => {
+    const previous = identifying;
+    identifying = null;
+    if (gathering.length > 0) {
+      identifying = { docs: gathering, guesses: lang!.identifyBatch(gathering.map((d) => d.text)) };
+      // A failure surfaces when the batch is awaited; until then it must not count as unhandled.
+      identifying.guesses.catch(() => undefined);
+      gathering = [];
+      gatheringChars = 0;
+    }
+    if (previous) {
+      const next = identifying;
+      identifying = previous;
+      await writeIdentified();
+      identifying = next;
+    }
   };
   let lastOffset = 0;
   try {
@@ -99,16 +146,19 @@ export async function runIngestTask(task: TaskSpec, ctx: TaskContext<IngestParam
           drop(id, record.url, 'empty-text', String(text.trim().length), record.offset);
         } else {
           if (record.lang) meta['given_lang'] = record.lang;
-          const identified = lang ? lang.identify(text) : null;
           const doc: DocumentRecord = {
             id, text, url: record.url, source: input.source, fetched_at: record.date,
-            lang: identified ? identified.lang : (record.lang ?? null),
-            lang_score: identified ? identified.score : null,
+            lang: lang ? null : (record.lang ?? null),
+            lang_score: null,
             meta: JSON.stringify(meta),
           };
-          await docs.append(doc);
-          stats.documents_out += 1;
-          stats.bytes_out += text.length;
+          if (!lang) {
+            await write(doc);
+          } else {
+            gathering.push(doc);
+            gatheringChars += Math.min(text.length, lang.maxChars || text.length);
+            if (gathering.length >= LANG_BATCH_DOCS || gatheringChars >= LANG_BATCH_CHARS) await identifyGathered();
+          }
         }
       }
       if (record.offset - lastOffset > 1 << 20 || stats.documents_in % 256 === 0) {
@@ -119,6 +169,8 @@ export async function runIngestTask(task: TaskSpec, ctx: TaskContext<IngestParam
       }
       if (stats.documents_in % 64 === 0) ctx.progress({ documents: 64 });
     }
+    await identifyGathered();
+    await writeIdentified();
     ctx.progress({ documents: stats.documents_in % 64, bytes: Math.max(0, input.bytes - lastOffset) });
     stats.bytes_in = input.bytes;
     stats.outputs.push(await docs.close(), await drops.close());
