@@ -112,9 +112,9 @@ async function buildHash(): Promise<string> {
       else if (e.name.endsWith('.js')) hash.update(p).update(await readFile(p));
     }
   };
-  for (const base of ['packages', 'runners']) {
-    for (const pkg of (await readdir(join(root, base))).sort()) await walk(join(root, base, pkg, 'dist'));
-  }
+  // Everything the local runner's run depends on (not the BullMQ runner, which the reference is there to check).
+  for (const pkg of (await readdir(join(root, 'packages'))).sort()) await walk(join(root, 'packages', pkg, 'dist'));
+  await walk(join(root, 'runners/local/dist'));
   return hash.digest('hex').slice(0, 16);
 }
 

@@ -16,7 +16,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
@@ -173,16 +173,47 @@ async function withLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
 export async function cachedDir(name: string, key: string, build: (dir: string) => Promise<void>): Promise<string> {
   const dir = join(CACHE_ROOT, `${name}-${key.slice(0, 20)}`);
   const complete = join(dir, '.complete');
-  if (existsSync(complete)) return dir;
+  const touch = async () => {
+    // The marker's mtime is the last use: pruneCache keeps what was used recently.
+    const now = new Date();
+    await utimes(complete, now, now).catch(() => undefined);
+  };
+  if (existsSync(complete)) {
+    await touch();
+    return dir;
+  }
   await mkdir(CACHE_ROOT, { recursive: true });
   return withLock(dir, async () => {
     if (existsSync(complete)) return dir;
+    await pruneCache();
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
     await build(dir);
     await writeFile(complete, new Date().toISOString() + '\n');
     return dir;
   });
+}
+
+/** Fixtures unused for this long are removed when a new one is built (old code's fixtures pile up otherwise). */
+const CACHE_MAX_IDLE_MS = 6 * 3600_000;
+
+async function pruneCache(): Promise<void> {
+  const now = Date.now();
+  for (const entry of await readdir(CACHE_ROOT).catch(() => [] as string[])) {
+    if (entry.endsWith('.lock')) continue;
+    const path = join(CACHE_ROOT, entry);
+    if (entry === 'scratch') {
+      // Scratch directories of failed tests, kept for post-mortems.
+      for (const s of await readdir(path).catch(() => [] as string[])) {
+        const info = await stat(join(path, s)).catch(() => null);
+        if (info && now - info.mtimeMs > CACHE_MAX_IDLE_MS) await rm(join(path, s), { recursive: true, force: true });
+      }
+      continue;
+    }
+    if (existsSync(`${path}.lock`)) continue;
+    const used = (await stat(join(path, '.complete')).catch(() => null)) ?? (await stat(path).catch(() => null));
+    if (used && now - used.mtimeMs > CACHE_MAX_IDLE_MS) await rm(path, { recursive: true, force: true });
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -201,7 +232,7 @@ interface PipelineDoc {
  * and output replaced (absolute paths), keeping every other step and param,
  * so the tests run the pipelines the repository ships.
  */
-async function derivePipeline(
+export async function derivePipeline(
   source: string, target: string,
   replace: { inputs: string[]; tokenizer?: string; classifier?: string },
 ): Promise<void> {

@@ -7,11 +7,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CLI, REPO_ROOT, demoFixture, referenceRun, runFoxden, scratchDir } from './fixtures.js';
 import { compareRuns, readMarkers, readSummary, temporaryFiles } from './run-dir.js';
-import { existsSync } from 'node:fs';
 
 interface Stopped {
   code: number | null;
@@ -24,7 +24,7 @@ interface Stopped {
  * `when` and then until `ready()` holds (polled), sends `signal`, and waits
  * for the process to end.
  */
-function runAndStop(args: string[], when: RegExp, signal: NodeJS.Signals, ready: () => Promise<boolean> = async () => true): Promise<Stopped & { sent: boolean }> {
+function runAndStop(args: string[], when: RegExp, signal: NodeJS.Signals, ready: (stderr: string) => Promise<boolean> = async () => true): Promise<Stopped & { sent: boolean }> {
   const env = { ...process.env };
   delete env['FOXDEN_DEBUG'];
   return new Promise((resolve, reject) => {
@@ -35,7 +35,7 @@ function runAndStop(args: string[], when: RegExp, signal: NodeJS.Signals, ready:
     let exited = false;
     const poll = async () => {
       while (!exited && !sent) {
-        if (await ready()) {
+        if (await ready(stderr)) {
           sent = true;
           child.kill(signal);
           return;
@@ -97,8 +97,10 @@ test('after SIGKILL (a crash) mid-run, a re-run completes with outputs identical
   const dir = await scratchDir('sigkill');
   const runDir = join(dir, 'run');
 
-  // Killed in the middle of ingest: one task complete, others writing their shards.
-  const midIngest = async () => (await readMarkers(runDir).catch(() => [])).length > 0 && (await temporaryFiles(runDir)).length > 0;
+  // Killed in the middle of ingest: one task complete, others writing their shards
+  // (or, should ingest outrun the polling, early in the next steps).
+  const midIngest = async (stderr: string) =>
+    /^\[3\/11\]/m.test(stderr) || ((await readMarkers(runDir).catch(() => [])).length > 0 && (await temporaryFiles(runDir)).length > 0);
   const killed = await runAndStop(['run', demo.pipelineFile, '--out', runDir, '--workers', '2'], /^\[1\/11\] ingest/m, 'SIGKILL', midIngest);
   assert.ok(killed.sent, `the run ended before it could be killed:\n${killed.stderr.slice(-2000)}`);
   assert.equal(killed.signal, 'SIGKILL');

@@ -90,7 +90,11 @@ export interface StepModule<P = Record<string, unknown>> {
   readonly paramsSchema: Record<string, unknown>;
   /** Columns the step adds to documents it passes on. */
   outputColumns(inputColumns: ColumnSpec[], params: P): ColumnSpec[];
-  /** Checks that need the filesystem (a model file exists and loads) before any work starts. */
+  /**
+   * Checks that need the filesystem (a model file exists and loads). Called for every step before
+   * any work starts, with an empty `history`, and again just before the step runs, with the
+   * earlier steps' outputs: checks that need those must skip when `history` is empty.
+   */
   validate?(ctx: StepContext<P>): Promise<void>;
   /** Phases run in order with a barrier between them; most steps have one. */
   readonly phases: readonly StepPhase<P>[];

@@ -23,7 +23,8 @@ export const curriculumStep: StepModule<Partial<CurriculumParams>> = {
   async validate(ctx) {
     // Config errors (overlapping ranges, pieces longer than a sequence) and mixed tokenizers, before any work.
     curriculumConfig(ctx);
-    await checkTokenizers(ctx.runDir, previousTokenShards(ctx));
+    // Token shards exist only in the second call, just before the step runs.
+    if (ctx.history.length > 0) await checkTokenizers(ctx.runDir, previousTokenShards(ctx));
   },
   phases: [scanPhase, planPhase, packPhase, manifestPhase],
 };

@@ -35,7 +35,7 @@ export const manifestPhase: StepPhase<Partial<CurriculumParams>> = {
         throw new FoxdenError('CORRUPT_INTERMEDIATE', `curriculum manifest: cannot read ${path}: ${(error as Error).message}; re-run the pack phase`, { file: path, cause: error });
       }
     }
-    const pipeline = await readFile(join(ctx.runDir, 'run.json'), 'utf8').then((t) => (JSON.parse(t) as { name?: string }).name ?? null, () => null);
+    const pipeline = await readFile(join(ctx.runDir, 'run.json'), 'utf8').then((t) => (JSON.parse(t) as { pipeline?: string; name?: string }).pipeline ?? null, () => null);
     const manifestDir = handoff.manifestDir(ctx.stepDir);
     const stats = emptyTaskStats(ctx.stepName, task.id);
     const curriculum: CurriculumManifest = {

@@ -129,7 +129,9 @@ export async function runIngestTask(task: TaskSpec, ctx: TaskContext<IngestParam
         drop(id, record.url, `skip:${record.reason}`, null, record.offset);
       } else if (record.kind === 'reject') {
         // The message names file, offset and cause; the drop record keeps it for lookup.
-        drop(id, record.url, `reject:${record.reason}`, `${input.source} at byte ${record.offset}: ${record.message}`, record.offset);
+        // The reader's message names file, offset and cause; name the file by its source name, not its
+        // absolute path, so that drops are byte-identical wherever the inputs live.
+        drop(id, record.url, `reject:${record.reason}`, record.message.split(input.path).join(input.source), record.offset);
         addCount(stats.counters, 'rejected_records');
       } else {
         const meta: Record<string, unknown> = { ...record.meta, format: record.format, record_type: record.recordType };
@@ -138,7 +140,7 @@ export async function runIngestTask(task: TaskSpec, ctx: TaskContext<IngestParam
         try {
           text = documentText(record, meta);
         } catch (error) {
-          drop(id, record.url, 'reject:extract-error', `${input.source} at byte ${record.offset}: ${(error as Error).message}`, record.offset);
+          drop(id, record.url, 'reject:extract-error', `${input.source} @ offset ${record.offset}: ${(error as Error).message}`, record.offset);
           addCount(stats.counters, 'rejected_records');
           continue;
         }

@@ -1,5 +1,3 @@
-import { join } from 'node:path';
-import { rm } from 'node:fs/promises';
 import {
   FoxdenError, assertBalanced, completeTask, type StepContext, type StepModule, type StepPackage, type TaskContext,
   type TaskSpec, type TaskStats,
@@ -63,9 +61,4 @@ export async function executeTask(message: TaskMessage, hooks: TaskHooks): Promi
   if (message.carriesDocuments) assertBalanced(stats, `task ${taskLabel(message)} of step`);
   await completeTask(message.context.runDir, message.context.stepDir, message.context.phase, message.task.id, stats);
   return stats;
-}
-
-/** Removes a task's outputs directory entries that a crashed attempt may have left (temporary files only). */
-export async function removeTemporaryFiles(runDir: string, paths: readonly string[]): Promise<void> {
-  await Promise.all(paths.map((p) => rm(join(runDir, p), { force: true })));
 }

@@ -81,6 +81,23 @@ export async function runPipeline(pipeline: ResolvedPipeline, registry: StepRegi
   const started = performance.now();
   const reporter = options.reporter ?? silentReporter;
   const runDir = pipeline.output;
+  // Every step's own checks (a model file loads, a tokenizer parses) run before any work, so that a
+  // typo in the last step's params does not surface after hours of the first steps.
+  for (const [index, step] of pipeline.steps.entries()) {
+    const registered = registry.get(step.type);
+    if (!registered) throw new FoxdenError('BAD_CONFIG', `${pipeline.file}: unknown step type '${step.type}'`);
+    if (!registered.module.validate) continue;
+    try {
+      await registered.module.validate({
+        runDir, stepIndex: index, stepName: step.name, stepType: step.type, stepDir: stepDirName(index, step.name), phase: '',
+        params: step.params, seed: pipeline.seed, inputs: pipeline.inputs, pipelineDir: pipeline.dir, history: [], phaseOutputs: [],
+        inputColumns: [...DOCUMENT_COLUMNS],
+      });
+    } catch (error) {
+      const e = FoxdenError.from(error, 'BAD_CONFIG');
+      throw new FoxdenError(e.code, `${pipeline.file}: /steps/${index}/params (step '${step.name}'): ${e.message}`, { cause: error });
+    }
+  }
   await mkdir(runDir, { recursive: true });
   const fingerprints = stepFingerprints(pipeline);
   await invalidateChangedSteps(runDir, pipeline, fingerprints, reporter);
@@ -106,6 +123,7 @@ export async function runPipeline(pipeline: ResolvedPipeline, registry: StepRegi
       params: step.params, seed: pipeline.seed, inputs: pipeline.inputs, pipelineDir: pipeline.dir,
       history: [...history], phaseOutputs: [], inputColumns,
     };
+    // Again with the earlier steps' outputs, for checks that need them (mixed tokenizers).
     if (registered.module.validate) await registered.module.validate(base);
     const outputColumns = registered.module.outputColumns(inputColumns, step.params);
     const stepStats: TaskStats[] = [];
@@ -191,8 +209,24 @@ export async function runPipeline(pipeline: ResolvedPipeline, registry: StepRegi
     seconds: (performance.now() - started) / 1000,
   };
   await writeFileAtomic(join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  // Every task is complete, so any temporary file left is from a crashed attempt: remove it.
+  const leftovers = await removeTemporaryFiles(join(runDir, 'steps'));
+  if (leftovers > 0) reporter.log(`removed ${leftovers} temporary file(s) left by interrupted tasks`);
   if (options.afterRun) await options.afterRun(runDir, summary);
   return summary;
+}
+
+/** Removes `*.tmp-<pid>-<n>` files (see temporaryPath) under a directory; returns how many. */
+async function removeTemporaryFiles(dir: string): Promise<number> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  let removed = 0;
+  for (const entry of entries) {
+    if (entry.isFile() && /\.tmp-\d+-\d+$/.test(entry.name)) {
+      await rm(join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name), { force: true });
+      removed += 1;
+    }
+  }
+  return removed;
 }
 
 /** Removes the outputs of steps whose configuration changed since they ran, and of every step after them. */

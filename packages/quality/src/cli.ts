@@ -25,9 +25,13 @@ options:
 /** `foxden quality <subcommand>`; returns the exit code. */
 export async function qualityCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub === '--help' || sub === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   if (sub !== 'train') {
     process.stderr.write(`${sub ? `unknown quality subcommand '${sub}'\n` : ''}${USAGE}\n`);
-    return sub === '--help' || sub === '-h' ? 0 : 2;
+    return 2;
   }
   let values: Record<string, string | boolean | undefined>;
   try {

@@ -50,8 +50,9 @@ export class QueueExecutor implements TaskExecutor {
   private progressSink: ExecutorEvents['progress'] | null = null;
   private closed = false;
 
-  private constructor(options: QueueExecutorOptions) {
-    this.redis = resolveRedisOptions(options);
+  private constructor(options: QueueExecutorOptions, redis: ResolvedRedisOptions, registry: Redis) {
+    this.redis = redis;
+    this.registry = registry;
     this.runDir = options.runDir;
     this.queueName = queueNameFor(options.pipelineName, options.runDir);
     this.attempts = options.attempts ?? 3;
@@ -63,31 +64,33 @@ export class QueueExecutor implements TaskExecutor {
     this.events = new QueueEvents(this.queueName, { connection, prefix: this.redis.prefix });
     this.queue.on('error', () => undefined); // reconnects by itself; the poll loop reports lasting trouble
     this.events.on('error', () => undefined);
-    this.registry = redisClient(this.redis);
-    this.registry.on('error', () => undefined);
     this.events.on('progress', ({ jobId, data }) => this.onProgress(jobId, data));
   }
 
   static async create(options: QueueExecutorOptions): Promise<QueueExecutor> {
-    const executor = new QueueExecutor(options);
+    const redis = resolveRedisOptions(options);
+    const queueName = queueNameFor(options.pipelineName, options.runDir);
+    // Redis is checked with a plain client before any BullMQ connection exists: a BullMQ QueueEvents
+    // refused by Redis (a wrong password) retries for ever, even after close(), and keeps the process alive.
+    const registry = redisClient(redis);
     let lastError: Error | undefined;
-    executor.registry.on('error', (e: Error) => (lastError = e));
+    registry.on('error', (e: Error) => (lastError = e));
     let timer: NodeJS.Timeout | undefined;
     try {
-      // Commands wait through reconnects, so a Redis that refuses us (a wrong password) would be waited on for ever: give up after connectTimeoutMs.
+      // Commands wait through reconnects, so a Redis that refuses us would be waited on for ever: give up after connectTimeoutMs.
       const limit = options.connectTimeoutMs ?? 15_000;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer in ${limit / 1000} s${lastError ? `; last error: ${lastError.message}` : ''}`)), limit);
       });
-      await Promise.race([executor.registry.sadd(queuesKey(executor.redis.prefix), executor.queueName), timeout]);
+      await Promise.race([registry.sadd(queuesKey(redis.prefix), queueName), timeout]);
     } catch (error) {
-      // E.g. NOAUTH: close the connections, which would otherwise keep retrying and the process alive.
-      await executor.close();
-      throw new FoxdenError('BAD_CONFIG', `Redis ${executor.redis.url.replace(/\/\/[^@/]*@/, '//***@')}: ${(error as Error).message}`, { cause: error });
+      registry.disconnect();
+      throw new FoxdenError('BAD_CONFIG', `Redis ${redis.url.replace(/\/\/[^@/]*@/, '//***@')}: ${(error as Error).message}`, { cause: error });
     } finally {
       clearTimeout(timer);
     }
-    await writeFileAtomic(join(options.runDir, 'queue.json'), JSON.stringify({ queue: executor.queueName, prefix: executor.redis.prefix }, null, 2) + '\n');
+    const executor = new QueueExecutor(options, redis, registry);
+    await writeFileAtomic(join(options.runDir, 'queue.json'), JSON.stringify({ queue: executor.queueName, prefix: redis.prefix }, null, 2) + '\n');
     await executor.events.waitUntilReady();
     return executor;
   }
@@ -178,12 +181,21 @@ export class QueueExecutor implements TaskExecutor {
     return outcomes as TaskOutcome[];
   }
 
-  /** Closes the coordinator's connections; queued jobs stay. Safe to call twice. */
-  async close(): Promise<void> {
+  /**
+   * Closes the coordinator's connections; queued jobs stay. Safe to call twice.
+   * A close that has not finished after `graceMs` (Redis unreachable) drops the connections instead.
+   */
+  async close(graceMs = 10_000): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.allSettled([this.events.close(), this.queue.close()]);
     this.registry.disconnect();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
+    const closing = Promise.allSettled([this.events.close(), this.queue.close()]);
+    if ((await Promise.race([closing, late])) === 'late') {
+      await Promise.allSettled([this.events.disconnect(), this.queue.disconnect()]);
+    }
+    clearTimeout(timer);
   }
 }
 
