@@ -55,6 +55,7 @@ test('a poison task ends the run with a report, keeps the other results, shows i
     assert.equal(failed.code, 1, failed.stderr);
     assert.match(failed.stderr, /step 'exact-dedup' phase 'hash': 1 of 2 tasks failed/);
     assert.match(failed.stderr, /exact-dedup\/hash\/00001 \(inputs: steps\/00-ingest\/documents\/main-00001\.arrow\) failed after 1 attempt\(s\): \[CORRUPT_INTERMEDIATE\] shard \S+main-00001\.arrow has sha256/);
+    assert.match(failed.stderr, /will be redone on the next run: ingest\/main-00001/);
     // The other task of the phase kept its result; nothing after the failed phase ran.
     const kept = join(runDir, 'steps/01-exact-dedup/done/hash-00000.json');
     const keptBefore = await readFile(kept, 'utf8');
@@ -64,7 +65,8 @@ test('a poison task ends the run with a report, keeps the other results, shows i
 
     const status = await cli(['status', runDir, '--redis', REDIS], env);
     assert.equal(status.code, 1, 'status exits 1 when a task failed');
-    assert.match(status.stdout, /\ningest\s+0\s+0\s+0\s+2\s+0\s+0\nexact-dedup\s+0\s+0\s+0\s+1\s+1\s+0\n\s+exact-dedup\.hash\.00001: \[CORRUPT_INTERMEDIATE\] shard /);
+    // The coordinator cleared the marker of the ingest task that wrote the corrupt shard (so 1 done, not 2).
+    assert.match(status.stdout, /\ningest\s+0\s+0\s+0\s+1\s+0\s+0\nexact-dedup\s+0\s+0\s+0\s+1\s+1\s+0\n\s+exact-dedup\.hash\.00001: \[CORRUPT_INTERMEDIATE\] shard /);
 
     // The dashboard lists the run's queue, its jobs, and the failed job's error.
     dashboard = spawnCli(['dashboard', '--redis', REDIS, '--port', '0'], env);
@@ -88,8 +90,8 @@ test('a poison task ends the run with a report, keeps the other results, shows i
       await browser.close();
     }
 
-    // The fix: remove the producer's marker (docs/operations.md) and run again.
-    await rm(join(runDir, 'steps/00-ingest/done/main-00001.json'));
+    // The fix is automatic: the failed run cleared the producer's marker, so running again redoes it.
+    await assert.rejects(stat(join(runDir, 'steps/00-ingest/done/main-00001.json')), 'the producer of the corrupt shard is marked for redoing');
     const fixed = await run(threeSteps);
     assert.equal(fixed.code, 0, fixed.stderr);
     const summary = await readSummary(runDir);

@@ -15,7 +15,10 @@ Options:
   --out <dir>           run directory; replaces the file's output
   --runner <name>       local (default: worker threads in this process) or bullmq
   --workers <n>         worker threads for the local runner (default: number of cores)
-  --redis <url>         Redis URL for the bullmq runner (default redis://127.0.0.1:6379)
+  --redis <url>         Redis URL for the bullmq runner (default redis://127.0.0.1:6379; rediss:// for TLS)
+  --prefix <p>          Redis key prefix for the bullmq runner (default foxden, or FOXDEN_REDIS_PREFIX)
+  --password <pw>       Redis password (or FOXDEN_REDIS_PASSWORD)
+  --tls                 use TLS to Redis
   --seed <n>            replaces the file's seed
   --force               redo tasks even when complete
   --quiet               no progress output
@@ -27,7 +30,9 @@ export interface RunCommandResult {
 }
 
 /** Hook for the queue runner, which lives in its own package. */
-export type ExecutorFactory = (options: { redis: string; runDir: string; pipelineName: string; signal: AbortSignal }) => Promise<TaskExecutor>;
+export type ExecutorFactory = (options: {
+  redis: string; runDir: string; pipelineName: string; signal: AbortSignal; prefix?: string; password?: string; tls?: boolean;
+}) => Promise<TaskExecutor>;
 
 export async function runCommand(args: string[], options: { bullmq?: ExecutorFactory } = {}): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -39,6 +44,9 @@ export async function runCommand(args: string[], options: { bullmq?: ExecutorFac
       runner: { type: 'string', default: 'local' },
       workers: { type: 'string' },
       redis: { type: 'string', default: 'redis://127.0.0.1:6379' },
+      prefix: { type: 'string' },
+      password: { type: 'string' },
+      tls: { type: 'boolean', default: false },
       seed: { type: 'string' },
       force: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
@@ -75,7 +83,12 @@ export async function runCommand(args: string[], options: { bullmq?: ExecutorFac
     executor = new WorkerPool({ ...(workers ? { workers } : {}), signal: controller.signal });
   } else if (values.runner === 'bullmq') {
     if (!options.bullmq) throw new FoxdenError('BAD_CONFIG', 'the bullmq runner is not available in this build');
-    executor = await options.bullmq({ redis: values.redis!, runDir: pipeline.output, pipelineName: pipeline.name, signal: controller.signal });
+    executor = await options.bullmq({
+      redis: values.redis!, runDir: pipeline.output, pipelineName: pipeline.name, signal: controller.signal,
+      ...(values.prefix ? { prefix: values.prefix } : {}),
+      ...(values.password ? { password: values.password } : {}),
+      ...(values.tls ? { tls: true } : {}),
+    });
   } else {
     throw new FoxdenError('BAD_CONFIG', `--runner must be local or bullmq, got '${values.runner}'`);
   }

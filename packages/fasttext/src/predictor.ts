@@ -2,6 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { FoxdenError } from '@foxden/core';
 import { fastTextBinary } from './binary.js';
 import { checkModelFile } from './check-model-file.js';
+import type { EncodedLines } from './line-encoder.js';
 
 export interface FastTextPredictorOptions {
   /** Path of the model (.bin or .ftz). Required. */
@@ -108,9 +109,26 @@ export class FastTextPredictor {
     if (texts.length === 0) return Promise.resolve([]);
     let payload = '';
     for (const t of texts) payload += (t.includes('\n') || t.includes('\r') ? t.replace(/[\r\n]+/g, ' ') : t) + '\n';
+    return this.send(payload, texts.length);
+  }
+
+  /**
+   * Predictions for lines already encoded (FastTextLineEncoder), in order:
+   * the scoring fast path, which skips building and encoding a string.
+   * Each line must end in "\n" and hold no other line break. Calls may
+   * overlap with each other and with `predict`.
+   */
+  predictEncoded(batch: EncodedLines): Promise<Prediction[][]> {
+    if (this.closed) return Promise.reject(new FoxdenError('INTERNAL', 'fastText predictor used after close()'));
+    if (this.failure) return Promise.reject(this.failure);
+    if (batch.lines === 0) return Promise.resolve([]);
+    return this.send(batch.bytes, batch.lines);
+  }
+
+  private send(payload: string | Uint8Array, lines: number): Promise<Prediction[][]> {
     return new Promise<Prediction[][]>((resolve, reject) => {
       if (this.queue.length === 0) this.busy();
-      this.queue.push({ out: [], want: texts.length, resolve, reject });
+      this.queue.push({ out: [], want: lines, resolve, reject });
       // Back-pressure is the caller's: it awaits the answers, which cannot outrun the input.
       this.child.stdin.write(payload);
     });

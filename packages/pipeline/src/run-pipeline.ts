@@ -1,5 +1,5 @@
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   DOCUMENT_COLUMNS, FoxdenError, clearTask, mergeTaskStats, readCompletedTask, stepDirName, sumCounts, writeFileAtomic,
   type ColumnSpec, type StepContext, type StepOutputs, type StepSummary, type TaskStats,
@@ -156,7 +156,17 @@ export async function runPipeline(pipeline: ResolvedPipeline, registry: StepRegi
           taskDone: () => undefined,
           log: (m) => reporter.log(m),
         });
+        if (outcomes.length !== pending.length || outcomes.some((o) => o === undefined)) {
+          throw new FoxdenError('INTERNAL', `the ${options.executor.name} executor returned ${outcomes.filter((o) => o).length} outcomes for ${pending.length} tasks of step '${step.name}' phase '${phase.name}'`);
+        }
         const failures: string[] = [];
+        const redone: string[] = [];
+        for (const o of outcomes) {
+          if (!o.ok && o.error.code === 'CORRUPT_INTERMEDIATE') {
+            const ownPhases: StepOutputs = { step: step.name, type: step.type, columns: [], shards: phaseStats.flatMap((p) => p.stats.flatMap((st) => st.outputs)) };
+            redone.push(...(await clearProducersOfCorruptShards(runDir, [...history, ownPhases], o.error.message)));
+          }
+        }
         outcomes.forEach((o, i) => {
           if (o.ok) done.push(o.stats);
           else failures.push(`  ${taskLabel(pending[i]!)} (inputs: ${pending[i]!.task.inputs.join(', ') || '-'}) failed after ${o.attempts} attempt(s): [${o.error.code}] ${o.error.message}`);
@@ -166,7 +176,8 @@ export async function runPipeline(pipeline: ResolvedPipeline, registry: StepRegi
           throw new FoxdenError('ABORTED', 'run interrupted; completed tasks are kept, run again to resume');
         }
         if (failures.length > 0) {
-          throw new FoxdenError('BAD_INPUT', `step '${step.name}' phase '${phase.name}': ${failures.length} of ${tasks.length} tasks failed; the others' results are kept, fix the cause and run again to finish only what is missing:\n${failures.join('\n')}`);
+          const redo = redone.length > 0 ? `\nthe task(s) that wrote the corrupt shard(s) will be redone on the next run: ${redone.join(', ')}` : '';
+          throw new FoxdenError('BAD_INPUT', `step '${step.name}' phase '${phase.name}': ${failures.length} of ${tasks.length} tasks failed; the others' results are kept, fix the cause and run again to finish only what is missing:\n${failures.join('\n')}${redo}`);
         }
       }
       done.sort((a, b) => (a.task < b.task ? -1 : a.task > b.task ? 1 : 0));
@@ -214,6 +225,30 @@ export async function runPipeline(pipeline: ResolvedPipeline, registry: StepRegi
   if (leftovers > 0) reporter.log(`removed ${leftovers} temporary file(s) left by interrupted tasks`);
   if (options.afterRun) await options.afterRun(runDir, summary);
   return summary;
+}
+
+/**
+ * A consumer found a shard of an earlier step corrupt (its sha256 no longer matches): clear the
+ * completion marker of the task that wrote it, so that the next run redoes that task (which, being
+ * deterministic, writes the same bytes again) and then the consumer. Returns the tasks cleared.
+ */
+async function clearProducersOfCorruptShards(runDir: string, history: readonly StepOutputs[], message: string): Promise<string[]> {
+  const cleared: string[] = [];
+  for (const step of history) {
+    for (const shard of step.shards) {
+      if (!message.includes(join(runDir, shard.path)) && !message.includes(shard.path)) continue;
+      const stepDir = dirname(dirname(shard.path));
+      const doneDir = join(runDir, stepDir, 'done');
+      for (const marker of await readdir(doneDir).catch(() => [] as string[])) {
+        const stats = JSON.parse(await readFile(join(doneDir, marker), 'utf8').catch(() => '{}')) as Partial<TaskStats>;
+        if (stats.outputs?.some((o) => o.path === shard.path)) {
+          await rm(join(doneDir, marker), { force: true });
+          cleared.push(`${step.step}/${marker.replace(/\.json$/, '')}`);
+        }
+      }
+    }
+  }
+  return cleared;
 }
 
 /** Removes `*.tmp-<pid>-<n>` files (see temporaryPath) under a directory; returns how many. */

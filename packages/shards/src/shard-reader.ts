@@ -35,7 +35,7 @@ export class ShardReader {
         throw new FoxdenError('CORRUPT_INTERMEDIATE', `cannot read shard ${file}: ${(e as Error).message}`, { file, cause: e });
       });
       if (actual !== options.sha256) {
-        throw new FoxdenError('CORRUPT_INTERMEDIATE', `shard ${file} has sha256 ${actual}, expected ${options.sha256}: it was changed or truncated; re-run the step that wrote it with --force`, { file });
+        throw new FoxdenError('CORRUPT_INTERMEDIATE', `shard ${file} has sha256 ${actual}, expected ${options.sha256}: it was changed or truncated after the task that wrote it completed; running the pipeline again redoes that task`, { file });
       }
     }
     try {

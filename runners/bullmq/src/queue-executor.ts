@@ -200,6 +200,13 @@ export class QueueExecutor implements TaskExecutor {
 }
 
 /** Factory in the shape the CLI's `run --runner bullmq` expects. */
-export async function createQueueExecutor(options: { redis: string; runDir: string; pipelineName: string; signal: AbortSignal }): Promise<QueueExecutor> {
-  return QueueExecutor.create({ url: options.redis, runDir: options.runDir, pipelineName: options.pipelineName, signal: options.signal });
+export async function createQueueExecutor(options: {
+  redis: string; runDir: string; pipelineName: string; signal: AbortSignal; prefix?: string; password?: string; tls?: boolean;
+}): Promise<QueueExecutor> {
+  return QueueExecutor.create({
+    url: options.redis, runDir: options.runDir, pipelineName: options.pipelineName, signal: options.signal,
+    ...(options.prefix ? { prefix: options.prefix } : {}),
+    ...(options.password ? { password: options.password } : {}),
+    ...(options.tls ? { tls: true } : {}),
+  });
 }

@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import { isAbsolute, resolve } from 'node:path';
 import {
-  FoxdenError, emptyTaskStats, shardPath, withColumns,
+  FoxdenError, addCount, emptyTaskStats, shardPath, withColumns,
   type ColumnSpec, type StepContext, type StepModule, type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
 import { ShardReader, ShardWriter, findShardChecksum, planPerShard, runDocumentTask } from '@foxden/shards';
-import { FastTextPredictor, normalizeForFastText, type Prediction } from '@foxden/fasttext';
+import { QualityScorer } from './quality-scorer.js';
+import { runScoreAndFilter } from './score-and-filter-task.js';
 
 export interface QualityClassifierParams {
   /** fastText model trained by `foxden quality train`; relative paths are from the pipeline file. Required. */
@@ -43,11 +44,16 @@ function scoresPath(ctx: StepContext<QualityClassifierParams>, taskId: string): 
 /**
  * Scores documents with a fastText classifier and keeps them by threshold
  * and/or top fraction; the score is stored as float32 column `quality`.
- * Phase `score` writes `<stepDir>/scores/score-<task>.arrow` (id, quality)
- * per input shard; phase `filter` finds the global cut for top_fraction from
- * all score shards (a two-pass histogram over the float32 bit patterns, so
- * memory does not grow with the corpus) and keeps or drops each document:
- * quality:below-threshold and quality:not-top-fraction, value the score.
+ * Drop reasons: quality:below-threshold and quality:not-top-fraction, value
+ * the score.
+ *
+ * With a threshold alone (top_fraction null, the common case) phase `score`
+ * plans nothing and each `filter` task scores and filters its shard in one
+ * pass. With top_fraction, phase `score` writes
+ * `<stepDir>/scores/score-<task>.arrow` (id, quality) per input shard and
+ * `filter` finds the global cut from all score shards (a two-pass histogram
+ * over the float32 bit patterns, so memory does not grow with the corpus)
+ * before keeping or dropping each document.
  */
 export const qualityClassifierStep: StepModule<QualityClassifierParams> = {
   type: 'quality-classifier',
@@ -66,62 +72,37 @@ export const qualityClassifierStep: StepModule<QualityClassifierParams> = {
   },
   outputColumns: (input) => withColumns(input, [QUALITY_COLUMN]),
   async validate(ctx) {
-    const p = await FastTextPredictor.create({ model: modelPath(ctx), k: TOP_K, binary: ctx.params.fasttext_bin });
-    await p.close();
+    const scorer = await createScorer(ctx);
+    await scorer.close();
   },
   phases: [
-    { name: 'score', carriesDocuments: false, plan: (ctx) => planPerShard(ctx), run: runScoreTask },
+    // Only top_fraction needs every score before any document is kept; a threshold alone is decided in `filter`.
+    { name: 'score', carriesDocuments: false, plan: async (ctx) => (ctx.params.top_fraction === null ? [] : planPerShard(ctx)), run: runScoreTask },
     { name: 'filter', carriesDocuments: true, plan: planFilterTasks, run: runFilterTask },
   ],
 };
 
-/** Characters of normalised text sent to fastText per write: big enough that a write costs nothing, small enough to start it early. */
-const CHUNK_CHARS = 256 * 1024;
-/** Characters handed to fastText and not yet answered: keeps it busy while this thread reads and normalises, with bounded memory. */
-const IN_FLIGHT_CHARS = 4 * 1024 * 1024;
+/** Batches scored ahead: fastText works on the next batch while this thread writes the scores of the last one. */
+const BATCHES_AHEAD = 2;
 
-interface Chunk {
-  ids: string[];
-  chars: number;
-  bytes: number;
-  predictions: Promise<Prediction[][]>;
+function createScorer(ctx: StepContext<QualityClassifierParams>): Promise<QualityScorer> {
+  return QualityScorer.create({ model: modelPath(ctx), label: ctx.params.label, maxChars: ctx.params.max_chars, binary: ctx.params.fasttext_bin, k: TOP_K });
 }
 
+/** Phase `score` (top_fraction only): writes (id, quality) of every document for the global cut. */
 async function runScoreTask(task: TaskSpec, ctx: TaskContext<QualityClassifierParams>): Promise<TaskStats> {
   const started = performance.now();
   const stats = emptyTaskStats(ctx.stepName, task.id);
-  const predictor = await FastTextPredictor.create({ model: modelPath(ctx), k: TOP_K, binary: ctx.params.fasttext_bin });
+  const scorer = await createScorer(ctx);
   const writer = await ShardWriter.create({ runDir: ctx.runDir, path: scoresPath(ctx, task.id), kind: 'scores', columns: SCORE_COLUMNS, metadata: { 'foxden.step': ctx.stepName, 'foxden.quality.label': ctx.params.label } });
-  // fastText scores the chunks already sent while this thread reads and normalises the next ones.
-  const inFlight: Chunk[] = [];
-  let inFlightChars = 0;
-  let ids: string[] = [];
-  let texts: string[] = [];
-  let chars = 0;
-  let bytes = 0;
-  const send = (): void => {
-    if (ids.length === 0) return;
-    const chunk: Chunk = { ids, chars, bytes, predictions: predictor.predict(texts) };
-    // A rejected chunk is reported when it is settled; keep it from being an unhandled rejection meanwhile.
-    chunk.predictions.catch(() => undefined);
-    inFlight.push(chunk);
-    inFlightChars += chars;
-    ids = [];
-    texts = [];
-    chars = 0;
-    bytes = 0;
-  };
+  const inFlight: { ids: string[]; bytes: number; scores: Promise<Float32Array> }[] = [];
   const settle = async (): Promise<void> => {
-    const chunk = inFlight.shift()!;
-    inFlightChars -= chunk.chars;
-    const got = await chunk.predictions;
-    for (let i = 0; i < chunk.ids.length; i++) {
-      const p = got[i]!.find((x) => x.label === ctx.params.label);
-      await writer.append({ id: chunk.ids[i], quality: Math.fround(p ? p.prob : 0) });
-    }
-    stats.bytes_in += chunk.bytes;
-    stats.counters['quality:scored'] = (stats.counters['quality:scored'] ?? 0) + chunk.ids.length;
-    ctx.progress({ documents: chunk.ids.length, bytes: chunk.bytes });
+    const batch = inFlight.shift()!;
+    const scores = await batch.scores;
+    for (let i = 0; i < batch.ids.length; i++) await writer.append({ id: batch.ids[i], quality: scores[i] });
+    stats.bytes_in += batch.bytes;
+    addCount(stats.counters, 'quality:scored', batch.ids.length);
+    ctx.progress({ documents: batch.ids.length, bytes: batch.bytes });
   };
   try {
     for (const input of task.inputs) {
@@ -130,36 +111,40 @@ async function runScoreTask(task: TaskSpec, ctx: TaskContext<QualityClassifierPa
       try {
         for await (const rows of reader.rowBatches(['id', 'text'])) {
           if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `task ${task.id} of step ${ctx.stepName} aborted`);
-          for (const r of rows) {
-            const t = String(r['text'] ?? '');
-            const normalized = normalizeForFastText(t, ctx.params.max_chars);
-            ids.push(String(r['id']));
-            texts.push(normalized);
-            bytes += t.length;
-            chars += normalized.length + 1;
-            if (chars >= CHUNK_CHARS) {
-              send();
-              while (inFlightChars > IN_FLIGHT_CHARS) await settle();
-            }
-          }
-          send();
-          while (inFlightChars > IN_FLIGHT_CHARS) await settle();
+          const texts = rows.map((r) => String(r['text'] ?? ''));
+          const scores = scorer.score(texts);
+          scores.catch(() => undefined);
+          inFlight.push({ ids: rows.map((r) => String(r['id'])), bytes: texts.reduce((n, t) => n + t.length, 0), scores });
+          while (inFlight.length >= BATCHES_AHEAD) await settle();
         }
       } finally {
         await reader.close();
       }
     }
-    send();
     while (inFlight.length > 0) await settle();
     stats.outputs.push(await writer.close());
   } catch (error) {
     await writer.abort();
     throw error;
   } finally {
-    await predictor.close();
+    await scorer.close();
   }
   stats.seconds = (performance.now() - started) / 1000;
   return stats;
+}
+
+/**
+ * Phase `filter` without top_fraction: scores each batch and keeps or drops
+ * it in the same pass, so documents are read and written once and no score
+ * shard is written (see runScoreAndFilter).
+ */
+async function runScoreAndFilterTask(task: TaskSpec, ctx: TaskContext<QualityClassifierParams>): Promise<TaskStats> {
+  const scorer = await createScorer(ctx);
+  try {
+    return await runScoreAndFilter(task, ctx, { outputColumns: withColumns(ctx.inputColumns, [QUALITY_COLUMN]), scorer, threshold: ctx.params.threshold });
+  } finally {
+    await scorer.close();
+  }
 }
 
 /** Reads the score column of a score shard as float32 bit patterns (monotonic in the score for scores >= 0). */
@@ -189,7 +174,8 @@ async function readScoreBits(file: string): Promise<{ ids: string[]; bits: Uint3
 async function planFilterTasks(ctx: StepContext<QualityClassifierParams>): Promise<TaskSpec[]> {
   const tasks = await planPerShard(ctx);
   const fraction = ctx.params.top_fraction;
-  if (fraction === null) return tasks.map((t) => ({ ...t, params: { cutoff_bits: null, ties: 0 } }));
+  // Without a global cut each filter task scores its own documents (runScoreAndFilterTask).
+  if (fraction === null) return tasks;
   const files = tasks.map((t) => join(ctx.runDir, scoresPath(ctx, t.id)));
   // Pass 1: counts by the high 16 bits; pass 2: by the low 16 bits inside the bin holding the k-th best.
   const high = new Float64Array(65536);
@@ -233,6 +219,7 @@ async function planFilterTasks(ctx: StepContext<QualityClassifierParams>): Promi
 }
 
 async function runFilterTask(task: TaskSpec, ctx: TaskContext<QualityClassifierParams>): Promise<TaskStats> {
+  if (ctx.params.top_fraction === null) return runScoreAndFilterTask(task, ctx);
   const file = join(ctx.runDir, scoresPath(ctx, task.id));
   const scores = await readScoreBits(file).catch((error: unknown) => {
     throw new FoxdenError('CORRUPT_INTERMEDIATE', `score shard ${file} of step ${ctx.stepName} is missing or unreadable; re-run the step with --force`, { file, cause: error });

@@ -1,0 +1,98 @@
+import { join } from 'node:path';
+import {
+  FoxdenError, addCount, assertBalanced, emptyTaskStats, shardPath,
+  type ColumnSpec, type DocumentRecord, type TaskContext, type TaskSpec, type TaskStats,
+} from '@foxden/core';
+import { DropWriter, ShardReader, ShardWriter, findShardChecksum } from '@foxden/shards';
+import type { QualityScorer } from './quality-scorer.js';
+
+export interface ScoreAndFilterOptions {
+  /** Columns of the documents written: the input columns and `quality`. */
+  outputColumns: readonly ColumnSpec[];
+  scorer: QualityScorer;
+  /** Documents scoring below this (float32) are dropped as quality:below-threshold; null keeps all. */
+  threshold: number | null;
+}
+
+/**
+ * Batches read, encoded and handed to fastText before the oldest is decided:
+ * with 2, fastText scores batch N+1 while this thread writes batch N and
+ * reads batch N+2, so neither process waits for the other. Memory holds this
+ * many batches.
+ */
+const BATCHES_AHEAD = 2;
+
+/**
+ * Scores and filters one task's documents in a single pass (the
+ * threshold-only mode of the quality classifier). It writes exactly what
+ * runDocumentTask would (same shard paths, same rows in the same order, drop
+ * records per batch, the same accounting) but keeps the next batch with
+ * fastText while it writes the current one; runDocumentTask awaits each
+ * batch's transform before reading the next, which would leave fastText idle
+ * during every Arrow read and write.
+ */
+export async function runScoreAndFilter(task: TaskSpec, ctx: TaskContext<any>, options: ScoreAndFilterOptions): Promise<TaskStats> {
+  const started = performance.now();
+  const stats = emptyTaskStats(ctx.stepName, task.id);
+  const docs = await ShardWriter.create({
+    runDir: ctx.runDir, path: shardPath(ctx.stepDir, 'documents', ctx.phase, task.id),
+    kind: 'documents', columns: options.outputColumns, metadata: { 'foxden.step': ctx.stepName },
+  });
+  const drops = await DropWriter.create(task, ctx);
+  const threshold = options.threshold === null ? null : Math.fround(options.threshold);
+  const ahead: { batch: DocumentRecord[]; bytes: number; scores: Promise<Float32Array> }[] = [];
+  const decideOldest = async (): Promise<void> => {
+    const { batch, bytes, scores: pending } = ahead.shift()!;
+    const scores = await pending;
+    let kept = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const doc = batch[i]!;
+      const score = scores[i]!;
+      if (threshold !== null && score < threshold) {
+        addCount(stats.dropped, 'quality:below-threshold');
+        drops.add({ id: doc.id, url: doc.url, step: ctx.stepName, reason: 'quality:below-threshold', value: String(Number(score.toPrecision(6))) });
+        continue;
+      }
+      kept++;
+      stats.bytes_out += doc.text.length;
+      await docs.append({ ...doc, quality: score });
+    }
+    await drops.flush();
+    addCount(stats.counters, 'quality:scored', batch.length);
+    stats.documents_in += batch.length;
+    stats.documents_out += kept;
+    stats.bytes_in += bytes;
+    ctx.progress({ documents: batch.length, bytes });
+  };
+  try {
+    for (const input of task.inputs) {
+      const expected = findShardChecksum(ctx, input);
+      const reader = await ShardReader.open(join(ctx.runDir, input), expected ? { sha256: expected } : {});
+      try {
+        for await (const rows of reader.rowBatches()) {
+          if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `task ${task.id} of step ${ctx.stepName} aborted`);
+          const batch = rows as DocumentRecord[];
+          const texts = batch.map((d) => d.text ?? '');
+          let bytes = 0;
+          for (const t of texts) bytes += t.length;
+          const scores = options.scorer.score(texts);
+          // Awaited in decideOldest; a failure meanwhile must not count as unhandled.
+          scores.catch(() => undefined);
+          ahead.push({ batch, bytes, scores });
+          while (ahead.length >= BATCHES_AHEAD) await decideOldest();
+        }
+      } finally {
+        await reader.close();
+      }
+    }
+    while (ahead.length > 0) await decideOldest();
+    stats.outputs.push(await docs.close(), await drops.close());
+  } catch (error) {
+    await docs.abort();
+    await drops.abort();
+    throw error;
+  }
+  assertBalanced(stats, `task ${task.id} of step`);
+  stats.seconds = (performance.now() - started) / 1000;
+  return stats;
+}
