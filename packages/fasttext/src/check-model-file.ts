@@ -1,5 +1,54 @@
-import { access, readFile } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { FoxdenError } from '@foxden/core';
+
+/** Bytes read from the model at a time: the header and dictionary are read, the matrices only measured. */
+const WINDOW = 1 << 20;
+
+/**
+ * Reads a file forward through a window, so that checking a model reads its
+ * header and dictionary (a small part of it) and not its matrices: every
+ * task that starts a predictor checks its model, and a model is often tens
+ * of megabytes.
+ */
+class ForwardReader {
+  private buf = Buffer.alloc(0);
+  /** File offset of buf[0]. */
+  private start = 0;
+
+  constructor(private readonly handle: FileHandle, readonly size: number) {}
+
+  /** Bytes [pos, pos + n) of the file, or null where the file ends first. */
+  async bytes(pos: number, n: number): Promise<Buffer | null> {
+    if (pos + n > this.size) return null;
+    if (pos < this.start || pos + n > this.start + this.buf.length) {
+      if (!(await this.load(pos, n))) return null;
+    }
+    return this.buf.subarray(pos - this.start, pos - this.start + n);
+  }
+
+  /** Offset of the next zero byte at or after pos, or -1 where the file has none. */
+  async indexOfZero(pos: number): Promise<number> {
+    for (let from = pos; from < this.size; from = this.start + this.buf.length) {
+      if (from < this.start || from >= this.start + this.buf.length) {
+        if (!(await this.load(from, 1))) return -1;
+      }
+      const i = this.buf.indexOf(0, from - this.start);
+      if (i !== -1) return this.start + i;
+    }
+    return -1;
+  }
+
+  /** Moves the window to start at pos, holding at least n bytes; false where the file ends first. */
+  private async load(pos: number, n: number): Promise<boolean> {
+    const len = Math.min(this.size - pos, Math.max(n, WINDOW));
+    const buf = Buffer.alloc(len);
+    const { bytesRead } = await this.handle.read(buf, 0, len, pos);
+    if (bytesRead < n) return false;
+    this.buf = buf.subarray(0, bytesRead);
+    this.start = pos;
+    return true;
+  }
+}
 
 /**
  * A model file must exist, start with fastText's magic number, and (for an
@@ -8,59 +57,70 @@ import { FoxdenError } from '@foxden/core';
  * whatever the garbage sizes say (gigabytes) before failing.
  */
 export async function checkModelFile(model: string): Promise<void> {
-  let bytes: Buffer;
+  let handle: FileHandle;
+  let size: number;
   try {
-    await access(model);
-    bytes = await readFile(model);
+    handle = await open(model, 'r');
+    size = (await handle.stat()).size;
   } catch (error) {
     throw new FoxdenError('BAD_CONFIG', `fastText model ${model} does not exist or cannot be read`, { file: model, cause: error });
   }
+  try {
+    await checkOpened(model, new ForwardReader(handle, size));
+  } finally {
+    await handle.close();
+  }
+}
+
+async function checkOpened(model: string, file: ForwardReader): Promise<void> {
   const bad = (why: string): FoxdenError => new FoxdenError('BAD_CONFIG', `fastText model ${model} does not load: ${why} (corrupt or truncated?)`, { file: model });
-  if (bytes.length < 8 || bytes.readInt32LE(0) !== 793712314) {
+  const head = await file.bytes(0, 8);
+  if (head === null || head.readInt32LE(0) !== 793712314) {
     throw new FoxdenError('BAD_CONFIG', `${model} is not a fastText model (bad magic number)`, { file: model });
   }
-  const version = bytes.readInt32LE(4);
+  const version = head.readInt32LE(4);
   if (version < 11 || version > 12) throw bad(`unsupported model version ${version}`);
   // Args: 12 int32 and a double; then the dictionary.
   let at = 8 + 12 * 4 + 8;
-  const need = (n: number): void => {
-    if (at + n > bytes.length) throw bad(`file ends at byte ${bytes.length}, expected at least ${at + n}`);
+  const need = async (n: number): Promise<Buffer> => {
+    const b = await file.bytes(at, n);
+    if (b === null) throw bad(`file ends at byte ${file.size}, expected at least ${at + n}`);
+    return b;
   };
-  need(28);
-  const size = bytes.readInt32LE(at);
-  const pruneIdx = Number(bytes.readBigInt64LE(at + 20));
+  const dict = await need(28);
+  const size = dict.readInt32LE(0);
+  const pruneIdx = Number(dict.readBigInt64LE(20));
   if (size < 0 || pruneIdx < -1 || pruneIdx > 1e9) throw bad('impossible dictionary size');
   at += 28;
   for (let i = 0; i < size; i++) {
-    const end = bytes.indexOf(0, at);
+    const end = await file.indexOfZero(at);
     if (end === -1) throw bad(`dictionary entry ${i} is cut off`);
     at = end + 1;
-    need(9);
+    await need(9);
     at += 9;
   }
   if (pruneIdx > 0) {
-    need(pruneIdx * 8);
+    if (at + pruneIdx * 8 > file.size) throw bad(`file ends at byte ${file.size}, expected at least ${at + pruneIdx * 8}`);
     at += pruneIdx * 8;
   }
-  need(1);
-  const quantInput = bytes[at] !== 0;
+  const quantInput = (await need(1))[0] !== 0;
   at += 1;
   // Quantised matrices (.ftz) have a more involved layout; the header and dictionary checks above must do.
   if (quantInput) return;
-  const dense = (): void => {
-    need(16);
-    const m = Number(bytes.readBigInt64LE(at));
-    const n = Number(bytes.readBigInt64LE(at + 8));
+  const dense = async (): Promise<void> => {
+    const h = await need(16);
+    const m = Number(h.readBigInt64LE(0));
+    const n = Number(h.readBigInt64LE(8));
     at += 16;
     if (m < 0 || n < 0) throw bad('negative matrix size');
-    need(m * n * 4);
+    // Only the size matters here; the values are fastText's to read.
+    if (at + m * n * 4 > file.size) throw bad(`file ends at byte ${file.size}, expected at least ${at + m * n * 4}`);
     at += m * n * 4;
   };
-  dense();
-  need(1);
-  const quantOutput = bytes[at] !== 0;
+  await dense();
+  const quantOutput = (await need(1))[0] !== 0;
   at += 1;
   if (quantOutput) return;
-  dense();
-  if (at !== bytes.length) throw bad(`file has ${bytes.length - at} bytes after the output matrix`);
+  await dense();
+  if (at !== file.size) throw bad(`file has ${file.size - at} bytes after the output matrix`);
 }

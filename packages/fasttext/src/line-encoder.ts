@@ -2,6 +2,8 @@
 export interface EncodedLines {
   bytes: Uint8Array;
   lines: number;
+  /** True when nothing else uses the bytes' ArrayBuffer, so it may be transferred to a thread (FastTextLineEncoder sets it). Default false. */
+  transferable?: boolean;
 }
 
 export interface FastTextLineEncoderOptions {
@@ -49,13 +51,15 @@ function classOf(c: number): number {
  */
 export class FastTextLineEncoder {
   readonly maxChars: number;
+  private readonly capacity: number;
   private buf: Buffer;
   private used = 0;
   private count = 0;
 
   constructor(options: FastTextLineEncoderOptions = {}) {
     this.maxChars = options.maxChars ?? 100_000;
-    this.buf = Buffer.allocUnsafe(Math.max(1024, options.initialBytes ?? 1 << 20));
+    this.capacity = Math.max(1024, options.initialBytes ?? 1 << 20);
+    this.buf = Buffer.allocUnsafeSlow(this.capacity);
   }
 
   /** Lines added since the last take(). */
@@ -111,14 +115,14 @@ export class FastTextLineEncoder {
   }
 
   /**
-   * The lines added so far, and a fresh start. The bytes own their whole
-   * ArrayBuffer (never a slice of a shared pool), so they may be handed to a
-   * stream or transferred to a worker thread.
+   * The lines added so far, and a fresh start. The bytes are handed over,
+   * not copied: they own their ArrayBuffer (never a slice of Node's shared
+   * pool), so they may go to a stream or be transferred to a worker thread.
    */
   take(): EncodedLines {
-    const bytes = new Uint8Array(this.used);
-    bytes.set(this.buf.subarray(0, this.used));
-    const batch: EncodedLines = { bytes, lines: this.count };
+    const batch: EncodedLines = { bytes: this.buf.subarray(0, this.used), lines: this.count, transferable: true };
+    // The next batch gets a buffer of its own; unzeroed, as every byte is written before it is read.
+    this.buf = Buffer.allocUnsafeSlow(this.capacity);
     this.used = 0;
     this.count = 0;
     return batch;
@@ -126,7 +130,7 @@ export class FastTextLineEncoder {
 
   private reserve(extra: number): void {
     if (this.used + extra <= this.buf.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.used + extra, this.buf.length * 2));
+    const grown = Buffer.allocUnsafeSlow(Math.max(this.used + extra, this.buf.length * 2));
     this.buf.copy(grown, 0, 0, this.used);
     this.buf = grown;
   }

@@ -46,7 +46,8 @@ export class ThreadedFastTextPredictor {
 
   /** Starts the thread and its fastText process; a model that does not load is a BAD_CONFIG error naming the file (as FastTextPredictor.create). */
   static async create(options: FastTextPredictorOptions): Promise<ThreadedFastTextPredictor> {
-    const worker = new Worker(workerScript(), { workerData: options });
+    // The worker is plain built JavaScript: it needs none of the parent's loaders (tsx in tests), whose start-up would cost every task.
+    const worker = new Worker(workerScript(), { workerData: options, execArgv: [] });
     const ready = await new Promise<ThreadReply | Error>((resolve) => {
       worker.once('message', (m: ThreadReply) => resolve(m));
       worker.once('error', (e) => resolve(e));
@@ -62,7 +63,7 @@ export class ThreadedFastTextPredictor {
     return p;
   }
 
-  /** As FastTextPredictor.predictEncoded; the bytes are transferred to the thread (unusable here afterwards). Calls may overlap. */
+  /** As FastTextPredictor.predictEncoded. Transferable bytes (see EncodedLines) move to the thread and are empty here afterwards; others are copied. Calls may overlap. */
   predictEncoded(batch: EncodedLines): Promise<Prediction[][]> {
     if (this.closed) return Promise.reject(new FoxdenError('INTERNAL', 'fastText predictor used after close()'));
     if (this.failure) return Promise.reject(this.failure);
@@ -72,9 +73,10 @@ export class ThreadedFastTextPredictor {
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve, reject });
       const { bytes } = batch;
-      const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && !(bytes.buffer instanceof SharedArrayBuffer);
+      // Transferring a buffer detaches it everywhere: only when its owner says nothing else uses it (never Node's Buffer pool).
+      const transfer = batch.transferable === true && !(bytes.buffer instanceof SharedArrayBuffer);
       const message: ThreadRequest = { type: 'predict', id, bytes, lines: batch.lines };
-      this.worker.postMessage(message, whole ? [bytes.buffer as ArrayBuffer] : []);
+      this.worker.postMessage(message, transfer ? [bytes.buffer as ArrayBuffer] : []);
     });
   }
 

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { FoxdenError, hashString32 } from '@foxden/core';
+import { FoxdenError, hashString32, sha256File } from '@foxden/core';
 import { trainQualityClassifier } from '../src/classifier/train-classifier.js';
 import { qualityCommand } from '../src/cli.js';
 import { fastTextBinary, languageIdInput, lid176Path, normalizeForFastText } from '@foxden/fasttext';
@@ -36,7 +36,7 @@ describe('fastText quality classifier', () => {
     const out = join(dir, 'model.bin');
     assert.equal(await qualityCommand(['train', '--input', input, '--out', out, '--holdout', '0.2', '--epoch', '10']), 0);
     const again = await trainQualityClassifier({ input, out: join(dir, 'model2.bin'), holdout: 0.2, epoch: 10 });
-    assert.equal(again.sha256, (await import('@foxden/core')).sha256File ? await (await import('@foxden/core')).sha256File(out) : '', 'same input, same model bytes');
+    assert.equal(again.sha256, await sha256File(out), 'same input, same model bytes');
     assert.equal(again.rejected, 2, 'bad JSONL lines are counted rejects');
     t.diagnostic(`train report: accuracy ${again.heldout_accuracy} majority ${again.heldout_majority_baseline} held-out ${again.heldout_examples}`);
     assert.ok(again.heldout_accuracy! > 0.85 && again.heldout_accuracy! > again.heldout_majority_baseline!, JSON.stringify(again));
