@@ -151,24 +151,27 @@ const bench: Benchmark = async (ctx) => {
   const r = best(rawRuns);
   const s = best(stepRuns);
   ctx.log(`raw encodeBatch: ${(bytes / 1e6 / r.seconds).toFixed(2)} MB/s wall, CPU ${r.cpu.toFixed(2)} s; step: ${(bytes / 1e6 / s.seconds).toFixed(2)} MB/s wall, CPU ${s.cpu.toFixed(2)} s`);
-  const rawMBs = bytes / 1e6 / r.seconds;
-  const stepMBs = bytes / 1e6 / s.seconds;
+  // Per core = per CPU-second of this process (the binding's own threads run in it): that is what the
+  // target measures (Arrow writing, accounting and I/O cost at most 15%), whatever the binding's
+  // internal parallelism does to wall time. Wall-clock figures are kept in the notes.
+  const rawMBs = bytes / 1e6 / r.cpu;
+  const stepMBs = bytes / 1e6 / s.cpu;
   entries.push({
-    name: 'tokenize-step-mb-per-s-per-core', value: stepMBs / cores, unit: 'MB/s/core', input_bytes: bytes, documents: stepDocs.length, seconds: s.seconds, cores, peak_rss_bytes: s.peak,
-    limit: { name: 'raw encodeBatch + getIds, same texts, same run', value: rawMBs / cores, unit: 'MB/s/core' },
+    name: 'tokenize-step-mb-per-s-per-core', value: stepMBs, unit: 'MB per CPU-second', input_bytes: bytes, documents: stepDocs.length, seconds: s.seconds, cores, peak_rss_bytes: s.peak,
+    limit: { name: 'raw encodeBatch + getIds, same texts, same run', value: rawMBs, unit: 'MB per CPU-second' },
     ratio: stepMBs / rawMBs,
     notes: {
       target: 'ratio >= 0.85', batch_size: batch, vocab: tok.identity.vocab_size,
-      step_tokens_per_s_per_core: s.tokens / s.seconds / cores, raw_tokens_per_s_per_core: r.tokens / r.seconds / cores,
-      step_cpu_s: s.cpu, raw_cpu_s: r.cpu, cpu_ratio: r.cpu / s.cpu,
+      step_cpu_s: s.cpu, raw_cpu_s: r.cpu,
+      wall_mb_per_s: { step: bytes / 1e6 / s.seconds, raw: bytes / 1e6 / r.seconds }, wall_ratio: r.seconds / s.seconds,
       runs_wall_s: { raw: rawRuns.map((x) => x.seconds), step: stepRuns.map((x) => x.seconds) },
     },
   });
   entries.push({
-    name: 'tokenize-step-tokens-per-s-per-core', value: s.tokens / s.seconds / cores, unit: 'tokens/s/core', input_bytes: bytes, documents: stepDocs.length, seconds: s.seconds, cores, peak_rss_bytes: s.peak,
-    limit: { name: 'raw encodeBatch + getIds, same texts, same run', value: r.tokens / r.seconds / cores, unit: 'tokens/s/core' },
-    ratio: (s.tokens / s.seconds) / (r.tokens / r.seconds),
-    notes: { tokens_step_incl_bos_eos: s.tokens, tokens_raw: r.tokens },
+    name: 'tokenize-step-tokens-per-s-per-core', value: s.tokens / s.cpu, unit: 'tokens per CPU-second', input_bytes: bytes, documents: stepDocs.length, seconds: s.seconds, cores, peak_rss_bytes: s.peak,
+    limit: { name: 'raw encodeBatch + getIds, same texts, same run', value: r.tokens / r.cpu, unit: 'tokens per CPU-second' },
+    ratio: (s.tokens / s.cpu) / (r.tokens / r.cpu),
+    notes: { tokens_step_incl_bos_eos: s.tokens, tokens_raw: r.tokens, wall_tokens_per_s: { step: s.tokens / s.seconds, raw: r.tokens / r.seconds } },
   });
   return entries;
 };
