@@ -128,7 +128,7 @@ const bench: Benchmark = async (ctx) => {
   const stepRun = async (k: number) => {
     const sctx: StepContext<TokenizeParams> = {
       runDir, stepIndex: 1, stepName: 'tokenize', stepType: 'tokenize', stepDir: `steps/01-tokenize-${k}`, phase: 'tokenize', params, seed: 0,
-      inputs: [], inputRoot: ctx.corpusDir, pipelineDir: dirname(tokPath), history: [{ step: 'ingest', type: 'ingest', columns: [...DOCUMENT_COLUMNS], shards: [shard] }], inputColumns: [...DOCUMENT_COLUMNS],
+      inputs: [], phaseOutputs: [], pipelineDir: dirname(tokPath), history: [{ step: 'ingest', type: 'ingest', columns: [...DOCUMENT_COLUMNS], shards: [shard] }], inputColumns: [...DOCUMENT_COLUMNS],
     };
     const phase = tokenizeStep.phases[0]!;
     const [task] = await phase.plan(sctx);

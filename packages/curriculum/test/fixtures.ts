@@ -166,8 +166,8 @@ export async function runStep(step: StepModule<any>, runDir: string, history: St
   const stepDir = stepDirName(1, 'curriculum');
   const logs: string[] = [];
   const base = {
-    runDir, stepIndex: 1, stepName: 'curriculum', stepType: step.type, stepDir, phase: '', params, seed, inputs: [], inputRoot: runDir, pipelineDir: runDir,
-    history, inputColumns: [...TOKEN_COLUMNS],
+    runDir, stepIndex: 1, stepName: 'curriculum', stepType: step.type, stepDir, phase: '', params, seed, inputs: [], pipelineDir: runDir,
+    history, phaseOutputs: [], inputColumns: [...TOKEN_COLUMNS],
   };
   await step.validate?.({ ...base, phase: step.phases[0]!.name });
   const stats: Record<string, TaskStats[]> = {};

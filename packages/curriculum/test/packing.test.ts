@@ -61,7 +61,7 @@ test('decomposition: power-of-two pieces, one length per row, padding only at bu
   coverage(p, items, S);
   const padded = new Set<number>();
   for (let r = 0; r < p.rows; r++) {
-    const lens = [];
+    const lens: number[] = [];
     for (let j = p.rowStart[r]!; j < p.rowStart[r + 1]!; j++) lens.push(p.pieceLength[p.rowPieces[j]!]!);
     assert.ok(lens.every((l) => l === lens[0] && (l & (l - 1)) === 0 && l >= 64));
     if (lens.length * lens[0]! < S) padded.add(lens[0]!);

@@ -77,7 +77,7 @@ async function runStep(runDir: string, params: TokenizeParams): Promise<TaskStat
   await import('node:fs/promises').then((fs) => fs.symlink(join(inputRun, 'steps'), join(runDir, 'steps-in')).catch(() => undefined));
   const ctx: StepContext<TokenizeParams> = {
     runDir, stepIndex: 1, stepName: 'tokenize', stepType: 'tokenize', stepDir: 'steps/01-tokenize', phase: 'tokenize', params,
-    seed: 1, inputs: [], inputRoot: dir, pipelineDir: dir,
+    seed: 1, inputs: [], pipelineDir: dir, phaseOutputs: [],
     history: history.map((h) => ({ ...h, shards: h.shards.map((s) => ({ ...s, path: s.path.replace(/^steps\//, 'steps-in/') })) })),
     inputColumns: INPUT_COLUMNS,
   };
