@@ -128,9 +128,10 @@ export async function runPipeline(pipeline: ResolvedPipeline, registry: StepRegi
     const outputColumns = registered.module.outputColumns(inputColumns, step.params);
     const stepStats: TaskStats[] = [];
     const phaseStats: { phase: string; carries: boolean; stats: TaskStats[] }[] = [];
+    const earlierPhaseShards = () => phaseStats.flatMap((p) => p.stats.flatMap((s) => s.outputs));
     for (const phase of registered.module.phases) {
       if (options.signal?.aborted) throw new FoxdenError('ABORTED', 'run interrupted');
-      const ctx: StepContext = { ...base, phase: phase.name, phaseOutputs: phaseStats.flatMap((p) => p.stats.flatMap((s) => s.outputs)) };
+      const ctx: StepContext = { ...base, phase: phase.name, phaseOutputs: earlierPhaseShards() };
       const tasks = await phase.plan(ctx);
       const ids = new Set<string>();
       for (const t of tasks) {
@@ -163,7 +164,7 @@ export async function runPipeline(pipeline: ResolvedPipeline, registry: StepRegi
         const redone: string[] = [];
         for (const o of outcomes) {
           if (!o.ok && o.error.code === 'CORRUPT_INTERMEDIATE') {
-            const ownPhases: StepOutputs = { step: step.name, type: step.type, columns: [], shards: phaseStats.flatMap((p) => p.stats.flatMap((st) => st.outputs)) };
+            const ownPhases: StepOutputs = { step: step.name, type: step.type, columns: [], shards: earlierPhaseShards() };
             redone.push(...(await clearProducersOfCorruptShards(runDir, [...history, ownPhases], o.error.message)));
           }
         }
