@@ -1,8 +1,8 @@
 import {
-  DOCUMENT_COLUMNS, FoxdenError, addCount, assertBalanced, emptyTaskStats, shardPath,
+  DOCUMENT_COLUMNS, FoxdenError, addCount, emptyTaskStats, shardPath,
   type DocumentRecord, type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
-import { DropWriter, ShardWriter } from '@foxden/shards';
+import { DropWriter, finishDocumentTask, ShardWriter } from '@foxden/shards';
 import { readSource, type SourceDocument } from './readers/index.js';
 import { decodeBody, extractMainText, normalizeText } from './extract/index.js';
 import { LanguageIdentifier, type LanguageGuess } from './langid/index.js';
@@ -118,7 +118,7 @@ export async function runIngestTask(task: TaskSpec, ctx: TaskContext<IngestParam
     }
   };
   let lastOffset = 0;
-  try {
+  return finishDocumentTask(task, stats, started, [docs, drops], async () => {
     for await (const record of readSource(input.path, {
       maxRecordBytes: params.max_record_bytes, jsonlTextField: params.jsonl_text_field, jsonlIdField: params.jsonl_id_field, signal: ctx.signal,
     })) {
@@ -175,13 +175,5 @@ export async function runIngestTask(task: TaskSpec, ctx: TaskContext<IngestParam
     await writeIdentified();
     ctx.progress({ documents: stats.documents_in % 64, bytes: Math.max(0, input.bytes - lastOffset) });
     stats.bytes_in = input.bytes;
-    stats.outputs.push(await docs.close(), await drops.close());
-  } catch (error) {
-    await docs.abort();
-    await drops.abort();
-    throw error;
-  }
-  assertBalanced(stats, `task ${task.id} of step`);
-  stats.seconds = (performance.now() - started) / 1000;
-  return stats;
+  });
 }

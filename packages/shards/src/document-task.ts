@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import {
   DROP_COLUMNS, FoxdenError, addCount, assertBalanced, emptyTaskStats, shardPath,
-  type ColumnSpec, type DocumentRecord, type DropRecord, type TaskContext, type TaskSpec, type TaskStats,
+  type ColumnSpec, type DocumentRecord, type DropRecord, type ShardOutput, type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
 import { ShardReader } from './shard-reader.js';
 import { ShardWriter } from './shard-writer.js';
@@ -43,7 +43,7 @@ export async function runDocumentTask(task: TaskSpec, ctx: TaskContext<any>, opt
     kind: options.kind ?? 'documents', columns: options.outputColumns, metadata: { 'foxden.step': ctx.stepName, ...(options.metadata ?? {}) },
   });
   const drops = await DropWriter.create(task, ctx);
-  try {
+  return finishDocumentTask(task, stats, started, [docs, drops], async () => {
     for (const input of task.inputs) {
       const expected = findShardChecksum(ctx, input);
       const reader = await ShardReader.open(join(ctx.runDir, input), expected ? { sha256: expected } : {});
@@ -90,10 +90,27 @@ export async function runDocumentTask(task: TaskSpec, ctx: TaskContext<any>, opt
         await reader.close();
       }
     }
-    stats.outputs.push(await docs.close(), await drops.close());
+  });
+}
+
+/** A task output being written: a shard or drop writer. */
+export interface TaskOutputWriter {
+  close(): Promise<ShardOutput>;
+  abort(): Promise<void>;
+}
+
+/**
+ * The end of every document-carrying task, in one place: run the body; on
+ * success close the writers into `stats.outputs`, on failure abort them (so
+ * no temporary file is left); then check that the task balances and stamp
+ * its time.
+ */
+export async function finishDocumentTask(task: TaskSpec, stats: TaskStats, started: number, writers: readonly TaskOutputWriter[], body: () => Promise<void>): Promise<TaskStats> {
+  try {
+    await body();
+    for (const w of writers) stats.outputs.push(await w.close());
   } catch (error) {
-    await docs.abort();
-    await drops.abort();
+    for (const w of writers) await w.abort();
     throw error;
   }
   assertBalanced(stats, `task ${task.id} of step`);

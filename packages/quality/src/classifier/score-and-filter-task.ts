@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import {
-  FoxdenError, addCount, assertBalanced, emptyTaskStats, shardPath,
+  FoxdenError, addCount, emptyTaskStats, shardPath,
   type ColumnSpec, type DocumentRecord, type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
-import { DropWriter, ShardReader, ShardWriter, findShardChecksum } from '@foxden/shards';
+import { DropWriter, finishDocumentTask, ShardReader, ShardWriter, findShardChecksum } from '@foxden/shards';
 import type { QualityScorer } from './quality-scorer.js';
 
 export interface ScoreAndFilterOptions {
@@ -64,7 +64,7 @@ export async function runScoreAndFilter(task: TaskSpec, ctx: TaskContext<any>, o
     stats.bytes_in += bytes;
     ctx.progress({ documents: batch.length, bytes });
   };
-  try {
+  return finishDocumentTask(task, stats, started, [docs, drops], async () => {
     for (const input of task.inputs) {
       const expected = findShardChecksum(ctx, input);
       const reader = await ShardReader.open(join(ctx.runDir, input), expected ? { sha256: expected } : {});
@@ -86,13 +86,5 @@ export async function runScoreAndFilter(task: TaskSpec, ctx: TaskContext<any>, o
       }
     }
     while (ahead.length > 0) await decideOldest();
-    stats.outputs.push(await docs.close(), await drops.close());
-  } catch (error) {
-    await docs.abort();
-    await drops.abort();
-    throw error;
-  }
-  assertBalanced(stats, `task ${task.id} of step`);
-  stats.seconds = (performance.now() - started) / 1000;
-  return stats;
+  });
 }
