@@ -3,7 +3,7 @@ import {
   FoxdenError, SeededRandom, addCount, assertBalanced, emptyTaskStats, writeFileAtomic,
   type ShardOutput, type StepPhase, type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
-import { DropWriter, ShardReader, ShardWriter, findShardChecksum } from '@foxden/shards';
+import { DropWriter, openInputShard, ShardWriter } from '@foxden/shards';
 import { planningColumns, tokensOf } from './columns-read.js';
 import { curriculumConfig, handoff } from './config.js';
 import { PACKERS, packStats, type Packed } from './packing.js';
@@ -86,8 +86,7 @@ async function runPack(task: TaskSpec, ctx: TaskContext<Partial<CurriculumParams
       drops.add({ id, url, step: ctx.stepName, reason, value });
     };
     for (const input of task.inputs) {
-      const expected = findShardChecksum(ctx, input);
-      const reader = await ShardReader.open(join(ctx.runDir, input), expected ? { sha256: expected } : {});
+      const reader = await openInputShard(ctx, input);
       try {
         for await (const batch of reader.batches()) {
           if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `task ${task.id} of step ${ctx.stepName} aborted`);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { FoxdenError, emptyTaskStats, writeFileAtomic, type StepPhase, type TaskSpec } from '@foxden/core';
-import { ShardReader, findShardChecksum } from '@foxden/shards';
+import { openInputShard } from '@foxden/shards';
 import { planningColumns } from './columns-read.js';
 import { curriculumConfig, handoff } from './config.js';
 import type { CurriculumParams } from './params.js';
@@ -32,8 +32,7 @@ export const scanPhase: StepPhase<Partial<CurriculumParams>> = {
     const stats = emptyTaskStats(ctx.stepName, task.id);
     const builder = new SummaryBuilder(task.id, stages.length);
     for (const input of task.inputs) {
-      const expected = findShardChecksum(ctx, input);
-      const reader = await ShardReader.open(join(ctx.runDir, input), expected ? { sha256: expected } : {});
+      const reader = await openInputShard(ctx, input);
       try {
         for await (const batch of reader.batches()) {
           if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `task ${task.id} of step ${ctx.stepName} aborted`);

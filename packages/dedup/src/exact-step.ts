@@ -4,7 +4,7 @@ import {
   FoxdenError, addCount, emptyTaskStats, shardPath,
   type ColumnSpec, type DocumentRecord, type StepContext, type StepModule, type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
-import { ShardReader, ShardWriter, findShardChecksum, runDocumentTask } from '@foxden/shards';
+import { openInputShard, runDocumentTask, ShardReader, ShardWriter } from '@foxden/shards';
 import { compareKeep, type KeepCandidate } from './keep-rule.js';
 import { normalizeText, normalizeUrl } from './normalize.js';
 import { phaseOutputs, planShards, ref, shardTaskIds, taskId, type FileRef } from './phase-outputs.js';
@@ -64,8 +64,7 @@ async function runHash(task: TaskSpec, ctx: TaskContext<ExactDedupParams>): Prom
   const shard = Number(task.id);
   const writers = new Map<number, ShardWriter>();
   const input = task.inputs[0]!;
-  const expected = findShardChecksum(ctx, input);
-  const reader = await ShardReader.open(join(ctx.runDir, input), expected ? { sha256: expected } : {});
+  const reader = await openInputShard(ctx, input);
   const emit = async (kind: string, normalised: string, doc: DocumentRecord, row: number): Promise<void> => {
     const key = keyHash(kind, normalised);
     const p = parseInt(key.slice(0, 8), 16) % partitions;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { FoxdenError, addCount, emptyTaskStats, type TaskContext, type TaskSpec, type TaskStats } from '@foxden/core';
-import { ShardReader, ShardWriter, findShardChecksum } from '@foxden/shards';
+import { openInputShard, ShardWriter } from '@foxden/shards';
 import { MinHasher } from './minhash.js';
 import type { MinHashDedupParams } from './minhash-params.js';
 import { sortByKey64 } from './radix-sort.js';
@@ -55,8 +55,7 @@ export async function runSignatures(task: TaskSpec, ctx: TaskContext<MinHashDedu
   const los = Array.from({ length: bands }, () => new U32List());
   const rowsWithSig = new U32List();
   const input = task.inputs[0]!;
-  const expected = findShardChecksum(ctx, input);
-  const reader = await ShardReader.open(join(ctx.runDir, input), expected ? { sha256: expected } : {});
+  const reader = await openInputShard(ctx, input);
   const docs = await ShardWriter.create({
     runDir: ctx.runDir, path: join(ctx.stepDir, 'minhash-docs', `signatures-${task.id}.arrow`),
     kind: 'minhash-docs', columns: [...DOCINFO_COLUMNS], metadata: { 'foxden.step': ctx.stepName }, batchRows: 8192,

@@ -2,35 +2,17 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { FoxdenError } from '@foxden/core';
 import {
   FastTextPredictor, LanguageIdentifier, checkModelFile, fastTextBinary, languageIdInput, lid176Path,
   nativeFastTextUsable, normalizeForFastText, trainFastText,
 } from '../src/index.js';
+import { corpus, realTexts, repoRoot } from './corpus-texts.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = resolve(here, '../../..');
-const corpus = (p: string): string => resolve(repoRoot, '../shared/corpus', p);
 const work = mkdtempSync(join(tmpdir(), 'foxden-fasttext-'));
 after(() => rmSync(work, { recursive: true, force: true }));
-
-/** Real documents in several languages: every JSONL file of the shared corpus and the opening of each book. */
-function realTexts(): string[] {
-  const out: string[] = [];
-  for (const f of readdirSync(corpus('jsonl')).sort()) {
-    const raw = readFileSync(corpus(`jsonl/${f}`));
-    const text = f.endsWith('.gz') ? gunzipSync(raw).toString('utf8') : raw.toString('utf8');
-    for (const line of text.split('\n')) if (line.trim()) out.push((JSON.parse(line) as { text: string }).text);
-  }
-  for (const f of readdirSync(corpus('books')).filter((x) => x.endsWith('.gz')).sort()) {
-    out.push(gunzipSync(readFileSync(corpus(`books/${f}`))).toString('utf8').slice(0, 30_000));
-  }
-  return out;
-}
 
 /** Spam Assassin mail bodies (spam is "low", ham "high"). */
 function mails(perGroup: number): { label: string; text: string }[] {

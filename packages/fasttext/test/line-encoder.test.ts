@@ -1,36 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { FoxdenError, hashString32 } from '@foxden/core';
 import {
   FastTextLineEncoder, FastTextPredictor, ThreadedFastTextPredictor, fastTextBinary, lid176Path, normalizeForFastText,
 } from '../src/index.js';
+import { corpus, realTexts } from './corpus-texts.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = resolve(here, '../../..');
-const corpus = (p: string): string => resolve(repoRoot, '../shared/corpus', p);
 const work = mkdtempSync(join(tmpdir(), 'foxden-fasttext-enc-'));
 after(() => rmSync(work, { recursive: true, force: true }));
-
-/** Real web documents (several languages) and book openings from the shared corpus. */
-function realTexts(): string[] {
-  const out: string[] = [];
-  for (const f of readdirSync(corpus('jsonl')).sort()) {
-    const raw = readFileSync(corpus(`jsonl/${f}`));
-    const text = f.endsWith('.gz') ? gunzipSync(raw).toString('utf8') : raw.toString('utf8');
-    for (const line of text.split('\n')) if (line.trim()) out.push((JSON.parse(line) as { text: string }).text);
-  }
-  for (const f of readdirSync(corpus('books')).filter((x) => x.endsWith('.gz')).sort()) {
-    out.push(gunzipSync(readFileSync(corpus(`books/${f}`))).toString('utf8').slice(0, 30_000));
-  }
-  assert.ok(out.length > 100, `shared corpus incomplete: ${out.length} texts`);
-  return out;
-}
 
 /** Strings built from the characters where the two paths could differ: case context, expansion, surrogates, every space and mark class. */
 function awkwardTexts(count: number): string[] {

@@ -45,8 +45,7 @@ export async function runDocumentTask(task: TaskSpec, ctx: TaskContext<any>, opt
   const drops = await DropWriter.create(task, ctx);
   return finishDocumentTask(task, stats, started, [docs, drops], async () => {
     for (const input of task.inputs) {
-      const expected = findShardChecksum(ctx, input);
-      const reader = await ShardReader.open(join(ctx.runDir, input), expected ? { sha256: expected } : {});
+      const reader = await openInputShard(ctx, input);
       try {
         for await (const rows of reader.rowBatches()) {
           if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `task ${task.id} of step ${ctx.stepName} aborted`);
@@ -116,6 +115,16 @@ export async function finishDocumentTask(task: TaskSpec, stats: TaskStats, start
   assertBalanced(stats, `task ${task.id} of step`);
   stats.seconds = (performance.now() - started) / 1000;
   return stats;
+}
+
+/**
+ * Opens a run-relative input shard of a task, verifying the sha256 that the
+ * task which wrote it recorded: a changed or truncated intermediate fails here,
+ * naming the file, before any of it is used.
+ */
+export async function openInputShard(ctx: TaskContext<any>, path: string): Promise<ShardReader> {
+  const expected = findShardChecksum(ctx, path);
+  return ShardReader.open(join(ctx.runDir, path), expected ? { sha256: expected } : {});
 }
 
 /** The sha256 recorded for a run-relative shard by the step that wrote it, if any. */

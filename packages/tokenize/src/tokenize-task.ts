@@ -4,7 +4,7 @@ import {
   FoxdenError, addCount, assertBalanced, emptyTaskStats, taskKey,
   type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
-import { DropWriter, ShardReader, findShardChecksum } from '@foxden/shards';
+import { DropWriter, openInputShard } from '@foxden/shards';
 import { TokenShardWriter, type TokenRow } from './token-shards.js';
 import { loadTokenizer, type LoadedTokenizer } from './tokenizer.js';
 
@@ -162,8 +162,7 @@ export async function runTokenizeTask(task: TaskSpec, ctx: TaskContext<TokenizeP
       inflight = next;
     };
     for (const input of task.inputs) {
-      const expected = findShardChecksum(ctx, input);
-      const reader = await ShardReader.open(join(ctx.runDir, input), expected ? { sha256: expected } : {});
+      const reader = await openInputShard(ctx, input);
       try {
         const present = new Set(reader.columns.map((c) => c.name));
         for (const required of ['id', 'text', 'source']) {

@@ -4,7 +4,7 @@ import {
   FoxdenError, addCount, emptyTaskStats, shardPath, withColumns,
   type ColumnSpec, type StepContext, type StepModule, type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
-import { ShardReader, ShardWriter, findShardChecksum, planPerShard, runDocumentTask } from '@foxden/shards';
+import { openInputShard, planPerShard, runDocumentTask, ShardReader, ShardWriter } from '@foxden/shards';
 import { QualityScorer } from './quality-scorer.js';
 import { runScoreAndFilter } from './score-and-filter-task.js';
 
@@ -106,8 +106,7 @@ async function runScoreTask(task: TaskSpec, ctx: TaskContext<QualityClassifierPa
   };
   try {
     for (const input of task.inputs) {
-      const expected = findShardChecksum(ctx, input);
-      const reader = await ShardReader.open(join(ctx.runDir, input), expected ? { sha256: expected } : {});
+      const reader = await openInputShard(ctx, input);
       try {
         for await (const rows of reader.rowBatches(['id', 'text'])) {
           if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `task ${task.id} of step ${ctx.stepName} aborted`);

@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import {
   FoxdenError, addCount, emptyTaskStats, shardPath,
   type ColumnSpec, type DocumentRecord, type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
-import { DropWriter, finishDocumentTask, ShardReader, ShardWriter, findShardChecksum } from '@foxden/shards';
+import { DropWriter, finishDocumentTask, openInputShard, ShardWriter } from '@foxden/shards';
 import type { QualityScorer } from './quality-scorer.js';
 
 export interface ScoreAndFilterOptions {
@@ -66,8 +65,7 @@ export async function runScoreAndFilter(task: TaskSpec, ctx: TaskContext<any>, o
   };
   return finishDocumentTask(task, stats, started, [docs, drops], async () => {
     for (const input of task.inputs) {
-      const expected = findShardChecksum(ctx, input);
-      const reader = await ShardReader.open(join(ctx.runDir, input), expected ? { sha256: expected } : {});
+      const reader = await openInputShard(ctx, input);
       try {
         for await (const rows of reader.rowBatches()) {
           if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `task ${task.id} of step ${ctx.stepName} aborted`);
