@@ -2,7 +2,6 @@ export { fastTextBinary, nativeFastTextUsable, lid176Path } from './binary.js';
 export { checkModelFile } from './check-model-file.js';
 export { FastTextPredictor } from './predictor.js';
 export type { FastTextPredictorOptions, Prediction } from './predictor.js';
-export { ThreadedFastTextPredictor } from './predictor-thread.js';
 export { trainFastText } from './train.js';
 export type { FastTextTrainOptions } from './train.js';
 export { normalizeForFastText, languageIdInput } from './normalize.js';

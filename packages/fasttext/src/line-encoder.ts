@@ -2,8 +2,6 @@
 export interface EncodedLines {
   bytes: Uint8Array;
   lines: number;
-  /** True when nothing else uses the bytes' ArrayBuffer, so it may be transferred to a thread (FastTextLineEncoder sets it). Default false. */
-  transferable?: boolean;
 }
 
 export interface FastTextLineEncoderOptions {
@@ -27,6 +25,17 @@ const ASCII_CLASS = (() => {
 const WORD = 0;
 const MARK = 1;
 const SPACE = 2;
+
+/** Buffers kept for reuse: a batch in flight is a handful of chunks. */
+const MAX_SPARE = 8;
+
+/** Per byte below 0x80 for addUtf8's table-driven loop: 1 for a word character, the byte lower-cased. */
+const ASCII_IS_WORD = Uint8Array.from({ length: 128 }, (_, c) => (ASCII_CLASS[c] === WORD ? 1 : 0));
+const ASCII_IS_MARK = Uint8Array.from({ length: 128 }, (_, c) => (ASCII_CLASS[c] === MARK ? 1 : 0));
+const ASCII_LOWER = Uint8Array.from({ length: 128 }, (_, c) => (c >= 0x41 && c <= 0x5a ? c + 0x20 : c));
+
+/** Decodes as TextDecoder does for the string path (a leading U+FEFF is text, not a byte order mark). */
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 function classOf(c: number): number {
   if (c < 0x80) return ASCII_CLASS[c]!;
@@ -52,6 +61,8 @@ function classOf(c: number): number {
 export class FastTextLineEncoder {
   readonly maxChars: number;
   private readonly capacity: number;
+  /** Buffers handed back with recycle(), reused by take() (fresh memory costs page faults and GC pressure). */
+  private readonly spare: Buffer[] = [];
   private buf: Buffer;
   private used = 0;
   private count = 0;
@@ -115,17 +126,120 @@ export class FastTextLineEncoder {
   }
 
   /**
+   * Appends the normalised text of UTF-8 bytes `bytes[start, end)` as one
+   * line: the same bytes as `add(new TextDecoder().decode(...))` (invalid
+   * sequences count as U+FFFD, as decoding would make them), without
+   * decoding the text to a string. This is the scoring path for text read
+   * from Arrow, where the bytes are at hand. Returns the text's length in
+   * UTF-16 code units (what `text.length` would be; exact for valid UTF-8).
+   *
+   * Each ASCII byte costs a few table look-ups and two unconditional stores
+   * (the separator is written and kept or overwritten), so the loop does not
+   * branch on every change between words, marks and spaces. Words holding
+   * other characters are lower-cased once complete, from the bytes already
+   * written (their ASCII letters are lower case already, which changes no
+   * case mapping).
+   */
+  addUtf8(bytes: Uint8Array, start = 0, end = bytes.length): number {
+    // A cut at maxChars counts UTF-16 units: decode such texts (rare: longer than maxChars bytes) and take the string path.
+    if (end - start > this.maxChars) {
+      const text = utf8.decode(bytes.subarray(start, end));
+      this.add(text);
+      return text.length;
+    }
+    // Worst case per byte: a separating space and the byte; U+0130 lower-cases from 2 bytes to 3. Two bytes of slack for the unconditional stores.
+    this.reserve(2 * (end - start) + 3);
+    const out = this.buf;
+    let o = this.used;
+    // 1 once anything is written on this line: a later word or mark is preceded by a space.
+    let any = 0;
+    let inWord = 0;
+    // Whether the current word holds a non-ASCII character (lower-cased at its end), and where its output starts.
+    let slow = 0;
+    let wordOut = 0;
+    // UTF-8 bytes beyond the UTF-16 units they decode to.
+    let extra = 0;
+    for (let i = start; i < end; i++) {
+      const c = bytes[i]!;
+      if (c < 0x80) {
+        const w = ASCII_IS_WORD[c]!;
+        const m = ASCII_IS_MARK[c]!;
+        if (slow !== 0 && w === 0) {
+          o = lowerCaseWord(out, wordOut, o);
+          slow = 0;
+        }
+        out[o] = 0x20;
+        o += (m | (w & (inWord ^ 1))) & any;
+        out[o] = ASCII_LOWER[c]!;
+        o += w | m;
+        any |= w | m;
+        inWord = w;
+        continue;
+      }
+      // A multi-byte sequence: its code point decides, as the string path's class of each code unit does.
+      const n = sequenceLength(bytes, i, end);
+      const cp = n === 1 ? 0xfffd : codePoint(bytes, i, n);
+      extra += n === 4 ? 2 : n - 1;
+      const k = classOf(cp);
+      if (k !== WORD) {
+        if (slow !== 0) {
+          o = lowerCaseWord(out, wordOut, o);
+          slow = 0;
+        }
+        inWord = 0;
+        if (k === MARK) {
+          if (any !== 0) out[o++] = 0x20;
+          for (let j = 0; j < n; j++) out[o++] = bytes[i + j]!;
+          any = 1;
+        }
+      } else {
+        if (inWord === 0) {
+          if (any !== 0) out[o++] = 0x20;
+          wordOut = o;
+          inWord = 1;
+        } else if (slow === 0) {
+          // The word began in the ASCII loop, which does not track starts: it begins after the last separator.
+          wordOut = o;
+          while (wordOut > this.used && out[wordOut - 1] !== 0x20) wordOut--;
+        }
+        slow = 1;
+        for (let j = 0; j < n; j++) out[o++] = bytes[i + j]!;
+        any = 1;
+      }
+      i += n - 1;
+    }
+    if (slow !== 0) o = lowerCaseWord(out, wordOut, o);
+    out[o++] = 0x0a;
+    this.used = o;
+    this.count++;
+    return end - start - extra;
+  }
+
+  /**
    * The lines added so far, and a fresh start. The bytes are handed over,
-   * not copied: they own their ArrayBuffer (never a slice of Node's shared
-   * pool), so they may go to a stream or be transferred to a worker thread.
+   * not copied, and never touched again here: a stream may write them
+   * later, from the thread pool, while the next batch is being encoded.
+   * Hand them back with recycle() once they are written.
    */
   take(): EncodedLines {
-    const batch: EncodedLines = { bytes: this.buf.subarray(0, this.used), lines: this.count, transferable: true };
+    const batch: EncodedLines = { bytes: this.buf.subarray(0, this.used), lines: this.count };
     // The next batch gets a buffer of its own; unzeroed, as every byte is written before it is read.
-    this.buf = Buffer.allocUnsafeSlow(this.capacity);
+    this.buf = this.spare.pop() ?? Buffer.allocUnsafeSlow(this.capacity);
     this.used = 0;
     this.count = 0;
     return batch;
+  }
+
+  /**
+   * Returns the bytes of a batch from take() for reuse, once nothing reads
+   * them any more (for fastText: once its lines are answered, as fastText
+   * has then read them all). Others are ignored.
+   */
+  recycle(bytes: Uint8Array): void {
+    const buffer = bytes.buffer;
+    if (buffer.byteLength === this.capacity && bytes.byteOffset === 0 && this.spare.length < MAX_SPARE && buffer !== this.buf.buffer && !this.spare.some((b) => b.buffer === buffer)) {
+      this.spare.push(Buffer.from(buffer as ArrayBuffer));
+    }
   }
 
   private reserve(extra: number): void {
@@ -134,4 +248,41 @@ export class FastTextLineEncoder {
     this.buf.copy(grown, 0, 0, this.used);
     this.buf = grown;
   }
+}
+
+/**
+ * Bytes of the UTF-8 sequence starting at `i` (a byte of 0x80 or more), or 1
+ * where it is not a valid sequence: TextDecoder then yields one U+FFFD and
+ * goes on with the next byte (the WHATWG rules for the bytes allowed after
+ * each lead byte, which exclude over-long forms and surrogates).
+ */
+function sequenceLength(b: Uint8Array, i: number, end: number): number {
+  const c = b[i]!;
+  if (c >= 0xc2 && c <= 0xdf) return i + 1 < end && (b[i + 1]! & 0xc0) === 0x80 ? 2 : 1;
+  if (c >= 0xe0 && c <= 0xef) {
+    if (i + 2 >= end) return 1;
+    const b1 = b[i + 1]!;
+    const lo = c === 0xe0 ? 0xa0 : 0x80;
+    const hi = c === 0xed ? 0x9f : 0xbf;
+    return b1 >= lo && b1 <= hi && (b[i + 2]! & 0xc0) === 0x80 ? 3 : 1;
+  }
+  if (c >= 0xf0 && c <= 0xf4) {
+    if (i + 3 >= end) return 1;
+    const b1 = b[i + 1]!;
+    const lo = c === 0xf0 ? 0x90 : 0x80;
+    const hi = c === 0xf4 ? 0x8f : 0xbf;
+    return b1 >= lo && b1 <= hi && (b[i + 2]! & 0xc0) === 0x80 && (b[i + 3]! & 0xc0) === 0x80 ? 4 : 1;
+  }
+  return 1;
+}
+
+function codePoint(b: Uint8Array, i: number, n: number): number {
+  if (n === 2) return ((b[i]! & 0x1f) << 6) | (b[i + 1]! & 0x3f);
+  if (n === 3) return ((b[i]! & 0x0f) << 12) | ((b[i + 1]! & 0x3f) << 6) | (b[i + 2]! & 0x3f);
+  return ((b[i]! & 0x07) << 18) | ((b[i + 1]! & 0x3f) << 12) | ((b[i + 2]! & 0x3f) << 6) | (b[i + 3]! & 0x3f);
+}
+
+/** Lower-cases the word in out[from, to) in place (it may grow, for U+0130) and returns its new end. */
+function lowerCaseWord(out: Buffer, from: number, to: number): number {
+  return from + out.write(utf8.decode(out.subarray(from, to)).toLowerCase(), from, 'utf8');
 }

@@ -1,7 +1,9 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import { FoxdenError } from '@foxden/core';
 import { fastTextBinary } from './binary.js';
 import { checkModelFile } from './check-model-file.js';
+import { FastTextInputPipe } from './input-pipe.js';
 import type { EncodedLines } from './line-encoder.js';
 
 export interface FastTextPredictorOptions {
@@ -13,6 +15,12 @@ export interface FastTextPredictorOptions {
   binary?: string | null;
   /** How long the model may take to load and answer a first line, in ms. Default 120000. */
   loadTimeoutMs?: number;
+  /**
+   * How lines reach fastText: 'pipe' (default) through a named pipe, which
+   * fastText reads buffered (see FastTextInputPipe); 'stdin' through its
+   * standard input. 'pipe' falls back to 'stdin' where mkfifo is missing.
+   */
+  input?: 'pipe' | 'stdin';
 }
 
 /** One predicted label (without the "__label__" prefix) and its probability in [0, 1]. */
@@ -29,9 +37,10 @@ interface Request {
 }
 
 /**
- * A long-running native `fasttext predict-prob <model> - <k>` process: lines
- * go in on stdin, one line of predictions comes back per input line
- * (fastText flushes per line, and answers an empty line too).
+ * A long-running native `fasttext predict-prob <model> <input> <k>` process:
+ * lines go in through a named pipe (or stdin), one line of predictions comes
+ * back per input line (fastText flushes per line, and answers an empty line
+ * too).
  *
  * Each `predict` call writes its whole batch at once and is answered in
  * order, and calls may overlap: a caller keeps the next batch queued while
@@ -44,29 +53,37 @@ interface Request {
 export class FastTextPredictor {
   readonly model: string;
   readonly k: number;
-  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly child: ChildProcess;
+  /** Where lines are written: the named pipe's writing end or the child's stdin; null until connected. */
+  private input: Writable | null = null;
   private buffered = '';
   private readonly queue: Request[] = [];
   private failure: Error | null = null;
   private stderr = '';
   private closed = false;
 
-  private constructor(model: string, k: number, binary: string) {
+  private constructor(model: string, k: number, child: ChildProcess) {
     this.model = model;
     this.k = k;
-    this.child = spawn(binary, ['predict-prob', model, '-', String(k)], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stdout.setEncoding('utf8');
-    this.child.stdout.on('data', (chunk: string) => this.receive(chunk));
-    this.child.stderr.setEncoding('utf8');
-    this.child.stderr.on('data', (chunk: string) => {
+    this.child = child;
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => this.receive(chunk));
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
       if (this.stderr.length < 4096) this.stderr += chunk;
     });
-    this.child.on('error', (error) => this.fail(error));
-    this.child.on('exit', (code, signal) => {
+    child.on('error', (error) => this.fail(error));
+    // 'close', not 'exit': by then stderr has been read, so the failure quotes fastText's own message.
+    child.on('close', (code, signal) => {
       if (!this.closed) this.fail(new Error(`fastText exited with ${signal ?? `code ${code}`}: ${this.stderr.trim() || 'no message'}`));
     });
-    this.child.stdin.on('error', (error) => this.fail(error));
     this.idle();
+  }
+
+  private connect(input: Writable): void {
+    this.input = input;
+    input.on('error', (error) => this.fail(error));
+    if (this.queue.length === 0) this.idle();
   }
 
   /**
@@ -79,20 +96,31 @@ export class FastTextPredictor {
     if (!Number.isInteger(k) || k < 1) throw new FoxdenError('BAD_CONFIG', `k must be a positive integer, got ${String(k)}`);
     const binary = fastTextBinary(options.binary);
     await checkModelFile(options.model);
-    const p = new FastTextPredictor(options.model, k, binary);
+    const pipe = options.input === 'stdin' ? null : FastTextInputPipe.create();
+    const child = spawn(binary, ['predict-prob', options.model, pipe?.path ?? '-', String(k)], { stdio: [pipe ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const p = new FastTextPredictor(options.model, k, child);
+    const loadTimeoutMs = options.loadTimeoutMs ?? 120_000;
     let timer: NodeJS.Timeout | undefined;
     try {
       // A model that takes minutes to answer one line is broken (or far too big); do not wait for ever.
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${options.loadTimeoutMs ?? 120_000} ms`)), options.loadTimeoutMs ?? 120_000);
+        timer = setTimeout(() => reject(new Error(`no answer within ${loadTimeoutMs} ms`)), loadTimeoutMs);
       });
-      await Promise.race([p.predict(['foxden model check']), timeout]);
+      const ready = (async () => {
+        p.connect(pipe ? await pipe.connect(child) : child.stdin!);
+        await p.predict(['foxden model check']);
+      })();
+      ready.catch(() => undefined);
+      await Promise.race([ready, timeout]);
     } catch (error) {
-      p.child.kill('SIGKILL');
+      // fastText's own reason (its exit and stderr, recorded when it closed) says more than a broken pipe.
+      const reason = p.failure?.message ?? (error as Error).message;
+      child.kill('SIGKILL');
       await p.close();
-      throw new FoxdenError('BAD_CONFIG', `fastText model ${options.model} does not load: ${(error as Error).message}`, { file: options.model, cause: error });
+      throw new FoxdenError('BAD_CONFIG', `fastText model ${options.model} does not load: ${reason}`, { file: options.model, cause: error });
     } finally {
       clearTimeout(timer);
+      pipe?.remove();
     }
     return p;
   }
@@ -130,7 +158,7 @@ export class FastTextPredictor {
       if (this.queue.length === 0) this.busy();
       this.queue.push({ out: [], want: lines, resolve, reject });
       // Back-pressure is the caller's: it awaits the answers, which cannot outrun the input.
-      this.child.stdin.write(payload);
+      this.input!.write(payload);
     });
   }
 
@@ -143,7 +171,9 @@ export class FastTextPredictor {
       else this.child.once('exit', () => resolve());
     });
     this.busy();
-    this.child.stdin.end();
+    // End of input ends fastText; a predictor that never connected has nothing to end (and its child was killed).
+    if (this.input) this.input.end();
+    else if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
     await exited;
     clearTimeout(timer);
@@ -180,8 +210,8 @@ export class FastTextPredictor {
 
   private idle(): void {
     this.child.unref();
-    // The stdio streams are sockets; their Readable/Writable types do not show ref/unref.
-    for (const s of [this.child.stdout, this.child.stderr, this.child.stdin]) handle(s).unref?.();
+    // The stdio streams and the pipe are sockets; their Readable/Writable types do not show ref/unref.
+    for (const s of [this.child.stdout, this.child.stderr, this.child.stdin, this.input]) if (s) handle(s).unref?.();
   }
 
   private rejectAll(error: Error): void {

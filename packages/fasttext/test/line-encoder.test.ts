@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { FoxdenError, hashString32 } from '@foxden/core';
 import {
-  FastTextLineEncoder, FastTextPredictor, ThreadedFastTextPredictor, fastTextBinary, lid176Path, normalizeForFastText,
+  FastTextLineEncoder, FastTextPredictor, fastTextBinary, lid176Path, normalizeForFastText,
 } from '../src/index.js';
 import { corpus, realTexts } from './corpus-texts.js';
 
@@ -42,7 +42,6 @@ describe('FastTextLineEncoder', () => {
         const batch = enc.take();
         assert.equal(batch.lines, want.length);
         assert.ok(Buffer.from(batch.bytes).equals(Buffer.concat(want)), `maxChars ${maxChars}, batch ending at text ${compared}`);
-        assert.equal(batch.transferable, true);
         assert.notEqual(batch.bytes.buffer, enc.take().bytes.buffer, 'each batch has a buffer of its own');
         want = [];
       };
@@ -61,10 +60,52 @@ describe('FastTextLineEncoder', () => {
     e.add('');
     assert.equal(Buffer.from(e.take().bytes).toString('utf8'), 'hello , world ! ( οδος . α )\n\n');
   });
+  it('addUtf8 writes the same bytes from UTF-8 as add does from the decoded string, and counts its UTF-16 length', () => {
+    const texts = [...realTexts(), ...awkwardTexts(3000), 'ΟΔΟΣ.Α', 'İstanbul', 'ÀB\u00a0C', 'x'.repeat(9) + '😀', '\ufeffBOM first', ''];
+    for (const maxChars of [100_000, 10, 1]) {
+      const viaString = new FastTextLineEncoder({ maxChars, initialBytes: 16 });
+      const viaBytes = new FastTextLineEncoder({ maxChars, initialBytes: 16 });
+      texts.forEach((t, i) => {
+        viaString.add(t);
+        // Embedded in a larger buffer, as a row of an Arrow column is.
+        const bytes = Buffer.concat([Buffer.from('pre'), Buffer.from(t), Buffer.from('post')]);
+        const units = viaBytes.addUtf8(bytes, 3, bytes.length - 4);
+        // A lone surrogate has no UTF-8 form (it is written as U+FFFD, also one unit).
+        assert.equal(units, t.length, `text ${i}`);
+        if (i % 13 === 0 || i === texts.length - 1) {
+          const a = viaString.take();
+          const b = viaBytes.take();
+          assert.equal(b.lines, a.lines);
+          assert.ok(Buffer.from(b.bytes).equals(Buffer.from(a.bytes)), `maxChars ${maxChars}, batch ending at text ${i}`);
+        }
+      });
+    }
+  });
+
+  it('addUtf8 treats invalid UTF-8 as TextDecoder does (each bad sequence a U+FFFD inside a word)', () => {
+    const pieces = [
+      [0x80], [0xbf], [0xc0], [0xc1, 0x81], [0xc2], [0xe2, 0x80], [0xe0, 0x80, 0x80], [0xed, 0xa0, 0x80], [0xf0, 0x9f], [0xf0, 0x9f, 0x98],
+      [0xf4, 0x90, 0x80, 0x80], [0xf5], [0xff], [0xe2, 0xe2, 0x80, 0x80],
+      ...['a', 'Z', ' ', '.', '"', '\n', 'Σ', 'İ', '\u00a0', '\u2003', '\u201c', '\u00ab', '😀', 'é'].map((c) => [...Buffer.from(c)]),
+    ];
+    const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+    const viaString = new FastTextLineEncoder();
+    const viaBytes = new FastTextLineEncoder();
+    for (let i = 0; i < 3000; i++) {
+      const bytes: number[] = [];
+      for (let j = hashString32(`n${i}`) % 30; j > 0; j--) bytes.push(...pieces[hashString32(`${i}/${j}`) % pieces.length]!);
+      viaString.add(decoder.decode(Uint8Array.from(bytes)));
+      viaBytes.addUtf8(Uint8Array.from(bytes));
+    }
+    assert.ok(Buffer.from(viaBytes.take().bytes).equals(Buffer.from(viaString.take().bytes)));
+    const e = new FastTextLineEncoder();
+    e.addUtf8(Uint8Array.from([0x41, 0xe2, 0x80, 0x42, 0x20, 0xc3, 0x89, 0x2e]));
+    assert.equal(Buffer.from(e.take().bytes).toString('utf8'), 'a\ufffdb é .\n');
+  });
 });
 
-describe('ThreadedFastTextPredictor', () => {
-  it('answers as FastTextPredictor and the binary do, for overlapping encoded batches', async () => {
+describe('FastTextPredictor.predictEncoded', () => {
+  it('answers as the binary does, for overlapping encoded batches, through the named pipe and through stdin', async () => {
     const texts = realTexts().slice(0, 300);
     const lines = texts.map((t) => normalizeForFastText(t, 2000));
     const file = join(work, 'lid.txt');
@@ -73,41 +114,44 @@ describe('ThreadedFastTextPredictor', () => {
     assert.equal(res.status, 0, res.stderr);
     const want = res.stdout.trimEnd().split('\n');
     assert.equal(want.length, texts.length);
-    const threaded = await ThreadedFastTextPredictor.create({ model: lid176Path(), k: 3 });
-    const plain = await FastTextPredictor.create({ model: lid176Path(), k: 3 });
-    try {
-      const enc = new FastTextLineEncoder({ maxChars: 2000 });
-      const cuts = [0, 1, 50, 51, 170, texts.length];
-      const pending = cuts.slice(1).map((end, i) => {
-        for (const t of texts.slice(cuts[i], end)) enc.add(t);
-        return threaded.predictEncoded(enc.take());
-      });
-      const got = (await Promise.all(pending)).flat();
-      const direct = await plain.predict(lines);
-      assert.equal(got.length, texts.length);
-      got.forEach((g, i) => {
-        const binary = want[i]!.split(' ');
-        assert.equal(g.length, binary.length / 2, `text ${i}`);
-        g.forEach((p, j) => {
-          assert.equal(`__label__${p.label}`, binary[2 * j]);
-          assert.equal(p.prob, Math.min(1, Number(binary[2 * j + 1])));
+    const pipesBefore = readdirSync(tmpdir()).filter((f) => f.startsWith('foxden-fasttext-')).length;
+    for (const input of ['pipe', 'stdin'] as const) {
+      const p = await FastTextPredictor.create({ model: lid176Path(), k: 3, input });
+      try {
+        const enc = new FastTextLineEncoder({ maxChars: 2000 });
+        const cuts = [0, 1, 50, 51, 170, texts.length];
+        const pending = cuts.slice(1).map((end, i) => {
+          for (const t of texts.slice(cuts[i], end)) enc.addUtf8(Buffer.from(t));
+          return p.predictEncoded(enc.take());
         });
-      });
-      assert.deepEqual(got, direct);
-      assert.deepEqual(await threaded.predictEncoded({ bytes: new Uint8Array(0), lines: 0 }), []);
-    } finally {
-      await threaded.close();
-      await threaded.close();
-      await plain.close();
+        const got = (await Promise.all(pending)).flat();
+        assert.equal(got.length, texts.length);
+        got.forEach((g, i) => {
+          const binary = want[i]!.split(' ');
+          assert.equal(g.length, binary.length / 2, `${input}: text ${i}`);
+          g.forEach((x, j) => {
+            assert.equal(`__label__${x.label}`, binary[2 * j]);
+            assert.equal(x.prob, Math.min(1, Number(binary[2 * j + 1])));
+          });
+        });
+        assert.deepEqual(await p.predict(lines.slice(0, 20)), got.slice(0, 20));
+        assert.deepEqual(await p.predictEncoded({ bytes: new Uint8Array(0), lines: 0 }), []);
+      } finally {
+        await p.close();
+      }
+      await assert.rejects(p.predictEncoded({ bytes: Buffer.from('x\n'), lines: 1 }), FoxdenError);
     }
-    await assert.rejects(threaded.predictEncoded({ bytes: Buffer.from('x\n'), lines: 1 }), FoxdenError);
+    // The pipe's name is removed as soon as both ends are open.
+    assert.equal(readdirSync(tmpdir()).filter((f) => f.startsWith('foxden-fasttext-')).length, pipesBefore);
   });
 
-  it('a model that does not load is a BAD_CONFIG error naming the file', async () => {
+  it('a model that does not load is a BAD_CONFIG error naming the file, and leaves no pipe behind', async () => {
     const foreign = join(work, 'foreign.bin');
     writeFileSync(foreign, 'not a model at all');
+    const pipesBefore = readdirSync(tmpdir()).filter((f) => f.startsWith('foxden-fasttext-')).length;
     for (const [file, pattern] of [[join(work, 'missing.bin'), /does not exist/], [foreign, /not a fastText model/]] as const) {
-      await assert.rejects(ThreadedFastTextPredictor.create({ model: file }), (e: unknown) => e instanceof FoxdenError && e.code === 'BAD_CONFIG' && e.message.includes(file) && pattern.test(e.message));
+      await assert.rejects(FastTextPredictor.create({ model: file }), (e: unknown) => e instanceof FoxdenError && e.code === 'BAD_CONFIG' && e.message.includes(file) && pattern.test(e.message));
     }
+    assert.equal(readdirSync(tmpdir()).filter((f) => f.startsWith('foxden-fasttext-')).length, pipesBefore);
   });
 });

@@ -63,7 +63,8 @@ export function buildColumn(spec: ColumnSpec, values: readonly unknown[]): Data 
       let total = 0;
       for (let i = 0; i < length; i++) {
         const v = values[i];
-        const bytes = v === null || v === undefined ? new Uint8Array(0) : encoder.encode(String(v));
+        // Bytes are text read as UTF-8 bytes (ShardReader.rowBatches' utf8Bytes), written as they are.
+        const bytes = v === null || v === undefined ? new Uint8Array(0) : v instanceof Uint8Array ? v : encoder.encode(String(v));
         parts[i] = bytes;
         total += bytes.length;
         if (total > 0x7fffffff) throw new FoxdenError('INTERNAL', `column '${spec.name}' exceeds 2 GiB in one batch; lower the batch size`);

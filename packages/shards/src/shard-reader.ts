@@ -59,10 +59,16 @@ export class ShardReader {
     }
   }
 
-  /** Rows as plain objects, batch by batch; `columns` limits what is decoded. */
-  async *rowBatches(columns?: readonly string[]): AsyncGenerator<Record<string, unknown>[]> {
+  /**
+   * Rows as plain objects, batch by batch; `columns` limits what is decoded.
+   * Text columns named in `options.utf8Bytes` come as their UTF-8 bytes
+   * (views into the batch, not copies) instead of strings: a step that only
+   * reads text and passes it on (ShardWriter writes such bytes as they are)
+   * then never decodes and re-encodes it.
+   */
+  async *rowBatches(columns?: readonly string[], options: { utf8Bytes?: readonly string[] } = {}): AsyncGenerator<Record<string, unknown>[]> {
     const names = columns ?? this.columns.map((c) => c.name);
-    for await (const batch of this.batches()) yield batchToRows(batch, names);
+    for await (const batch of this.batches()) yield batchToRows(batch, names, options.utf8Bytes);
   }
 
   async close(): Promise<void> {
@@ -91,29 +97,34 @@ async function openArrow(file: string) {
   }
 }
 
-/** Converts a record batch to row objects. List columns become typed arrays (views, not copies). */
 // apache-arrow decodes strings with a TextDecoder that strips a leading BOM;
 // text must come back exactly as written (books start with U+FEFF), so decode it here.
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
-function decodeUtf8Column(vector: { data: readonly { valueOffsets: Int32Array; values: Uint8Array; nullCount: number; getValid(i: number): boolean; length: number }[] }, rows: Record<string, unknown>[], name: string): void {
+function decodeUtf8Column(vector: { data: readonly { valueOffsets: Int32Array; values: Uint8Array; nullCount: number; getValid(i: number): boolean; length: number }[] }, rows: Record<string, unknown>[], name: string, asBytes: boolean): void {
   let row = 0;
   for (const data of vector.data) {
     const { valueOffsets, values } = data;
     for (let i = 0; i < data.length; i++, row++) {
-      rows[row]![name] = data.nullCount > 0 && !data.getValid(i) ? null : utf8.decode(values.subarray(valueOffsets[i]!, valueOffsets[i + 1]!));
+      if (data.nullCount > 0 && !data.getValid(i)) {
+        rows[row]![name] = null;
+        continue;
+      }
+      const bytes = values.subarray(valueOffsets[i]!, valueOffsets[i + 1]!);
+      rows[row]![name] = asBytes ? bytes : utf8.decode(bytes);
     }
   }
 }
 
-export function batchToRows(batch: RecordBatch, names: readonly string[]): Record<string, unknown>[] {
+/** Converts a record batch to row objects. List columns become typed arrays and text columns in `utf8Bytes` UTF-8 bytes (views, not copies; see ShardReader.rowBatches). */
+export function batchToRows(batch: RecordBatch, names: readonly string[], utf8Bytes: readonly string[] = []): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = new Array(batch.numRows);
   for (let i = 0; i < batch.numRows; i++) rows[i] = {};
   for (const name of names) {
     const vector = batch.getChild(name);
     if (!vector) continue;
     if (String(vector.type) === 'Utf8') {
-      decodeUtf8Column(vector as never, rows, name);
+      decodeUtf8Column(vector as never, rows, name, utf8Bytes.includes(name));
       continue;
     }
     const isList = String(vector.type).startsWith('List');

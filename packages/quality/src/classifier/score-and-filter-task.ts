@@ -1,6 +1,6 @@
 import {
   FoxdenError, addCount, emptyTaskStats, shardPath,
-  type ColumnSpec, type DocumentRecord, type TaskContext, type TaskSpec, type TaskStats,
+  type ColumnSpec, type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
 import { DropWriter, finishDocumentTask, openInputShard, ShardWriter } from '@foxden/shards';
 import type { QualityScorer } from './quality-scorer.js';
@@ -21,6 +21,15 @@ export interface ScoreAndFilterOptions {
  */
 const BATCHES_AHEAD = 2;
 
+/** A document row as this task reads it: the text as its UTF-8 bytes (stats count it in UTF-16 units, as every step does). */
+interface ClassifiedRow {
+  id: string;
+  url: string | null;
+  text: Uint8Array | null;
+  [column: string]: unknown;
+}
+const EMPTY = new Uint8Array(0);
+
 /**
  * Scores and filters one task's documents in a single pass (the
  * threshold-only mode of the quality classifier). It writes exactly what
@@ -39,21 +48,23 @@ export async function runScoreAndFilter(task: TaskSpec, ctx: TaskContext<any>, o
   });
   const drops = await DropWriter.create(task, ctx);
   const threshold = options.threshold === null ? null : Math.fround(options.threshold);
-  const ahead: { batch: DocumentRecord[]; bytes: number; scores: Promise<Float32Array> }[] = [];
+  const ahead: { batch: ClassifiedRow[]; lengths: Uint32Array; scores: Promise<Float32Array> }[] = [];
   const decideOldest = async (): Promise<void> => {
-    const { batch, bytes, scores: pending } = ahead.shift()!;
+    const { batch, lengths, scores: pending } = ahead.shift()!;
     const scores = await pending;
     let kept = 0;
+    let bytes = 0;
     for (let i = 0; i < batch.length; i++) {
       const doc = batch[i]!;
       const score = scores[i]!;
+      bytes += lengths[i]!;
       if (threshold !== null && score < threshold) {
         addCount(stats.dropped, 'quality:below-threshold');
         drops.add({ id: doc.id, url: doc.url, step: ctx.stepName, reason: 'quality:below-threshold', value: String(Number(score.toPrecision(6))) });
         continue;
       }
       kept++;
-      stats.bytes_out += doc.text.length;
+      stats.bytes_out += lengths[i]!;
       await docs.append({ ...doc, quality: score });
     }
     await drops.flush();
@@ -67,16 +78,16 @@ export async function runScoreAndFilter(task: TaskSpec, ctx: TaskContext<any>, o
     for (const input of task.inputs) {
       const reader = await openInputShard(ctx, input);
       try {
-        for await (const rows of reader.rowBatches()) {
+        // Text stays UTF-8 bytes: fastText's lines are built from them and kept documents are written from them, never decoded.
+        for await (const rows of reader.rowBatches(undefined, { utf8Bytes: ['text'] })) {
           if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `task ${task.id} of step ${ctx.stepName} aborted`);
-          const batch = rows as DocumentRecord[];
-          const texts = batch.map((d) => d.text ?? '');
-          let bytes = 0;
-          for (const t of texts) bytes += t.length;
-          const scores = options.scorer.score(texts);
-          // Awaited in decideOldest; a failure meanwhile must not count as unhandled.
+          const batch = rows as ClassifiedRow[];
+          const texts = batch.map((d) => d.text ?? EMPTY);
+          const lengths = new Uint32Array(batch.length);
+          const scores = options.scorer.score(texts, lengths);
+          // Awaited in decideOldest; a failure meanwhile must not count as an unhandled rejection.
           scores.catch(() => undefined);
-          ahead.push({ batch, bytes, scores });
+          ahead.push({ batch, lengths, scores });
           while (ahead.length >= BATCHES_AHEAD) await decideOldest();
         }
       } finally {
