@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { FoxdenError, type ColumnSpec, type TokenizerIdentity } from '@foxden/core';
@@ -42,8 +43,13 @@ export interface CurriculumManifest {
   not_selected: Record<string, number>;
 }
 
-/** schemas/ at the repository root; src/ and dist/ sit at the same depth. */
-const schemaDir = fileURLToPath(new URL('../../../schemas/', import.meta.url));
+/**
+ * schemas/ at the repository root; src/ and dist/ sit at the same depth. From
+ * the module's real path: loaded through node_modules/@foxden/curriculum (a
+ * workspace symlink, as BullMQ's sandboxed processors may load it), the
+ * relative path would otherwise point into node_modules.
+ */
+const schemaDir = join(dirname(realpathSync(fileURLToPath(import.meta.url))), '../../../schemas/');
 let validators: { stage: ValidateFunction; curriculum: ValidateFunction } | undefined;
 
 function load(): { stage: ValidateFunction; curriculum: ValidateFunction } {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -143,6 +143,19 @@ describe('FastTextPredictor.predictEncoded', () => {
     }
     // The pipe's name is removed as soon as both ends are open.
     assert.equal(readdirSync(tmpdir()).filter((f) => f.startsWith('foxden-fasttext-')).length, pipesBefore);
+  });
+
+  it('a fastText that dies mid-run fails what is pending and what comes after with an error naming the model, without hanging', async () => {
+    // Stands in for the binary: answers the model check from the pipe it is given, then exits as a crash would.
+    const dying = join(work, 'dying-fasttext.sh');
+    writeFileSync(dying, '#!/bin/sh\nread line < "$3"\necho "__label__en 1.00001"\nexit 3\n');
+    chmodSync(dying, 0o755);
+    const p = await FastTextPredictor.create({ model: lid176Path(), k: 1, binary: dying });
+    const enc = new FastTextLineEncoder();
+    for (const t of realTexts().slice(0, 2000)) enc.add(t);
+    await assert.rejects(p.predictEncoded(enc.take()), (e: unknown) => e instanceof FoxdenError && e.message.includes(lid176Path()));
+    await assert.rejects(p.predict(['after the crash']), FoxdenError);
+    await p.close();
   });
 
   it('a model that does not load is a BAD_CONFIG error naming the file, and leaves no pipe behind', async () => {

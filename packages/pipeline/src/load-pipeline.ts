@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -44,7 +45,8 @@ export interface LoadPipelineOptions {
   requireInputs?: boolean;
 }
 
-const schemaFile = resolve(dirname(fileURLToPath(import.meta.url)), '../../../schemas/pipeline.schema.json');
+// From the module's real path, so a load through a node_modules symlink finds the repository's schemas/ too.
+const schemaFile = resolve(dirname(realpathSync(fileURLToPath(import.meta.url))), '../../../schemas/pipeline.schema.json');
 let pipelineValidator: ValidateFunction | undefined;
 
 async function getPipelineValidator(ajv: Ajv): Promise<ValidateFunction> {
