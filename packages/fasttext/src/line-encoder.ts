@@ -29,10 +29,14 @@ const SPACE = 2;
 /** Buffers kept for reuse: a batch in flight is a handful of chunks. */
 const MAX_SPARE = 8;
 
-/** Per byte below 0x80 for addUtf8's table-driven loop: 1 for a word character, the byte lower-cased. */
-const ASCII_IS_WORD = Uint8Array.from({ length: 128 }, (_, c) => (ASCII_CLASS[c] === WORD ? 1 : 0));
-const ASCII_IS_MARK = Uint8Array.from({ length: 128 }, (_, c) => (ASCII_CLASS[c] === MARK ? 1 : 0));
-const ASCII_LOWER = Uint8Array.from({ length: 128 }, (_, c) => (c >= 0x41 && c <= 0x5a ? c + 0x20 : c));
+/**
+ * addUtf8's table, one entry per ASCII byte: bits 0-7 the byte lower-cased,
+ * bit 8 set for a word character, bit 9 for a mark (one load per byte).
+ */
+const ASCII_TABLE = Uint16Array.from({ length: 128 }, (_, c) => {
+  const lower = c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
+  return lower | (ASCII_CLASS[c] === WORD ? 0x100 : 0) | (ASCII_CLASS[c] === MARK ? 0x200 : 0);
+});
 
 /** Decodes as TextDecoder does for the string path (a leading U+FEFF is text, not a byte order mark). */
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -151,6 +155,10 @@ export class FastTextLineEncoder {
     this.reserve(2 * (end - start) + 3);
     const out = this.buf;
     let o = this.used;
+    // The text as its own view, so the loop runs to its length (V8 then drops the bounds checks), and the tables as locals.
+    const src = start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end);
+    const n = src.length;
+    const table = ASCII_TABLE;
     // 1 once anything is written on this line: a later word or mark is preceded by a space.
     let any = 0;
     let inWord = 0;
@@ -159,27 +167,28 @@ export class FastTextLineEncoder {
     let wordOut = 0;
     // UTF-8 bytes beyond the UTF-16 units they decode to.
     let extra = 0;
-    for (let i = start; i < end; i++) {
-      const c = bytes[i]!;
+    for (let i = 0; i < n; i++) {
+      const c = src[i]!;
       if (c < 0x80) {
-        const w = ASCII_IS_WORD[c]!;
-        const m = ASCII_IS_MARK[c]!;
+        const t = table[c]!;
+        const w = (t >> 8) & 1;
+        const m = t >> 9;
         if (slow !== 0 && w === 0) {
           o = lowerCaseWord(out, wordOut, o);
           slow = 0;
         }
         out[o] = 0x20;
         o += (m | (w & (inWord ^ 1))) & any;
-        out[o] = ASCII_LOWER[c]!;
+        out[o] = t;
         o += w | m;
         any |= w | m;
         inWord = w;
         continue;
       }
       // A multi-byte sequence: its code point decides, as the string path's class of each code unit does.
-      const n = sequenceLength(bytes, i, end);
-      const cp = n === 1 ? 0xfffd : codePoint(bytes, i, n);
-      extra += n === 4 ? 2 : n - 1;
+      const len = sequenceLength(src, i, n);
+      const cp = len === 1 ? 0xfffd : codePoint(src, i, len);
+      extra += len === 4 ? 2 : len - 1;
       const k = classOf(cp);
       if (k !== WORD) {
         if (slow !== 0) {
@@ -189,7 +198,7 @@ export class FastTextLineEncoder {
         inWord = 0;
         if (k === MARK) {
           if (any !== 0) out[o++] = 0x20;
-          for (let j = 0; j < n; j++) out[o++] = bytes[i + j]!;
+          for (let j = 0; j < len; j++) out[o++] = src[i + j]!;
           any = 1;
         }
       } else {
@@ -203,16 +212,16 @@ export class FastTextLineEncoder {
           while (wordOut > this.used && out[wordOut - 1] !== 0x20) wordOut--;
         }
         slow = 1;
-        for (let j = 0; j < n; j++) out[o++] = bytes[i + j]!;
+        for (let j = 0; j < len; j++) out[o++] = src[i + j]!;
         any = 1;
       }
-      i += n - 1;
+      i += len - 1;
     }
     if (slow !== 0) o = lowerCaseWord(out, wordOut, o);
     out[o++] = 0x0a;
     this.used = o;
     this.count++;
-    return end - start - extra;
+    return n - extra;
   }
 
   /**

@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { ftruncateSync, readSync } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { FoxdenError } from '@foxden/core';
 import { fastTextBinary } from './binary.js';
+import { FastTextChannel } from './channel.js';
 import { checkModelFile } from './check-model-file.js';
-import { FastTextInputPipe } from './input-pipe.js';
 import type { EncodedLines } from './line-encoder.js';
 
 export interface FastTextPredictorOptions {
@@ -17,7 +19,7 @@ export interface FastTextPredictorOptions {
   loadTimeoutMs?: number;
   /**
    * How lines reach fastText: 'pipe' (default) through a named pipe, which
-   * fastText reads buffered (see FastTextInputPipe); 'stdin' through its
+   * fastText reads buffered (see FastTextChannel); 'stdin' through its
    * standard input. 'pipe' falls back to 'stdin' where mkfifo is missing.
    */
   input?: 'pipe' | 'stdin';
@@ -36,11 +38,16 @@ interface Request {
   reject(error: Error): void;
 }
 
+/** How often the answers file is read while answers are awaited, in ms. */
+const POLL_MS = 4;
+/** The answers file is emptied when everything in it has been read and it holds more than this. */
+const EMPTY_OUTPUT_AT = 1 << 20;
+
 /**
  * A long-running native `fasttext predict-prob <model> <input> <k>` process:
  * lines go in through a named pipe (or stdin), one line of predictions comes
- * back per input line (fastText flushes per line, and answers an empty line
- * too).
+ * back per input line in a file read while answers are awaited (see
+ * FastTextChannel; fastText answers an empty line too).
  *
  * Each `predict` call writes its whole batch at once and is answered in
  * order, and calls may overlap: a caller keeps the next batch queued while
@@ -54,20 +61,25 @@ export class FastTextPredictor {
   readonly model: string;
   readonly k: number;
   private readonly child: ChildProcess;
+  private readonly channel: FastTextChannel;
   /** Where lines are written: the named pipe's writing end or the child's stdin; null until connected. */
   private input: Writable | null = null;
+  /** Bytes of the answers file read so far. */
+  private readAt = 0;
+  private readonly readBuffer = Buffer.allocUnsafe(1 << 16);
+  private readonly decoder = new StringDecoder('utf8');
+  private pollTimer: NodeJS.Timeout | null = null;
   private buffered = '';
   private readonly queue: Request[] = [];
   private failure: Error | null = null;
   private stderr = '';
   private closed = false;
 
-  private constructor(model: string, k: number, child: ChildProcess) {
+  private constructor(model: string, k: number, child: ChildProcess, channel: FastTextChannel) {
     this.model = model;
     this.k = k;
     this.child = child;
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => this.receive(chunk));
+    this.channel = channel;
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (chunk: string) => {
       if (this.stderr.length < 4096) this.stderr += chunk;
@@ -75,7 +87,11 @@ export class FastTextPredictor {
     child.on('error', (error) => this.fail(error));
     // 'close', not 'exit': by then stderr has been read, so the failure quotes fastText's own message.
     child.on('close', (code, signal) => {
+      // What fastText answered before it ended still counts; only what it left unanswered fails.
+      if (!this.closed && this.queue.length > 0) this.readAnswers();
       if (!this.closed) this.fail(new Error(`fastText exited with ${signal ?? `code ${code}`}: ${this.stderr.trim() || 'no message'}`));
+      this.stopPolling();
+      this.channel.close();
     });
     this.idle();
   }
@@ -96,9 +112,16 @@ export class FastTextPredictor {
     if (!Number.isInteger(k) || k < 1) throw new FoxdenError('BAD_CONFIG', `k must be a positive integer, got ${String(k)}`);
     const binary = fastTextBinary(options.binary);
     await checkModelFile(options.model);
-    const pipe = options.input === 'stdin' ? null : FastTextInputPipe.create();
-    const child = spawn(binary, ['predict-prob', options.model, pipe?.path ?? '-', String(k)], { stdio: [pipe ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    const p = new FastTextPredictor(options.model, k, child);
+    const channel = FastTextChannel.create({ fifo: options.input !== 'stdin' });
+    let child: ChildProcess;
+    try {
+      child = spawn(binary, ['predict-prob', options.model, channel.inputPath ?? '-', String(k)], { stdio: [channel.inputPath ? 'ignore' : 'pipe', channel.childOutputFd, 'pipe'] });
+    } catch (error) {
+      channel.close();
+      throw error;
+    }
+    channel.spawned();
+    const p = new FastTextPredictor(options.model, k, child, channel);
     const loadTimeoutMs = options.loadTimeoutMs ?? 120_000;
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -107,7 +130,7 @@ export class FastTextPredictor {
         timer = setTimeout(() => reject(new Error(`no answer within ${loadTimeoutMs} ms`)), loadTimeoutMs);
       });
       const ready = (async () => {
-        p.connect(pipe ? await pipe.connect(child) : child.stdin!);
+        p.connect(await channel.connect(child));
         await p.predict(['foxden model check']);
       })();
       ready.catch(() => undefined);
@@ -120,7 +143,7 @@ export class FastTextPredictor {
       throw new FoxdenError('BAD_CONFIG', `fastText model ${options.model} does not load: ${reason}`, { file: options.model, cause: error });
     } finally {
       clearTimeout(timer);
-      pipe?.remove();
+      channel.removeNames();
     }
     return p;
   }
@@ -159,7 +182,54 @@ export class FastTextPredictor {
       this.queue.push({ out: [], want: lines, resolve, reject });
       // Back-pressure is the caller's: it awaits the answers, which cannot outrun the input.
       this.input!.write(payload);
+      this.poll();
     });
+  }
+
+  /**
+   * Reads what fastText has answered so far, and again every POLL_MS while
+   * answers are awaited. A read of a file fastText has just written comes
+   * from the page cache: synchronous, and cheaper than handing it to the
+   * thread pool.
+   */
+  private poll(): void {
+    if (this.pollTimer !== null) return;
+    const tick = (): void => {
+      this.pollTimer = null;
+      if (this.closed && this.queue.length === 0) return;
+      if (!this.readAnswers()) return;
+      if (this.queue.length > 0 && this.failure === null) {
+        this.pollTimer = setTimeout(tick, POLL_MS);
+        return;
+      }
+      // Everything asked is answered and read, so fastText writes nothing until it is sent more: empty the file.
+      if (this.queue.length === 0 && this.readAt > EMPTY_OUTPUT_AT && this.buffered === '') {
+        ftruncateSync(this.channel.outputFd, 0);
+        this.readAt = 0;
+      }
+    };
+    this.pollTimer = setTimeout(tick, POLL_MS);
+  }
+
+  /** Takes in every answer fastText has written so far; false when the file cannot be read (the predictor then fails). */
+  private readAnswers(): boolean {
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(this.channel.outputFd, this.readBuffer, 0, this.readBuffer.length, this.readAt);
+      } catch (error) {
+        this.fail(error as Error);
+        return false;
+      }
+      if (n === 0) return true;
+      this.readAt += n;
+      this.receive(this.decoder.write(this.readBuffer.subarray(0, n)));
+    }
+  }
+
+  private stopPolling(): void {
+    if (this.pollTimer !== null) clearTimeout(this.pollTimer);
+    this.pollTimer = null;
   }
 
   /** Ends the process; pending predictions are rejected. Safe to call twice. */
@@ -177,6 +247,7 @@ export class FastTextPredictor {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
     await exited;
     clearTimeout(timer);
+    this.stopPolling();
     this.rejectAll(new FoxdenError('INTERNAL', 'fastText predictor closed with predictions pending'));
   }
 
@@ -205,13 +276,12 @@ export class FastTextPredictor {
   /** While answers are awaited the process keeps the event loop alive; idle, it does not. */
   private busy(): void {
     this.child.ref();
-    handle(this.child.stdout).ref?.();
   }
 
   private idle(): void {
     this.child.unref();
-    // The stdio streams and the pipe are sockets; their Readable/Writable types do not show ref/unref.
-    for (const s of [this.child.stdout, this.child.stderr, this.child.stdin, this.input]) if (s) handle(s).unref?.();
+    // The stdio streams are sockets; their Readable/Writable types do not show ref/unref.
+    for (const s of [this.child.stderr, this.child.stdin, this.input]) if (s) handle(s).unref?.();
   }
 
   private rejectAll(error: Error): void {

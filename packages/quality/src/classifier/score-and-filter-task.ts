@@ -21,14 +21,19 @@ export interface ScoreAndFilterOptions {
  */
 const BATCHES_AHEAD = 2;
 
-/** A document row as this task reads it: the text as its UTF-8 bytes (stats count it in UTF-16 units, as every step does). */
+/**
+ * A document row as this task reads it: every text column as its UTF-8 bytes,
+ * written out as read (stats count text in UTF-16 units, as every step does;
+ * a dropped document's id and url are decoded for its drop record).
+ */
 interface ClassifiedRow {
-  id: string;
-  url: string | null;
+  id: Uint8Array;
+  url: Uint8Array | null;
   text: Uint8Array | null;
   [column: string]: unknown;
 }
 const EMPTY = new Uint8Array(0);
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * Scores and filters one task's documents in a single pass (the
@@ -60,7 +65,7 @@ export async function runScoreAndFilter(task: TaskSpec, ctx: TaskContext<any>, o
       bytes += lengths[i]!;
       if (threshold !== null && score < threshold) {
         addCount(stats.dropped, 'quality:below-threshold');
-        drops.add({ id: doc.id, url: doc.url, step: ctx.stepName, reason: 'quality:below-threshold', value: String(Number(score.toPrecision(6))) });
+        drops.add({ id: utf8.decode(doc.id), url: doc.url === null ? null : utf8.decode(doc.url), step: ctx.stepName, reason: 'quality:below-threshold', value: String(Number(score.toPrecision(6))) });
         continue;
       }
       kept++;
@@ -79,7 +84,8 @@ export async function runScoreAndFilter(task: TaskSpec, ctx: TaskContext<any>, o
       const reader = await openInputShard(ctx, input);
       try {
         // Text stays UTF-8 bytes: fastText's lines are built from them and kept documents are written from them, never decoded.
-        for await (const rows of reader.rowBatches(undefined, { utf8Bytes: ['text'] })) {
+        const utf8Columns = reader.columns.filter((c) => c.type === 'utf8').map((c) => c.name);
+        for await (const rows of reader.rowBatches(undefined, { utf8Bytes: utf8Columns })) {
           if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `task ${task.id} of step ${ctx.stepName} aborted`);
           const batch = rows as ClassifiedRow[];
           const texts = batch.map((d) => d.text ?? EMPTY);
