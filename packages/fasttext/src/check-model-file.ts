@@ -38,10 +38,24 @@ class ForwardReader {
     return -1;
   }
 
+  /**
+   * Where the dictionary entry at `pos` (a NUL-terminated word, then 9 bytes)
+   * ends, if it lies wholly in the window; -1 otherwise (the caller then
+   * takes the asynchronous path, which moves the window). Synchronous and
+   * allocation-free: a dictionary has hundreds of thousands of entries.
+   */
+  entryEndInWindow(pos: number): number {
+    if (pos < this.start) return -1;
+    const zero = this.buf.indexOf(0, pos - this.start);
+    if (zero === -1) return -1;
+    const end = this.start + zero + 1 + 9;
+    return end <= this.start + this.buf.length ? end : -1;
+  }
+
   /** Moves the window to start at pos, holding at least n bytes; false where the file ends first. */
   private async load(pos: number, n: number): Promise<boolean> {
     const len = Math.min(this.size - pos, Math.max(n, WINDOW));
-    const buf = Buffer.alloc(len);
+    const buf = Buffer.allocUnsafe(len);
     const { bytesRead } = await this.handle.read(buf, 0, len, pos);
     if (bytesRead < n) return false;
     this.buf = buf.subarray(0, bytesRead);
@@ -93,6 +107,11 @@ async function checkOpened(model: string, file: ForwardReader): Promise<void> {
   if (size < 0 || pruneIdx < -1 || pruneIdx > 1e9) throw bad('impossible dictionary size');
   at += 28;
   for (let i = 0; i < size; i++) {
+    const inWindow = file.entryEndInWindow(at);
+    if (inWindow !== -1) {
+      at = inWindow;
+      continue;
+    }
     const end = await file.indexOfZero(at);
     if (end === -1) throw bad(`dictionary entry ${i} is cut off`);
     at = end + 1;

@@ -70,7 +70,8 @@ export function buildColumn(spec: ColumnSpec, values: readonly unknown[]): Data 
         if (total > 0x7fffffff) throw new FoxdenError('INTERNAL', `column '${spec.name}' exceeds 2 GiB in one batch; lower the batch size`);
         offsets[i + 1] = total;
       }
-      const data = new Uint8Array(total);
+      // Unzeroed: every byte is written below.
+      const data = Buffer.allocUnsafe(total);
       for (let i = 0; i < length; i++) data.set(parts[i]!, offsets[i]!);
       return makeData({ type: type as Utf8, ...base, valueOffsets: offsets, data });
     }
