@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -143,6 +143,34 @@ describe('FastTextPredictor.predictEncoded', () => {
     }
     // The pipe's name is removed as soon as both ends are open.
     assert.equal(readdirSync(tmpdir()).filter((f) => f.startsWith('foxden-fasttext-')).length, pipesBefore);
+  });
+
+  it('the answers file is emptied once read, so a long-lived predictor does not fill the disk (Linux: reads /proc/self/fd)', async () => {
+    // The file's name is removed at start; /proc/self/fd still shows it ("... (deleted)").
+    const answerFiles = (): string[] => readdirSync('/proc/self/fd').map((fd) => `/proc/self/fd/${fd}`).filter((f) => {
+      try {
+        return /foxden-fasttext-[^/]+\/output \(deleted\)$/.test(readlinkSync(f));
+      } catch {
+        return false;
+      }
+    });
+    const before = answerFiles().length;
+    const p = await FastTextPredictor.create({ model: lid176Path(), k: 1 });
+    try {
+      const [file] = answerFiles().slice(before);
+      assert.ok(file, 'the predictor holds an answers file');
+      // ~3 MB of answers (about 20 bytes a line), in batches, as a language filter sends them.
+      for (let round = 0; round < 15; round++) {
+        const texts = Array.from({ length: 10_000 }, (_, i) => `round ${round} line ${i} the quick brown fox`);
+        const got = await p.predict(texts);
+        assert.equal(got.length, texts.length);
+        assert.equal(got[0]![0]!.label, 'en');
+      }
+      assert.ok(statSync(file).size < 1.5e6, `answers file holds ${statSync(file).size} bytes after 150,000 answers`);
+    } finally {
+      await p.close();
+    }
+    assert.equal(answerFiles().length, before, 'closing the predictor closes its answers file');
   });
 
   it('a fastText that dies mid-run fails what is pending and what comes after with an error naming the model, without hanging', async () => {
