@@ -23,8 +23,8 @@ const openFd = promisify(open);
  * to a pipe or socket wakes the reader, thousands of times a second on both
  * sides. Written to a file, a line costs fastText a cheap write and wakes no
  * one; the predictor reads the file while answers are awaited. The file is
- * opened for appending, so it can be emptied whenever every answer has been
- * read (a long-lived predictor's file does not grow with its input).
+ * opened for appending, so it can be emptied once every answer in it has
+ * been read (a long-lived predictor's file does not grow with its input).
  */
 export class FastTextChannel {
   private childFdOpen = true;
