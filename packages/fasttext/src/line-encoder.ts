@@ -153,7 +153,9 @@ export class FastTextLineEncoder {
     }
     // Worst case per byte: a separating space and the byte; U+0130 lower-cases from 2 bytes to 3. Two bytes of slack for the unconditional stores.
     this.reserve(2 * (end - start) + 3);
-    const out = this.buf;
+    // A plain Uint8Array view for the loop (stores into a Buffer subclass cost more); the Buffer for lower-casing.
+    const buf = this.buf;
+    const out = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
     let o = this.used;
     // The text as its own view, so the loop runs to its length (V8 then drops the bounds checks), and the tables as locals.
     const src = start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end);
@@ -174,7 +176,7 @@ export class FastTextLineEncoder {
         const w = (t >> 8) & 1;
         const m = t >> 9;
         if (slow !== 0 && w === 0) {
-          o = lowerCaseWord(out, wordOut, o);
+          o = lowerCaseWord(buf, wordOut, o);
           slow = 0;
         }
         out[o] = 0x20;
@@ -192,7 +194,7 @@ export class FastTextLineEncoder {
       const k = classOf(cp);
       if (k !== WORD) {
         if (slow !== 0) {
-          o = lowerCaseWord(out, wordOut, o);
+          o = lowerCaseWord(buf, wordOut, o);
           slow = 0;
         }
         inWord = 0;
@@ -217,7 +219,7 @@ export class FastTextLineEncoder {
       }
       i += len - 1;
     }
-    if (slow !== 0) o = lowerCaseWord(out, wordOut, o);
+    if (slow !== 0) o = lowerCaseWord(buf, wordOut, o);
     out[o++] = 0x0a;
     this.used = o;
     this.count++;
