@@ -6,3 +6,4 @@ export { executeTask, taskLabel } from './execute-task.js';
 export type { TaskMessage, TaskHooks } from './execute-task.js';
 export { runPipeline } from './run-pipeline.js';
 export type { TaskExecutor, TaskOutcome, ExecutorEvents, RunReporter, RunSummary, RunPipelineOptions } from './run-pipeline.js';
+export { configureTaskThreads, TASK_THREAD_INITIAL_HEAP_MB } from './task-threads.js';

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { configureTaskThreads } from '@foxden/pipeline';
 import { bullConnection, queuesKey, redisClient, resolveRedisOptions, type RedisOptions } from './connection.js';
 
 export interface TaskWorkerOptions extends RedisOptions {
@@ -38,6 +39,8 @@ export class TaskWorker {
   }
 
   static async start(options: TaskWorkerOptions = {}): Promise<TaskWorker> {
+    // Before BullMQ makes the threads its sandboxed processors run in.
+    configureTaskThreads();
     const worker = new TaskWorker(options);
     await worker.discover();
     const every = options.discoverMs ?? 1000;

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { FoxdenError, type TaskStats } from '@foxden/core';
-import { taskLabel, type ExecutorEvents, type TaskExecutor, type TaskMessage, type TaskOutcome } from '@foxden/pipeline';
+import { configureTaskThreads, taskLabel, type ExecutorEvents, type TaskExecutor, type TaskMessage, type TaskOutcome } from '@foxden/pipeline';
 
 export interface WorkerPoolOptions {
   /** Worker threads; default the machine's available parallelism. */
@@ -51,6 +51,7 @@ export class WorkerPool implements TaskExecutor {
   }
 
   private spawn(): Slot {
+    configureTaskThreads();
     const worker = new Worker(workerScript());
     const slot = { worker, busy: false };
     this.slots.push(slot);
