@@ -137,7 +137,7 @@ export class FastTextLineEncoder {
    * from Arrow, where the bytes are at hand. Returns the text's length in
    * UTF-16 code units (what `text.length` would be; exact for valid UTF-8).
    *
-   * Each ASCII byte costs a few table look-ups and two unconditional stores
+   * Each ASCII byte costs one table look-up and two unconditional stores
    * (the separator is written and kept or overwritten), so the loop does not
    * branch on every change between words, marks and spaces. Words holding
    * other characters are lower-cased once complete, from the bytes already
@@ -157,7 +157,7 @@ export class FastTextLineEncoder {
     const buf = this.buf;
     const out = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
     let o = this.used;
-    // The text as its own view, so the loop runs to its length (V8 then drops the bounds checks), and the tables as locals.
+    // The text as its own view, so the loop runs to its length (V8 then drops the bounds checks), and the table as a local.
     const src = start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end);
     const n = src.length;
     const table = ASCII_TABLE;
