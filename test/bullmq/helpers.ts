@@ -4,24 +4,27 @@
  * The fixture is a scaled-down demo corpus (buildDemoCorpus at scale 0.2, WARC
  * files split at 1 MiB so map steps have 5 tasks), a BPE tokenizer and a
  * fastText quality classifier trained on it by the real `foxden` commands,
- * and the demo pipeline pointed at them. It is built once per machine into a
- * cache directory keyed by its options, and the local runner's reference run
- * is cached beside it keyed by the pipeline text and a hash of every built
- * package, so test files share one build and a code change gives a new one.
+ * and the demo pipeline pointed at them. It and the local runner's reference
+ * runs are cached with the e2e fixtures (test/e2e/fixtures.ts: cachedDir,
+ * keyed by the code that makes them), so test files share one build and a
+ * code change gives a new one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { Redis } from 'ioredis';
 import { parse, stringify } from 'yaml';
+import { CLI, REPO_ROOT, cachedDir, codeHash, hashOf } from '../e2e/fixtures.js';
 
-export const root = resolve(import.meta.dirname, '../..');
-export const foxdenMain = join(root, 'packages/cli/dist/main.js');
+/** The Redis every test machine runs (.ci/run starts it when it does not answer). */
+export const REDIS = 'redis://127.0.0.1:6379';
+
+export const root = REPO_ROOT;
+export const foxdenMain = CLI;
 
 const FIXTURE_OPTIONS = { scale: 0.2, warcFileBytes: 1 << 20, vocabSize: 2048, format: 1 };
 
@@ -32,53 +35,17 @@ export interface DemoFixture {
   classifier: string;
 }
 
-function sha(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 16);
-}
-
-/** Runs `fn` while holding a directory lock, so parallel test files build a cache entry once. */
-async function withLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
-  const lock = `${path}.lock`;
-  const deadline = Date.now() + 15 * 60_000;
-  for (;;) {
-    try {
-      await mkdir(lock);
-      break;
-    } catch {
-      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs).catch(() => 0);
-      if (age > 10 * 60_000) await rm(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`lock ${lock} held too long`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    await rm(lock, { recursive: true, force: true });
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
-}
-
-/** Builds (or reuses) the demo corpus, tokenizer and classifier. */
+/** Builds (or reuses) the demo corpus, tokenizer and classifier, cached with the e2e fixtures (cachedDir: locked, keyed by the code that makes them). */
 export async function demoFixture(): Promise<DemoFixture> {
-  const demoPkg = await readFile(join(root, 'packages/demo-corpus/package.json'), 'utf8');
-  const dir = join(tmpdir(), `foxden-bullmq-fixture-${sha(JSON.stringify(FIXTURE_OPTIONS) + demoPkg)}`);
-  const fixture: DemoFixture = { dir, corpus: join(dir, 'corpus'), tokenizer: join(dir, 'tokenizer.json'), classifier: join(dir, 'quality.bin') };
-  if (await exists(join(dir, 'complete'))) return fixture;
-  await withLock(dir, async () => {
-    if (await exists(join(dir, 'complete'))) return;
-    await mkdir(dir, { recursive: true });
+  const code = await codeHash(['packages/core', 'packages/demo-corpus', 'packages/tokenize', 'packages/quality', 'packages/cli']);
+  const dir = await cachedDir('bullmq-demo', hashOf(code, JSON.stringify(FIXTURE_OPTIONS)), async (out) => {
+    const corpus = join(out, 'corpus');
     const { buildDemoCorpus } = (await import('@foxden/demo-corpus')) as typeof import('@foxden/demo-corpus');
-    await buildDemoCorpus({ outDir: fixture.corpus, scale: FIXTURE_OPTIONS.scale, warcFileBytes: FIXTURE_OPTIONS.warcFileBytes });
-    const c = fixture.corpus;
-    await cli(['tokenizer', 'train', '--vocab-size', String(FIXTURE_OPTIONS.vocabSize), '--out', fixture.tokenizer, '--input', join(c, 'labels.jsonl'), join(c, 'books.jsonl.gz'), join(c, 'brown.jsonl')], {}, { check: true });
-    await cli(['quality', 'train', '--input', join(c, 'labels.jsonl'), '--out', fixture.classifier], {}, { check: true });
-    await writeFile(join(dir, 'complete'), '');
+    await buildDemoCorpus({ outDir: corpus, scale: FIXTURE_OPTIONS.scale, warcFileBytes: FIXTURE_OPTIONS.warcFileBytes });
+    await cli(['tokenizer', 'train', '--vocab-size', String(FIXTURE_OPTIONS.vocabSize), '--out', join(out, 'tokenizer.json'), '--input', join(corpus, 'labels.jsonl'), join(corpus, 'books.jsonl.gz'), join(corpus, 'brown.jsonl')], {}, { check: true });
+    await cli(['quality', 'train', '--input', join(corpus, 'labels.jsonl'), '--out', join(out, 'quality.bin')], {}, { check: true });
   });
-  return fixture;
+  return { dir, corpus: join(dir, 'corpus'), tokenizer: join(dir, 'tokenizer.json'), classifier: join(dir, 'quality.bin') };
 }
 
 /**
@@ -102,35 +69,18 @@ export async function demoPipeline(fixture: DemoFixture, dir: string, options: {
   return file;
 }
 
-/** Hash of every built package, so a cached reference run follows code changes. */
-async function buildHash(): Promise<string> {
-  const hash = createHash('sha256');
-  const walk = async (dir: string): Promise<void> => {
-    for (const e of (await readdir(dir, { withFileTypes: true }).catch(() => [])).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.name.endsWith('.js')) hash.update(p).update(await readFile(p));
-    }
-  };
-  // Everything the local runner's run depends on (not the BullMQ runner, which the reference is there to check).
-  for (const pkg of (await readdir(join(root, 'packages'))).sort()) await walk(join(root, 'packages', pkg, 'dist'));
-  await walk(join(root, 'runners/local/dist'));
-  return hash.digest('hex').slice(0, 16);
-}
-
-/** The local runner's run of a pipeline file on the fixture, cached by content. */
+/**
+ * The local runner's run of a pipeline file on the fixture, cached by the
+ * pipeline text and the code of the packages and the local runner (not the
+ * BullMQ runner, which the reference is there to check). Returns the run directory.
+ */
 export async function referenceRun(fixture: DemoFixture, pipelineFile: string): Promise<string> {
-  const key = sha((await readFile(pipelineFile, 'utf8')) + (await buildHash()));
-  const dir = join(fixture.dir, `reference-${key}`);
-  if (await exists(join(dir, 'summary.json'))) return dir;
-  await withLock(dir, async () => {
-    if (await exists(join(dir, 'summary.json'))) return;
-    const scratch = `${dir}.partial`;
-    await rm(scratch, { recursive: true, force: true });
-    await cli(['run', pipelineFile, '--out', scratch, '--quiet'], {}, { check: true });
-    await rename(scratch, dir);
+  const packages = (await readdir(join(root, 'packages'))).sort().map((p) => `packages/${p}`);
+  const key = hashOf(await codeHash([...packages, 'runners/local']), fixture.dir, await readFile(pipelineFile, 'utf8'));
+  const dir = await cachedDir('bullmq-reference', key, async (out) => {
+    await cli(['run', pipelineFile, '--out', join(out, 'run'), '--quiet'], {}, { check: true });
   });
-  return dir;
+  return join(dir, 'run');
 }
 
 export interface CliResult {

@@ -17,11 +17,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-  checkAccounting, cleanupRedis, cli, demoFixture, demoPipeline, outputDigest, readSummary, redisEnv, spawnCli, startWorker, stopWorkers,
+  REDIS, checkAccounting, cleanupRedis, cli, demoFixture, demoPipeline, outputDigest, readSummary, redisEnv, spawnCli, startWorker, stopWorkers,
   testPrefix, waitFor, type Spawned,
 } from './helpers.js';
 
-const REDIS = 'redis://127.0.0.1:6379';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 test('a poison task ends the run with a report, keeps the other results, shows in status and the dashboard, and a fixed re-run finishes only what was missing', { timeout: 8 * 60_000 }, async () => {

@@ -15,11 +15,9 @@ import { ConsoleReporter } from '@foxden/runner-local';
 import { writeRunParquet } from '@foxden/sql';
 import { QueueExecutor } from '../../runners/bullmq/src/index.js';
 import {
-  checkAccounting, cleanupRedis, cli, countKeys, demoFixture, demoPipeline, digestDifferences, outputDigest, redisEnv, referenceRun,
+  REDIS, checkAccounting, cleanupRedis, cli, countKeys, demoFixture, demoPipeline, digestDifferences, outputDigest, redisEnv, referenceRun,
   startWorker, stopWorkers, testPrefix,
 } from './helpers.js';
-
-const REDIS = 'redis://127.0.0.1:6379';
 
 test('demo pipeline on BullMQ with 2 workers is byte-identical to the local runner, with progress and status', { timeout: 10 * 60_000 }, async () => {
   const fixture = await demoFixture();

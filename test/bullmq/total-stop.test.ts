@@ -10,11 +10,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  checkAccounting, cleanupRedis, demoFixture, demoPipeline, digestDifferences, outputDigest, readSummary, redisEnv, referenceRun, spawnCli,
+  REDIS, checkAccounting, cleanupRedis, demoFixture, demoPipeline, digestDifferences, outputDigest, readSummary, redisEnv, referenceRun, spawnCli,
   startWorker, stopWorkers, temporaryFiles, testPrefix, waitFor, type Spawned,
 } from './helpers.js';
-
-const REDIS = 'redis://127.0.0.1:6379';
 
 test('kill the coordinator and all workers mid-run, start again: the run resumes and gives the same outputs', { timeout: 10 * 60_000 }, async () => {
   const fixture = await demoFixture();

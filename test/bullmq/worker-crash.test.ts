@@ -10,11 +10,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  checkAccounting, cleanupRedis, cli, demoFixture, demoPipeline, digestDifferences, outputDigest, readSummary, redisEnv, referenceRun,
+  REDIS, checkAccounting, cleanupRedis, cli, demoFixture, demoPipeline, digestDifferences, outputDigest, readSummary, redisEnv, referenceRun,
   spawnCli, startWorker, stopWorkers, temporaryFiles, testPrefix, type Spawned,
 } from './helpers.js';
 
-const REDIS = 'redis://127.0.0.1:6379';
 /** Steps with tasks long enough to be caught mid-write; one kill each. */
 const TARGETS = ['00-ingest', '01-exact-dedup', '02-near-dedup', '08-classifier', '09-tokenize'];
 
