@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DOCUMENT_COLUMNS, type DocumentRecord, type StepModule } from '@foxden/core';
+import { DOCUMENT_COLUMNS, type DocumentRecord, type StepModule, type TaskSpec } from '@foxden/core';
 import { ShardWriter } from '@foxden/shards';
 import { fastTextBinary, normalizeForFastText } from '@foxden/fasttext';
 import { trainQualityClassifier } from '../../packages/quality/src/classifier/train-classifier.js';
@@ -13,15 +13,27 @@ import { measure, type BenchContext, type BenchEntry, type Benchmark } from './h
 
 const timings: Record<string, number> = {};
 
-/** Runs all phases of a step in this process (one core) over one input shard. */
-async function runAll<P>(step: StepModule<P>, runDir: string, input: { path: string; kind: string; rows: number; bytes: number; sha256: string }, params: P) {
-  const base = { runDir, stepIndex: 1, stepName: step.type, stepType: step.type, stepDir: `steps/01-${step.type}-${Math.random().toString(36).slice(2)}`, params, seed: 1, inputs: [], pipelineDir: runDir, history: [{ step: 'in', type: 'in', columns: [...DOCUMENT_COLUMNS], shards: [input] }], inputColumns: [...DOCUMENT_COLUMNS] };
+type InputShard = { path: string; kind: string; rows: number; bytes: number; sha256: string };
+
+/**
+ * Runs every phase of a step over one input shard, each phase's tasks through
+ * `runTasks`, and records each phase's time.
+ */
+async function runPhases<P>(step: StepModule<P>, runDir: string, input: InputShard, params: P, runTasks: (phase: StepModule<P>['phases'][number], context: any, tasks: TaskSpec[]) => Promise<void>) {
+  const base = { runDir, stepIndex: 1, stepName: step.type, stepType: step.type, stepDir: `steps/01-${step.type}-${Math.random().toString(36).slice(2)}`, params, seed: 1, inputs: [], pipelineDir: runDir, history: [{ step: 'in', type: 'in', columns: [...DOCUMENT_COLUMNS], shards: [input] }], phaseOutputs: [], inputColumns: [...DOCUMENT_COLUMNS] };
   for (const phase of step.phases) {
-    const ctx = { ...base, phase: phase.name };
+    const context = { ...base, phase: phase.name };
     const t0 = performance.now();
-    for (const task of await phase.plan(ctx as never)) await phase.run(task, { ...ctx, signal: new AbortController().signal, progress: () => undefined, log: () => undefined } as never);
+    await runTasks(phase, context, await phase.plan(context as never));
     timings[`${step.type}/${phase.name}`] = (performance.now() - t0) / 1000;
   }
+}
+
+/** Runs all phases of a step in this process (one core) over one input shard. */
+function runAll<P>(step: StepModule<P>, runDir: string, input: InputShard, params: P) {
+  return runPhases(step, runDir, input, params, async (phase, context, tasks) => {
+    for (const task of tasks) await phase.run(task, { ...context, signal: new AbortController().signal, progress: () => undefined, log: () => undefined });
+  });
 }
 
 /**
@@ -30,17 +42,12 @@ async function runAll<P>(step: StepModule<P>, runDir: string, input: { path: str
  * figures depend on the thread's heap, which the runners size; see
  * configureTaskThreads).
  */
-async function runInPool<P>(pool: WorkerPool, step: StepModule<P>, runDir: string, input: { path: string; kind: string; rows: number; bytes: number; sha256: string }, params: P) {
-  const base = { runDir, stepIndex: 1, stepName: step.type, stepType: step.type, stepDir: `steps/01-${step.type}-${Math.random().toString(36).slice(2)}`, params, seed: 1, inputs: [], pipelineDir: runDir, history: [{ step: 'in', type: 'in', columns: [...DOCUMENT_COLUMNS], shards: [input] }], phaseOutputs: [], inputColumns: [...DOCUMENT_COLUMNS] };
+function runInPool<P>(pool: WorkerPool, step: StepModule<P>, runDir: string, input: InputShard, params: P) {
   const moduleUrl = import.meta.resolve('@foxden/quality/step');
-  for (const phase of step.phases) {
-    const context = { ...base, phase: phase.name };
-    const t0 = performance.now();
-    const tasks = await phase.plan(context as never);
-    const outcomes = await pool.runPhase(tasks.map((task) => ({ moduleUrl, context: context as never, task, carriesDocuments: phase.carriesDocuments })), { progress: () => undefined, taskDone: () => undefined, log: () => undefined });
+  return runPhases(step, runDir, input, params, async (phase, context, tasks) => {
+    const outcomes = await pool.runPhase(tasks.map((task) => ({ moduleUrl, context, task, carriesDocuments: phase.carriesDocuments })), { progress: () => undefined, taskDone: () => undefined, log: () => undefined });
     for (const o of outcomes) if (!o.ok) throw new Error(`${step.type}/${phase.name}: ${o.error.message}`);
-    timings[`${step.type}/${phase.name}`] = (performance.now() - t0) / 1000;
-  }
+  });
 }
 
 /** CPU seconds of this process (all threads) and of its exited children, from /proc (Linux); null elsewhere. */
