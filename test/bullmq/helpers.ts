@@ -13,7 +13,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { Redis } from 'ioredis';
@@ -364,4 +365,40 @@ export async function temporaryFiles(runDir: string): Promise<{ step: string; pi
     }
   }
   return out;
+}
+
+export interface TwoWorkerRun {
+  fixture: DemoFixture;
+  /** Scratch directory of the test (the run goes to `<dir>/run`); the test removes it. */
+  dir: string;
+  prefix: string;
+  /** The two `foxden worker`s; a test may push more. */
+  workers: Spawned[];
+  /** The demo pipeline file on the fixture. */
+  file: string;
+  /** The local runner's run of it, to compare with. */
+  reference: string;
+}
+
+/**
+ * The start of a test of the demo pipeline on two workers: the fixture, a
+ * scratch directory, a Redis prefix, two `foxden worker`s on it (started
+ * first, so they come up while the reference is made), the pipeline and the
+ * local runner's reference run. If making those fails, it cleans up itself.
+ */
+export async function startTwoWorkerRun(name: string): Promise<TwoWorkerRun> {
+  const fixture = await demoFixture();
+  const dir = await mkdtemp(join(tmpdir(), `foxden-bullmq-${name}-`));
+  const prefix = testPrefix();
+  const workers: Spawned[] = [startWorker(REDIS, prefix), startWorker(REDIS, prefix)];
+  try {
+    const file = await demoPipeline(fixture, dir);
+    const reference = await referenceRun(fixture, file);
+    return { fixture, dir, prefix, workers, file, reference };
+  } catch (error) {
+    await stopWorkers(workers);
+    await cleanupRedis(REDIS, prefix);
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
 }

@@ -6,8 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stepPackageUrls } from '@foxden/cli';
 import { StepRegistry, loadPipeline, runPipeline, type RunReporter } from '@foxden/pipeline';
@@ -15,18 +14,13 @@ import { ConsoleReporter } from '@foxden/runner-local';
 import { writeRunParquet } from '@foxden/sql';
 import { QueueExecutor } from '../../runners/bullmq/src/index.js';
 import {
-  REDIS, checkAccounting, cleanupRedis, cli, countKeys, demoFixture, demoPipeline, digestDifferences, outputDigest, redisEnv, referenceRun,
-  startWorker, stopWorkers, testPrefix,
+  REDIS, startTwoWorkerRun, checkAccounting, cleanupRedis, cli, countKeys, digestDifferences, outputDigest, redisEnv,
+  stopWorkers,
 } from './helpers.js';
 
 test('demo pipeline on BullMQ with 2 workers is byte-identical to the local runner, with progress and status', { timeout: 10 * 60_000 }, async () => {
-  const fixture = await demoFixture();
-  const dir = await mkdtemp(join(tmpdir(), 'foxden-bullmq-same-'));
-  const prefix = testPrefix();
-  const workers = [startWorker(REDIS, prefix), startWorker(REDIS, prefix)];
+  const { dir, prefix, workers, file, reference } = await startTwoWorkerRun('same');
   try {
-    const file = await demoPipeline(fixture, dir);
-    const reference = await referenceRun(fixture, file);
     const runDir = join(dir, 'run');
     const registry = await StepRegistry.load(stepPackageUrls());
     const pipeline = await loadPipeline(file, { registry, output: runDir });

@@ -6,22 +6,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  REDIS, checkAccounting, cleanupRedis, demoFixture, demoPipeline, digestDifferences, outputDigest, readSummary, redisEnv, referenceRun, spawnCli,
-  startWorker, stopWorkers, temporaryFiles, testPrefix, waitFor, type Spawned,
+  REDIS, startTwoWorkerRun, checkAccounting, cleanupRedis, digestDifferences, outputDigest, readSummary, redisEnv, spawnCli,
+  startWorker, stopWorkers, temporaryFiles, waitFor,
 } from './helpers.js';
 
 test('kill the coordinator and all workers mid-run, start again: the run resumes and gives the same outputs', { timeout: 10 * 60_000 }, async () => {
-  const fixture = await demoFixture();
-  const dir = await mkdtemp(join(tmpdir(), 'foxden-bullmq-stop-'));
-  const prefix = testPrefix();
-  const workers: Spawned[] = [startWorker(REDIS, prefix), startWorker(REDIS, prefix)];
+  const { dir, prefix, workers, file, reference } = await startTwoWorkerRun('stop');
   try {
-    const file = await demoPipeline(fixture, dir);
-    const reference = await referenceRun(fixture, file);
     const runDir = join(dir, 'run');
     const args = ['run', file, '--out', runDir, '--runner', 'bullmq', '--redis', REDIS];
     const first = spawnCli(args, redisEnv(REDIS, prefix));

@@ -6,25 +6,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  REDIS, checkAccounting, cleanupRedis, cli, demoFixture, demoPipeline, digestDifferences, outputDigest, readSummary, redisEnv, referenceRun,
-  spawnCli, startWorker, stopWorkers, temporaryFiles, testPrefix, type Spawned,
+  REDIS, startTwoWorkerRun, checkAccounting, cleanupRedis, cli, digestDifferences, outputDigest, readSummary, redisEnv,
+  spawnCli, startWorker, stopWorkers, temporaryFiles,
 } from './helpers.js';
 
 /** Steps with tasks long enough to be caught mid-write; one kill each. */
 const TARGETS = ['00-ingest', '01-exact-dedup', '02-near-dedup', '08-classifier', '09-tokenize'];
 
 test('SIGKILLed workers mid-task: the run completes with the same outputs and nothing lost or duplicated', { timeout: 10 * 60_000 }, async (t) => {
-  const fixture = await demoFixture();
-  const dir = await mkdtemp(join(tmpdir(), 'foxden-bullmq-crash-'));
-  const prefix = testPrefix();
-  const workers: Spawned[] = [startWorker(REDIS, prefix), startWorker(REDIS, prefix)];
+  const { dir, prefix, workers, file, reference } = await startTwoWorkerRun('crash');
   try {
-    const file = await demoPipeline(fixture, dir);
-    const reference = await referenceRun(fixture, file);
     const runDir = join(dir, 'run');
     const run = spawnCli(['run', file, '--out', runDir, '--runner', 'bullmq', '--redis', REDIS], redisEnv(REDIS, prefix));
     let finished = false;
