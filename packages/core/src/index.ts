@@ -7,6 +7,6 @@ export type { TaskStats, ShardOutput, StepSummary } from './stats.js';
 export type { InputFile, TaskSpec, StepOutputs, StepContext, TaskContext, StepPhase, StepModule, StepPackage } from './step.js';
 export {
   stepDirName, taskKey, shardPath, statsPath, markerPath, temporaryPath, writeFileAtomic, sha256File, fileExists,
-  completeTask, readCompletedTask, clearTask,
+  completeTask, readCompletedTask, clearTask, schemaFile,
 } from './layout.js';
 export { SeededRandom, hashString32 } from './random.js';

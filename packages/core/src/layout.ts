@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TaskStats } from './stats.js';
 
 /**
@@ -102,4 +104,15 @@ export async function readCompletedTask(runDir: string, stepDir: string, phase: 
 /** Removes a task's marker so that it runs again (`--force`). */
 export async function clearTask(runDir: string, stepDir: string, phase: string, taskId: string): Promise<void> {
   await rm(join(runDir, markerPath(stepDir, phase, taskId)), { force: true });
+}
+
+/**
+ * Path of a JSON schema in the repository's schemas/ (the contracts between
+ * packages). Found from this module's real path (src/ and dist/ sit at the
+ * same depth): a package loaded through its node_modules/@foxden symlink, as
+ * BullMQ's sandboxed processors may load it, would otherwise look in
+ * node_modules/schemas.
+ */
+export function schemaFile(name: string): string {
+  return join(dirname(realpathSync(fileURLToPath(import.meta.url))), '../../../schemas', name);
 }

@@ -1,8 +1,6 @@
-import { readFileSync, realpathSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { FoxdenError, type ColumnSpec, type TokenizerIdentity } from '@foxden/core';
+import { FoxdenError, schemaFile, type ColumnSpec, type TokenizerIdentity } from '@foxden/core';
 import type { PackingPolicy, StageBudget } from './params.js';
 import type { ReportEntry } from './sampler.js';
 
@@ -43,19 +41,12 @@ export interface CurriculumManifest {
   not_selected: Record<string, number>;
 }
 
-/**
- * schemas/ at the repository root; src/ and dist/ sit at the same depth. From
- * the module's real path: loaded through node_modules/@foxden/curriculum (a
- * workspace symlink, as BullMQ's sandboxed processors may load it), the
- * relative path would otherwise point into node_modules.
- */
-const schemaDir = join(dirname(realpathSync(fileURLToPath(import.meta.url))), '../../../schemas/');
 let validators: { stage: ValidateFunction; curriculum: ValidateFunction } | undefined;
 
 function load(): { stage: ValidateFunction; curriculum: ValidateFunction } {
   if (!validators) {
     const ajv = new Ajv({ allErrors: true, strict: true });
-    const read = (name: string): Record<string, unknown> => JSON.parse(readFileSync(`${schemaDir}${name}`, 'utf8')) as Record<string, unknown>;
+    const read = (name: string): Record<string, unknown> => JSON.parse(readFileSync(schemaFile(name), 'utf8')) as Record<string, unknown>;
     validators = { stage: ajv.compile(read('stage-manifest.schema.json')), curriculum: ajv.compile(read('curriculum-manifest.schema.json')) };
   }
   return validators;

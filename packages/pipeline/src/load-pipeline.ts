@@ -1,12 +1,10 @@
-import { realpathSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { glob, isDynamicPattern } from 'tinyglobby';
-import { FoxdenError, type InputFile } from '@foxden/core';
+import { FoxdenError, schemaFile, type InputFile } from '@foxden/core';
 import type { StepRegistry } from './registry.js';
 
 export interface PipelineStep {
@@ -45,12 +43,10 @@ export interface LoadPipelineOptions {
   requireInputs?: boolean;
 }
 
-// From the module's real path, so a load through a node_modules symlink finds the repository's schemas/ too.
-const schemaFile = resolve(dirname(realpathSync(fileURLToPath(import.meta.url))), '../../../schemas/pipeline.schema.json');
 let pipelineValidator: ValidateFunction | undefined;
 
 async function getPipelineValidator(ajv: Ajv): Promise<ValidateFunction> {
-  if (!pipelineValidator) pipelineValidator = ajv.compile(JSON.parse(await readFile(schemaFile, 'utf8')));
+  if (!pipelineValidator) pipelineValidator = ajv.compile(JSON.parse(await readFile(schemaFile('pipeline.schema.json'), 'utf8')));
   return pipelineValidator;
 }
 
