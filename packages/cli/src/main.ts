@@ -18,6 +18,7 @@ Commands:
   worker --redis <url>       take tasks from the BullMQ queue
   status <run-dir>           tasks of a run: waiting, active, done, failed
   dashboard --redis <url>    web page of the queues, jobs and their errors
+  train <run-dir>            train a model on the run's curriculum (PyTorch); also train feed, train export
 
 Run 'foxden <command> --help' for a command's options.
 `;
@@ -49,6 +50,7 @@ const commands: Record<string, () => Promise<Command>> = {
   worker: () => optional('@foxden/runner-bullmq/cli', 'workerCommand'),
   status: () => optional('@foxden/runner-bullmq/cli', 'statusCommand'),
   dashboard: () => optional('@foxden/runner-bullmq/cli', 'dashboardCommand'),
+  train: () => optional('@foxden/trainer/cli', 'trainCommand'),
 };
 
 export async function main(argv: string[]): Promise<number> {
