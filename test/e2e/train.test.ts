@@ -4,12 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { ENGINE_DIR, openCurriculum, planFeed, type PythonWithTorch } from '../../packages/trainer/src/index.ts';
 import { torchOrSkip } from '../../packages/trainer/test/prerequisites.ts';
-import { writeSyntheticCurriculum } from '../../packages/trainer/test/synthetic-curriculum.ts';
+import { flipByte, writeSyntheticCurriculum } from '../../packages/trainer/test/synthetic-curriculum.ts';
 import { CLI, demoFixture, referenceRun, runFoxden, scratchDir } from './fixtures.ts';
 
 interface Event { event: string; step?: number; stage?: number; loss?: number; tokens?: number; batch_sha256?: string; lr?: number; grad_norm?: number }
@@ -26,11 +26,11 @@ describe('foxden train on the demo run', () => {
     const run = await referenceRun((await demoFixture()).pipelineFile);
     const out = join(scratch, 'demo-train');
     const STAGE_STEPS = 4;
-    const result = await runFoxden(['train', run, '--preset', 'tiny', '--device', 'cpu', '--out', out, '--stage-steps', String(STAGE_STEPS)], { timeoutMs: 800_000 });
+    const result = await runFoxden(['train', run, '--preset', 'tiny', '--device', 'cpu', '--out', out, '--stage-steps', String(STAGE_STEPS), '--batch-tokens', '8192'], { timeoutMs: 800_000 });
     assert.equal(result.code, 0, result.stderr.slice(-3000));
     assert.match(result.stderr, /stage 3\/3 8k/);
 
-    const plan = planFeed(await openCurriculum(run), { batchTokens: 16_384, stageSteps: STAGE_STEPS });
+    const plan = planFeed(await openCurriculum(run), { batchTokens: 8192, stageSteps: STAGE_STEPS });
     const seen = steps(out);
     assert.equal(seen.length, plan.stages.reduce((n, s) => n + s.steps, 0));
     let at = 0;
@@ -39,7 +39,7 @@ describe('foxden train on the demo run', () => {
       assert.ok(mine.every((e) => e.stage === stage.index), `steps ${at + 1}..${at + stage.steps} are stage ${stage.name}`);
       at += stage.steps;
     }
-    assert.ok(seen.every((e) => e.tokens === 16_384), 'every optimizer step sees the batch tokens');
+    assert.ok(seen.every((e) => e.tokens === 8192), 'every optimizer step sees the batch tokens');
     assert.deepEqual(events(out).filter((e) => e.event === 'stage_end').map((e) => e.stage), plan.stages.map((s) => s.index));
     const first = seen[0]!.loss!;
     const last = seen.at(-1)!.loss!;
@@ -91,21 +91,28 @@ describe('foxden train survives kill -9 of its engine', () => {
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const exited = new Promise<number | null>((done) => child.once('close', done));
-    // Kill the engine once it is past a checkpoint (every 3 steps), mid-stage.
-    let killedAfter = 0;
-    for (let i = 0; i < 6000 && killedAfter === 0; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      if (!existsSync(join(out, 'metrics.jsonl'))) continue;
-      const done = steps(out).at(-1)?.step ?? 0;
-      if (done >= 8) {
-        process.kill(Number(readFileSync(join(out, 'engine.pid'), 'utf8')), 'SIGKILL');
-        killedAfter = done;
+    // Kill the engine once it is past a checkpoint (every 3 steps), mid-stage; then the feeder of the restarted engine.
+    const killAt = async (file: 'engine.pid' | 'feeder.pid', step: number, after: number): Promise<number> => {
+      for (let i = 0; i < 6000; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        if (!existsSync(join(out, 'metrics.jsonl'))) continue;
+        const done = steps(out).at(-1)?.step ?? 0;
+        const restarts = events(out).filter((e) => e.event === 'restart').length;
+        if (done >= step && restarts === after) {
+          process.kill(Number(readFileSync(join(out, file), 'utf8')), 'SIGKILL');
+          return done;
+        }
       }
-    }
+      return 0;
+    };
+    const engineKilledAfter = await killAt('engine.pid', 8, 0);
+    const feederKilledAfter = await killAt('feeder.pid', 14, 1);
     assert.equal(await exited, 0, stderr.slice(-3000));
-    assert.ok(killedAfter >= 8 && killedAfter < 20, `killed mid-stage after step ${killedAfter}`);
+    assert.ok(engineKilledAfter >= 8 && engineKilledAfter < 20, `engine killed mid-stage after step ${engineKilledAfter}`);
+    assert.ok(feederKilledAfter >= 14 && feederKilledAfter < 23, `feeder killed mid-stage after step ${feederKilledAfter}`);
     assert.match(stderr, /engine was killed by SIGKILL after step \d+; restarting from checkpoint step \d+ \(restart 1 of 3\)/);
-    assert.equal(events(out).filter((e) => e.event === 'restart').length, 1);
+    assert.match(stderr, /engine lost its feeder \(killed by SIGKILL\) after step \d+; restarting from checkpoint step \d+ \(restart 2 of 3\)/);
+    assert.equal(events(out).filter((e) => e.event === 'restart').length, 2);
     const strip = (e: Event) => ({ step: e.step, stage: e.stage, loss: e.loss, lr: e.lr, grad_norm: e.grad_norm, batch: e.batch_sha256 });
     assert.deepEqual(steps(out).map(strip), steps(reference).map(strip));
     assert.equal(steps(out).length, 3 + 20 + 4);
@@ -126,11 +133,7 @@ describe('foxden train survives kill -9 of its engine', () => {
     if (!torchOrSkip(t)) return;
     const bad = await writeSyntheticCurriculum(join(scratch, 'bad-run'), [{ name: 'a', seqLen: 64, rows: 16 }]);
     const shard = join(bad, 'steps/00-curriculum/stage/pack-00001.stage0.arrow');
-    const fd = openSync(shard, 'r+');
-    const byte = Buffer.alloc(1);
-    readSync(fd, byte, 0, 1, 300);
-    writeSync(fd, Buffer.from([byte[0]! ^ 1]), 0, 1, 300);
-    closeSync(fd);
+    flipByte(shard, 300);
     const out = join(scratch, 'bad-out');
     const result = await runFoxden(['train', bad, '--preset', 'tiny', '--device', 'cpu', '--out', out]);
     assert.equal(result.code, 1);

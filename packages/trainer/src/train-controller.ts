@@ -56,6 +56,8 @@ interface Attempt {
   code: number | null;
   signal: NodeJS.Signals | null;
   feederError: string | null;
+  /** The feeder was killed (not by us) while the engine still ran: the engine's feed error is not its own. */
+  feederKilled: NodeJS.Signals | null;
   lastStep: StepEvent | null;
 }
 
@@ -99,8 +101,8 @@ export class TrainController {
       lastStep = attempt.lastStep?.step ?? lastStep;
       if (attempt.code === 0 && attempt.feederError === null) break;
       if (attempt.feederError !== null) throw new FoxdenError('BAD_INPUT', `the feeder failed: ${attempt.feederError}`);
-      const fatal = attempt.code === null ? undefined : FATAL_ENGINE_CODES[attempt.code];
-      const how = attempt.signal ? `was killed by ${attempt.signal}` : `exited with code ${attempt.code}`;
+      const fatal = attempt.code === null || attempt.feederKilled ? undefined : FATAL_ENGINE_CODES[attempt.code];
+      const how = attempt.feederKilled ? `lost its feeder (killed by ${attempt.feederKilled})` : attempt.signal ? `was killed by ${attempt.signal}` : `exited with code ${attempt.code}`;
       if (fatal) throw new FoxdenError('BAD_CONFIG', `the engine ${how} (${fatal}); see ${join(out, 'engine.log')}`);
       if (restarts >= this.o.maxRestarts) throw new FoxdenError('INTERNAL', `the engine ${how} and ${restarts} restarts are spent; see ${join(out, 'engine.log')}`);
       restarts++;
@@ -159,7 +161,16 @@ export class TrainController {
     // The engine holds the pipe's read end now; the controller must not, or a dead engine would leave the feeder blocked.
     feeder.stdout!.destroy();
     writeFileSync(join(this.o.out, 'engine.pid'), `${engine.pid}\n`);
-    engine.once('exit', () => feeder.kill('SIGTERM'));
+    writeFileSync(join(this.o.out, 'feeder.pid'), `${feeder.pid}\n`);
+    let engineRunning = true;
+    let feederKilled: NodeJS.Signals | null = null;
+    engine.once('exit', () => {
+      engineRunning = false;
+      feeder.kill('SIGTERM');
+    });
+    feeder.once('exit', (_code, signal) => {
+      if (signal && engineRunning) feederKilled = signal;
+    });
     const feederStderr: string[] = [];
     const engineStderr: string[] = [];
     feeder.stderr!.on('data', (d: Buffer) => feederStderr.push(d.toString('utf8')));
@@ -192,7 +203,7 @@ export class TrainController {
       // The feeder ends with the engine (a closed pipe); only its own failure counts.
       const feederFailed = f.code !== 0 && f.code !== null && feederStderr.join('').trim() !== '';
       if (e.code !== 0 && engineStderr.length > 0) this.progress.note(engineStderr.slice(-8).map((l) => `  engine: ${l}`).join('\n'));
-      return { code: e.code, signal: e.signal, feederError: feederFailed ? feederStderr.join('').trim() : null, lastStep };
+      return { code: e.code, signal: e.signal, feederError: feederFailed ? feederStderr.join('').trim() : null, feederKilled, lastStep };
     });
   }
 }

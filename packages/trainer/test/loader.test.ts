@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSync, closeSync } from 'node:fs';
+import { mkdtempSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FrameKind, IGNORE_LABEL, Feeder, RowPermutation, openCurriculum, planFeed, type OpenedCurriculum } from '../src/index.ts';
 import { batches, feedBytes, parseFeed, rowsOf } from './feed-stream.ts';
-import { SYNTHETIC_TOKENIZER, editStageManifest, writeSyntheticCurriculum } from './synthetic-curriculum.ts';
+import { SYNTHETIC_TOKENIZER, editStageManifest, flipByte, writeSyntheticCurriculum } from './synthetic-curriculum.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'foxden-loader-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -138,11 +138,7 @@ describe('openCurriculum refuses bad manifests before anything is fed', () => {
   it('a shard whose bytes changed: its sha256, naming the shard', async () => {
     const run = await fresh('tampered');
     const shard = join(run, 'steps/00-curriculum/stage/pack-00001.stage1.arrow');
-    const fd = openSync(shard, 'r+');
-    const byte = Buffer.alloc(1);
-    readSync(fd, byte, 0, 1, 200);
-    writeSync(fd, Buffer.from([byte[0]! ^ 0xff]), 0, 1, 200);
-    closeSync(fd);
+    flipByte(shard, 200);
     await assert.rejects(openCurriculum(run), (e: Error) => e.message.includes('pack-00001.stage1.arrow') && /sha256/.test(e.message));
   });
 

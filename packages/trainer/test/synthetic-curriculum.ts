@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { STAGE_COLUMNS, type TokenizerIdentity } from '@foxden/core';
 import { ShardWriter } from '@foxden/shards';
@@ -105,4 +105,16 @@ export function editStageManifest(runDir: string, stage: number, change: (manife
   writeFileSync(path, bytes);
   entry.sha256 = sha256(bytes);
   writeFileSync(curriculumPath, `${JSON.stringify(curriculum, null, 2)}\n`);
+}
+
+/** Flips the bits of one byte of a file in place: a change that keeps its size, caught only by its checksum. */
+export function flipByte(file: string, offset: number): void {
+  const fd = openSync(file, 'r+');
+  try {
+    const byte = Buffer.alloc(1);
+    readSync(fd, byte, 0, 1, offset);
+    writeSync(fd, Buffer.from([byte[0]! ^ 0xff]), 0, 1, offset);
+  } finally {
+    closeSync(fd);
+  }
 }
