@@ -58,6 +58,32 @@ export function documentId(source: string, record: { offset: number; id?: string
   return record.id !== undefined && record.id !== '' ? `${source}:${record.id}` : `${source}@${record.offset}`;
 }
 
+/**
+ * Makes given ids unique within a file: real dumps repeat them, and two
+ * documents with one id would fail exact dedup's accounting. The first record
+ * keeps `<source>:<id>`; a later one with the same id becomes
+ * `<source>:<id>@<offset>` (unique: offsets are), and is counted. Nothing is
+ * dropped: if the texts are the same too, exact dedup removes the copy with a reason.
+ */
+export class UniqueIds {
+  private readonly given = new Set<string>();
+  repeats = 0;
+
+  of(source: string, record: { offset: number; id?: string }): string {
+    const id = documentId(source, record);
+    if (record.id === undefined || record.id === '') return id;
+    if (!this.given.has(id)) {
+      this.given.add(id);
+      return id;
+    }
+    this.repeats++;
+    let qualified = `${id}@${record.offset}`;
+    while (this.given.has(qualified)) qualified += '@';
+    this.given.add(qualified);
+    return qualified;
+  }
+}
+
 /** Documents identified per identifyBatch call, and the characters that close a batch early. */
 const LANG_BATCH_DOCS = 128;
 const LANG_BATCH_CHARS = 1 << 20;
@@ -118,13 +144,14 @@ export async function runIngestTask(task: TaskSpec, ctx: TaskContext<IngestParam
     }
   };
   let lastOffset = 0;
+  const ids = new UniqueIds();
   return finishDocumentTask(task, stats, started, [docs, drops], async () => {
     for await (const record of readSource(input.path, {
       maxRecordBytes: params.max_record_bytes, jsonlTextField: params.jsonl_text_field, jsonlIdField: params.jsonl_id_field, signal: ctx.signal,
     })) {
       if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `ingest of ${input.source} aborted`);
       stats.documents_in += 1;
-      const id = documentId(input.source, record as { offset: number; id?: string });
+      const id = ids.of(input.source, record as { offset: number; id?: string });
       if (record.kind === 'skip') {
         drop(id, record.url, `skip:${record.reason}`, null, record.offset);
       } else if (record.kind === 'reject') {
@@ -173,6 +200,7 @@ export async function runIngestTask(task: TaskSpec, ctx: TaskContext<IngestParam
     }
     await identifyGathered();
     await writeIdentified();
+    if (ids.repeats > 0) addCount(stats.counters, 'repeated_ids', ids.repeats);
     ctx.progress({ documents: stats.documents_in % 64, bytes: Math.max(0, input.bytes - lastOffset) });
     stats.bytes_in = input.bytes;
   });

@@ -158,3 +158,19 @@ test('extractMainText: scripts, styles, nav, footer, cookie banners and hidden t
   assert.equal(r.title, 'A page');
   assert.equal(r.text, 'Heading\n\nFirst paragraph of the article, long enough to matter.\n\nSecond paragraph spans lines.\n\nitem one\nitem two');
 });
+
+test('a page whose only text sits under a furniture-like name still gives its text (last resort: visible text)', () => {
+  // Readability finds no article and the class/id heuristics drop the table ("header-table"): before, the page came out empty.
+  const page = '<html><body><table id="header-table"><tr><td>Our bakery has baked bread in the old town since 1921. Every loaf is made by hand from flour milled two streets away.</td></tr></table><nav><a href="/">Home</a> <a href="/b">Bread</a></nav></body></html>';
+  const got = extractMainText(page);
+  assert.equal(got.method, 'visible');
+  assert.equal(got.text, 'Our bakery has baked bread in the old town since 1921. Every loaf is made by hand from flour milled two streets away.');
+  // Obvious furniture stays out even then, and a page with no visible text is still empty.
+  assert.equal(extractMainText('<html><body><nav><a href="/">Home</a></nav><div style="display:none">hidden</div><footer>(c) 2024</footer></body></html>').method, 'empty');
+});
+
+test('a body wrapped in one <form> (ASP.NET WebForms) is the page, not furniture', () => {
+  // Before, the fallback dropped the form and with it the whole page, leaving Readability's first line.
+  const page = '<html><body><form name="Form1" method="post" action="calendar.aspx"><input type="hidden" name="__VIEWSTATE" value="x"><table><tr><td>Training: Tuesday 18:00 in the small rink</td></tr><tr><td>Match: Saturday 14:00 against Boden</td></tr></table></form></body></html>';
+  assert.equal(extractMainText(page).text, 'Training: Tuesday 18:00 in the small rink\nMatch: Saturday 14:00 against Boden');
+});

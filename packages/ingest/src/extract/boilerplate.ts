@@ -42,9 +42,16 @@ function hasFurnitureWord(value: string): boolean {
   return false;
 }
 
-/** True when `element` (and so its whole subtree) looks like page furniture. */
-export function isBoilerplate(element: DomNode): boolean {
+/**
+ * True when `element` is furniture by what it is, not by how it is named:
+ * invisible (hidden, aria-hidden, display:none), a furniture tag (nav, footer,
+ * aside, form, menu) or role, or a page-level header. The last resort of the
+ * extraction keeps everything else, because class and id names can be wrong.
+ */
+export function isObviousFurniture(element: DomNode): boolean {
   const tag = element.nodeName.toUpperCase();
+  // ASP.NET WebForms and similar pages wrap the whole body in one <form>: that form is the page.
+  if (tag === 'FORM' && element.parentNode?.nodeName.toUpperCase() === 'BODY') return false;
   if (FURNITURE_TAGS.has(tag)) return true;
   const get = element.getAttribute?.bind(element);
   if (get === undefined) return false;
@@ -54,9 +61,17 @@ export function isBoilerplate(element: DomNode): boolean {
   const role = get('role');
   if (role !== null && FURNITURE_ROLES.has(role.trim().toLowerCase())) return true;
   // A <header> inside an article holds the article's title; only page-level headers are furniture.
-  if (tag === 'HEADER' && !insideArticle(element)) return true;
+  return tag === 'HEADER' && !insideArticle(element);
+}
+
+/** True when `element` (and so its whole subtree) looks like page furniture, by markup or by class and id words. */
+export function isBoilerplate(element: DomNode): boolean {
+  if (isObviousFurniture(element)) return true;
+  const tag = element.nodeName.toUpperCase();
   // The body and main containers often carry theme classes such as "has-sidebar".
   if (tag === 'BODY' || tag === 'HTML' || tag === 'MAIN' || tag === 'ARTICLE') return false;
+  const get = element.getAttribute?.bind(element);
+  if (get === undefined) return false;
   const cls = get('class');
   if (cls !== null && hasFurnitureWord(cls)) return true;
   const id = get('id');

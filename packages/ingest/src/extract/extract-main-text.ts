@@ -1,13 +1,16 @@
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
-import { boilerplateFilter, countElements, isBoilerplate } from './boilerplate.js';
+import { boilerplateFilter, countElements, isBoilerplate, isObviousFurniture } from './boilerplate.js';
 import { htmlToText, type DomNode } from './html-to-text.js';
 
 export interface ExtractedText {
   /** Main text with paragraphs separated by blank lines; '' when the page has none. */
   text: string;
   title: string | null;
-  /** How the text was found: "readability", "boilerplate" (the fallback), "empty" or "failed". */
+  /**
+   * How the text was found: "readability", "boilerplate" (the fallback), "visible" (the last
+   * resort: all visible text but obvious furniture), "empty" (no visible text) or "failed".
+   */
   method: string;
 }
 
@@ -47,7 +50,8 @@ const DEFAULTS = { minArticleChars: 250, minArticleShare: 0.35, maxHtmlChars: 4_
  * Main text of an HTML page, without navigation, menus, footers, scripts and
  * styles. Readability.js (over linkedom) finds the article; on pages where it
  * finds none or only a fragment (home pages, listings) a boilerplate-stripping
- * walk over the whole body is used instead. Never throws: malformed HTML,
+ * walk over the whole body is used instead, and where that leaves nothing,
+ * the page's visible text but obvious furniture. Never throws: malformed HTML,
  * pages without a body and framesets give text or ''.
  */
 export function extractMainText(html: string, options: ExtractOptions = {}): ExtractedText {
@@ -72,8 +76,13 @@ function extract(html: string, opts: typeof DEFAULTS): ExtractedText {
 
   // The fallback walk is read-only, so it runs first on the same tree Readability will then rewrite.
   const fallback = htmlToText(root, { skip: boilerplateFilter(root) });
+  // Class and id words can be wrong (a page's only table has id "header-table"): when they leave
+  // nothing, the page's visible text but obvious furniture is the last resort, so a page with text
+  // never comes out empty. Computed now, before Readability rewrites the tree.
+  const visible = fallback.length === 0 ? htmlToText(root, { skip: isObviousFurniture }) : '';
+  const lastResort = (): ExtractedText => (visible.length === 0 ? { text: '', title, method: 'empty' } : { text: visible, title, method: 'visible' });
   if (countElements(root, opts.maxElements + 1) > opts.maxElements) {
-    return { text: fallback, title, method: fallback.length === 0 ? 'empty' : 'boilerplate' };
+    return fallback.length === 0 ? lastResort() : { text: fallback, title, method: 'boilerplate' };
   }
 
   let article: string | null = null;
@@ -94,7 +103,7 @@ function extract(html: string, opts: typeof DEFAULTS): ExtractedText {
     return { text: article, title, method: 'readability' };
   }
   if (fallback.length === 0 && article !== null && article.length > 0) return { text: article, title, method: 'readability' };
-  return { text: fallback, title, method: fallback.length === 0 ? 'empty' : 'boilerplate' };
+  return fallback.length === 0 ? lastResort() : { text: fallback, title, method: 'boilerplate' };
 }
 
 function cleanTitle(raw: string | null | undefined): string | null {

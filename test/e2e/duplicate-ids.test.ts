@@ -1,0 +1,47 @@
+/**
+ * Real dumps repeat JSONL ids. Two documents with one id used to fail exact
+ * dedup's accounting ("decided document ... twice") and with it the run.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { ShardReader } from '@foxden/shards';
+import { join } from 'node:path';
+import { it } from 'node:test';
+import { demoFixture, derivePipeline, foxdenOk, scratchDir } from './fixtures.ts';
+
+it('a JSONL file with repeated ids runs through the demo pipeline: every document kept with a unique id, the same text removed as a duplicate', { timeout: 600_000 }, async () => {
+  const demo = await demoFixture();
+  const brown = demo.inputs.find((f) => f.endsWith('brown.jsonl'));
+  assert.ok(brown, 'the demo corpus has brown.jsonl');
+  const records = readFileSync(brown, 'utf8').split('\n').filter(Boolean).slice(0, 24).map((l) => JSON.parse(l) as { id: string; text: string });
+  // Records 1 and 2 take record 0's id with other texts; record 3 repeats record 4's id and text exactly.
+  records[1]!.id = records[0]!.id;
+  records[2]!.id = records[0]!.id;
+  records[3] = { ...records[4]! };
+  const dir = await scratchDir('duplicate-ids');
+  const input = join(dir, 'dump.jsonl');
+  writeFileSync(input, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const pipeline = join(dir, 'demo.yaml');
+  await derivePipeline('pipelines/demo.yaml', pipeline, { inputs: [input], tokenizer: demo.tokenizer, classifier: demo.classifier });
+  const run = join(dir, 'run');
+  await foxdenOk(['run', pipeline, '--out', run, '--workers', '1'], 'the demo pipeline over a dump with repeated ids');
+
+  const summary = JSON.parse(readFileSync(join(run, 'summary.json'), 'utf8')) as { balanced: boolean; steps: { step: string; documents_in: number; documents_out: number; dropped: Record<string, number>; counters: Record<string, number> }[] };
+  assert.equal(summary.balanced, true);
+  const [ingest, exact] = summary.steps;
+  assert.equal(ingest!.documents_in, 24);
+  assert.equal(ingest!.documents_out, 24, 'no record is lost to a repeated id');
+  assert.equal(ingest!.counters['repeated_ids'], 3);
+  assert.equal(exact!.step, 'exact-dedup');
+  assert.equal(Object.values(exact!.dropped).reduce((a, b) => a + b, 0), 1, 'only the exact copy is removed');
+  const list: string[] = [];
+  const shards = join(run, 'steps', '00-ingest', 'documents');
+  for (const file of readdirSync(shards).filter((f) => f.endsWith('.arrow'))) {
+    const reader = await ShardReader.open(join(shards, file));
+    for await (const batch of reader.rowBatches(['id'])) list.push(...batch.map((r) => String(r['id'])));
+    await reader.close();
+  }
+  assert.equal(new Set(list).size, 24);
+  assert.ok(list.includes(`dump.jsonl:${records[0]!.id}`));
+  assert.ok(list.some((id) => id.startsWith(`dump.jsonl:${records[0]!.id}@`)), 'a repeat is qualified by its offset');
+});
