@@ -4,6 +4,9 @@ import { Footer } from 'apache-arrow/ipc/metadata/file';
 import { FoxdenError } from '@foxden/core';
 import type { StageShard } from './curriculum-input.js';
 
+/** Shards held open at once; a shuffled order touches every shard, so more would only hold descriptors. */
+const MAX_OPEN_SHARDS = 64;
+
 /** Where one record batch's columns of interest lie in the file. */
 interface BatchLayout {
   rows: number;
@@ -19,7 +22,8 @@ interface BatchLayout {
 
 interface ShardIndex {
   file: string;
-  fd: number;
+  /** Null while closed (evicted from the open set). */
+  fd: number | null;
   batches: BatchLayout[];
   /** First row of each batch within the shard. */
   batchStarts: number[];
@@ -61,24 +65,47 @@ function int32s(buffer: Buffer): Int32Array {
 export class StageRows {
   readonly seqLen: number;
   readonly rows: number;
-  private readonly shards: ShardIndex[] = [];
+  private readonly shards: readonly StageShard[];
   private readonly shardStarts: number[] = [];
+  /** Each shard's layout, read on first use and kept (tens of bytes per record batch). */
+  private readonly indexes: (ShardIndex | undefined)[] = [];
+  /** Shards with an open descriptor, least recently used first: a stage may have more shards than a process may open files. */
+  private readonly open = new Set<number>();
 
   constructor(shards: readonly StageShard[], seqLen: number) {
     this.seqLen = seqLen;
+    this.shards = shards;
     let start = 0;
-    try {
-      for (const shard of shards) {
-        const index = StageRows.index(shard);
-        this.shards.push(index);
-        this.shardStarts.push(start);
-        start += shard.sequences;
-      }
-    } catch (e) {
-      this.close();
-      throw e;
+    for (const shard of shards) {
+      this.shardStarts.push(start);
+      start += shard.sequences;
     }
     this.rows = start;
+  }
+
+  private shard(s: number): ShardIndex {
+    let index = this.indexes[s];
+    if (index === undefined) {
+      index = StageRows.index(this.shards[s]!);
+      this.indexes[s] = index;
+    } else if (index.fd === null) {
+      index.fd = openSync(index.file, 'r');
+    }
+    this.open.delete(s);
+    this.open.add(s);
+    if (this.open.size > MAX_OPEN_SHARDS) {
+      const oldest = this.open.values().next().value as number;
+      this.open.delete(oldest);
+      const evicted = this.indexes[oldest]!;
+      closeSync(evicted.fd!);
+      evicted.fd = null;
+      // List offsets are re-read when the shard is next used: memory stays bounded by the open shards.
+      for (const batch of evicted.batches) {
+        delete batch.tokenOffsets;
+        delete batch.segmentOffsets;
+      }
+    }
+    return index;
   }
 
   private static index(shard: StageShard): ShardIndex {
@@ -136,29 +163,36 @@ export class StageRows {
    * and returns its segment lengths (trailing padding not included).
    */
   read(row: number, tokens: Int32Array): Int32Array {
+    if (row < 0 || row >= this.rows) throw new RangeError(`row ${row} outside the stage's ${this.rows} rows`);
     const s = upperBound(this.shardStarts, row) - 1;
-    const shard = this.shards[s]!;
+    const shard = this.shard(s);
     const inShard = row - this.shardStarts[s]!;
     const b = upperBound(shard.batchStarts, inShard) - 1;
     const batch = shard.batches[b]!;
     const i = inShard - shard.batchStarts[b]!;
-    batch.tokenOffsets ??= int32s(readAt(shard.fd, batch.tokenOffsetsAt, (batch.rows + 1) * 4));
-    batch.segmentOffsets ??= int32s(readAt(shard.fd, batch.segmentOffsetsAt, (batch.rows + 1) * 4));
+    const fd = shard.fd!;
+    batch.tokenOffsets ??= int32s(readAt(fd, batch.tokenOffsetsAt, (batch.rows + 1) * 4));
+    batch.segmentOffsets ??= int32s(readAt(fd, batch.segmentOffsetsAt, (batch.rows + 1) * 4));
     const start = batch.tokenOffsets[i]!;
     const length = batch.tokenOffsets[i + 1]! - start;
     if (length !== this.seqLen) {
       throw new FoxdenError('CORRUPT_INTERMEDIATE', `${shard.file}: row ${inShard} has ${length} tokens, the stage's seq_len is ${this.seqLen}`, { file: shard.file, offset: inShard });
     }
     const into = Buffer.from(tokens.buffer, tokens.byteOffset, tokens.byteLength);
-    const n = readSync(shard.fd, into, 0, length * 4, batch.tokenValuesAt + start * 4);
+    const n = readSync(fd, into, 0, length * 4, batch.tokenValuesAt + start * 4);
     if (n !== length * 4) throw new FoxdenError('CORRUPT_INTERMEDIATE', `${shard.file}: row ${inShard} is cut short`, { file: shard.file, offset: inShard });
     const segStart = batch.segmentOffsets[i]!;
     const segCount = batch.segmentOffsets[i + 1]! - segStart;
-    return int32s(readAt(shard.fd, batch.segmentValuesAt + segStart * 4, segCount * 4));
+    return int32s(readAt(fd, batch.segmentValuesAt + segStart * 4, segCount * 4));
   }
 
   close(): void {
-    for (const shard of this.shards.splice(0)) closeSync(shard.fd);
+    for (const s of this.open) {
+      const index = this.indexes[s]!;
+      closeSync(index.fd!);
+      index.fd = null;
+    }
+    this.open.clear();
   }
 }
 

@@ -95,7 +95,7 @@ export class TrainController {
     let lastStep = latestCheckpoint(out)?.state.step ?? 0;
     for (;;) {
       const checkpoint = latestCheckpoint(out);
-      if (checkpoint) this.keepMetricsUpTo(checkpoint.state.step);
+      this.keepMetricsUpTo(checkpoint?.state.step ?? 0);
       const attempt = await this.attempt(checkpoint);
       lastLoss = attempt.lastStep?.loss ?? lastLoss;
       lastStep = attempt.lastStep?.step ?? lastStep;

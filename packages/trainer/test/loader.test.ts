@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, unlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -127,6 +127,25 @@ describe('Feeder', () => {
   it('refuses a batch that is not whole rows of every stage, or that ranks cannot share', () => {
     assert.throws(() => planFeed(curriculum, { batchTokens: 48 }), /not a whole number of stage 'long' rows.*e\.g\. 32/);
     assert.throws(() => new Feeder(curriculum, planFeed(curriculum, { batchTokens: 64 }), { rank: 0, world: 4 }), /stage 'long' has 2 rows.*4 ranks/);
+  });
+});
+
+describe('StageRows', () => {
+  it('reads a stage of more shards than it keeps open, every row once per pass, with bounded descriptors', async () => {
+    const run = await writeSyntheticCurriculum(join(scratch, 'many-shards'), [{ name: 'wide', seqLen: 8, rows: 150, shards: 75, batchRows: 1 }], { tokenizer: POSITION_TOKENIZER });
+    const curriculum = await openCurriculum(run);
+    const plan = planFeed(curriculum, { batchTokens: 80 });
+    const openFiles = (): number => readdirSync('/proc/self/fd').length;
+    const before = openFiles();
+    let most = 0;
+    const seen: number[] = [];
+    for (const batch of new Feeder(curriculum, plan).stageBatches(plan.stages[0]!, 0, 0)) {
+      most = Math.max(most, openFiles() - before);
+      seen.push(...batch.inputIds);
+    }
+    assert.deepEqual(seen.sort((a, b) => a - b), Array.from({ length: 150 * 8 }, (_, i) => i));
+    assert.ok(most <= 64, `at most 64 shards open at once (saw ${most})`);
+    assert.equal(openFiles(), before, 'all closed at the end of the stage');
   });
 });
 
