@@ -51,7 +51,7 @@ test('the Fox-1 recipe validates and its curriculum is 2K/4K/8K over 3T tokens',
   assert.equal(stages[2]!.select?.min_quality, 0.5);
   assert.equal(stages[2]!.split, true);
   assert.equal(stages[2]!.piece_tokens, 8192);
-  assert.ok(stages.every((s) => s.packing === 'best-fit-decreasing'));
+  assert.ok(stages.every((s) => s.packing === 'best-fit-fill'));
   assert.equal(curriculum['max_repeats'], 4);
   assert.equal(curriculum['strict'], false);
   assert.equal(curriculum['group_shards'], 8);

@@ -5,7 +5,7 @@ export { Router, SourceMixture, globToRegExp, ALL_SOURCES } from './select.js';
 export type { Route } from './select.js';
 export { documentKey, keyBucket, KEY_BUCKETS, SummaryBuilder, allocateBudget, planCurriculum, decide, cutBoundary } from './sampler.js';
 export type { GroupSummary, SupplyCell, ReportEntry, GroupAllocation, StagePlan, CurriculumPlan, Decision } from './sampler.js';
-export { packBestFitDecreasing, packDecomposition, packConcatChunk, PACKERS, packStats } from './packing.js';
+export { packBestFitFill, packBestFitDecreasing, packDecomposition, packConcatChunk, PACKERS, packStats } from './packing.js';
 export type { Packer, Packed, PackOptions, PackStats } from './packing.js';
 export { STAGE_COLUMNS, STAGE_METADATA, SELECTION_COLUMNS } from './stage-shard.js';
 export { validateStageManifest, validateCurriculumManifest, stageManifestName } from './manifest.js';

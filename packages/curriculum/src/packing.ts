@@ -250,7 +250,87 @@ export const packConcatChunk: Packer = (lengths, options) => {
   return finish(pieces, rowStart, rowPieces);
 };
 
+/** Padding the fill policy leaves in the rows it keeps from best-fit, as a share of the stage's content. */
+const FILL_KEPT_PADDING = 0.005;
+
+/**
+ * Best-fit decreasing, then no room left unused: BFD cannot pair documents
+ * longer than half a row (a 4K stage of 1K-4K-token documents is a quarter
+ * padding), so the rows with the most padding are dissolved, worst first,
+ * until the rows kept hold at most 0.5% padding, and their pieces are laid
+ * end to end into full rows, cut where a row ends. Each dissolved row costs
+ * at most one cut; only the last row of the stage can be short. Every token
+ * of every item is still placed exactly once.
+ */
+export const packBestFitFill: Packer = (lengths, options) => {
+  const S = options.seqLen;
+  const bfd = packBestFitDecreasing(lengths, options);
+  let content = 0;
+  const padding = new Int32Array(bfd.rows);
+  for (let r = 0; r < bfd.rows; r++) {
+    let used = 0;
+    for (let k = bfd.rowStart[r]!; k < bfd.rowStart[r + 1]!; k++) used += bfd.pieceLength[bfd.rowPieces[k]!]!;
+    padding[r] = S - used;
+    content += used;
+  }
+  let kept = 0;
+  for (let r = 0; r < bfd.rows; r++) kept += padding[r]!;
+  const byPadding = Array.from({ length: bfd.rows }, (_, r) => r).filter((r) => padding[r]! > 0).sort((a, b) => padding[b]! - padding[a]! || a - b);
+  const dissolved = new Uint8Array(bfd.rows);
+  for (const r of byPadding) {
+    if (kept <= FILL_KEPT_PADDING * content) break;
+    dissolved[r] = 1;
+    kept -= padding[r]!;
+  }
+  // Rows kept as they are, then the dissolved rows' pieces end to end, cut at every row boundary.
+  const placed: { item: number; offset: number; length: number; row: number }[] = [];
+  let row = 0;
+  for (let r = 0; r < bfd.rows; r++) {
+    if (dissolved[r]) continue;
+    for (let k = bfd.rowStart[r]!; k < bfd.rowStart[r + 1]!; k++) {
+      const p = bfd.rowPieces[k]!;
+      placed.push({ item: bfd.pieceItem[p]!, offset: bfd.pieceOffset[p]!, length: bfd.pieceLength[p]!, row });
+    }
+    row++;
+  }
+  let fill = 0;
+  for (let r = 0; r < bfd.rows; r++) {
+    if (!dissolved[r]) continue;
+    for (let k = bfd.rowStart[r]!; k < bfd.rowStart[r + 1]!; k++) {
+      const p = bfd.rowPieces[k]!;
+      let offset = bfd.pieceOffset[p]!;
+      let left = bfd.pieceLength[p]!;
+      while (left > 0) {
+        const take = Math.min(left, S - fill);
+        placed.push({ item: bfd.pieceItem[p]!, offset, length: take, row });
+        offset += take;
+        left -= take;
+        fill += take;
+        if (fill === S) {
+          row++;
+          fill = 0;
+        }
+      }
+    }
+  }
+  const rows = fill > 0 ? row + 1 : row;
+  // Pieces numbered by (item, offset), so that an item's pieces are consecutive as packStats expects;
+  // within a row they keep their placement order.
+  const order = Array.from({ length: placed.length }, (_, i) => i).sort((a, b) => placed[a]!.item - placed[b]!.item || placed[a]!.offset - placed[b]!.offset);
+  const pieces = new PieceList();
+  const numberOf = new Int32Array(placed.length);
+  for (const i of order) numberOf[i] = pieces.add(placed[i]!.item, placed[i]!.offset, placed[i]!.length);
+  const rowStart = new Int32Array(rows + 1);
+  for (const q of placed) rowStart[q.row + 1]!++;
+  for (let r = 0; r < rows; r++) rowStart[r + 1]! += rowStart[r]!;
+  const at = rowStart.slice(0, rows);
+  const rowPieces = new Int32Array(placed.length);
+  for (let i = 0; i < placed.length; i++) rowPieces[at[placed[i]!.row]!++] = numberOf[i]!;
+  return { rows, pieceItem: pieces.item.toArray(), pieceOffset: pieces.offset.toArray(), pieceLength: pieces.length.toArray(), rowStart, rowPieces };
+};
+
 export const PACKERS: Record<PackingPolicy, Packer> = {
+  'best-fit-fill': packBestFitFill,
   'best-fit-decreasing': packBestFitDecreasing,
   decomposition: packDecomposition,
   'concat-chunk': packConcatChunk,

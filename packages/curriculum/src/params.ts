@@ -1,8 +1,8 @@
 import { FoxdenError } from '@foxden/core';
 
 /** The packing policies; see packing.ts. */
-export type PackingPolicy = 'best-fit-decreasing' | 'decomposition' | 'concat-chunk';
-export const PACKING_POLICIES: readonly PackingPolicy[] = ['best-fit-decreasing', 'decomposition', 'concat-chunk'];
+export type PackingPolicy = 'best-fit-fill' | 'best-fit-decreasing' | 'decomposition' | 'concat-chunk';
+export const PACKING_POLICIES: readonly PackingPolicy[] = ['best-fit-fill', 'best-fit-decreasing', 'decomposition', 'concat-chunk'];
 
 /** A stage budget: absolute content tokens, or a share of `total_tokens`. */
 export type StageBudget = { tokens: number } | { share: number };

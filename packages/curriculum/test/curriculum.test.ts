@@ -204,10 +204,31 @@ test('same inputs and seed give byte-identical stage shards and manifests; anoth
   assert.notDeepEqual(a['stage/pack-00000.stage0.arrow'], c['stage/pack-00000.stage0.arrow']);
 });
 
+test('best-fit fill through the whole step: disjoint length ranges, every token exactly as the plan says, the middle stage within 1% padding', async () => {
+  const corpus = await tokenizedCorpus();
+  const runDir = await tempRun();
+  const history = [await writeTokenShards(runDir, corpus, 1)];
+  // The 4K stage takes only documents longer than half its rows: best-fit alone cannot pair any two.
+  const stages = [
+    { name: 'short', seq_len: 2048, budget: { share: 0.3 }, select: { max_tokens: 2048 }, packing: 'best-fit-fill' },
+    { name: 'middle', seq_len: 4096, budget: { share: 0.4 }, select: { min_tokens: 2049, max_tokens: 4096 }, packing: 'best-fit-fill' },
+    { name: 'long', seq_len: 8192, budget: { share: 0.3 }, select: { min_tokens: 4097 }, packing: 'best-fit-fill', split: true },
+  ];
+  const run = await runStep(curriculumStep, runDir, history, { stages, max_repeats: 3, mixture: {}, group_shards: 1 });
+  assertBalanced(run.summary);
+  const loaded = await loadCurriculum(runDir);
+  await checkTokensAccountedFor(runDir, run.stepDir, corpus, loaded);
+  const middle = loaded.stages[1]!;
+  assert.ok(middle.totals.sequences >= 20, `enough rows to judge (${middle.totals.sequences})`);
+  // At most the stage's one short last row beyond the 0.5% the fill keeps.
+  assert.ok(middle.totals.padding_tokens <= 0.005 * middle.totals.content_tokens + middle.seq_len, `middle stage padding ${middle.totals.padding_fraction}`);
+  assert.ok(middle.totals.truncations > 0, 'the fill cuts documents, and says how many');
+});
+
 test('best-fit decreasing over the real corpus at 2K wastes at most 1% on padding; the baselines report theirs', async () => {
   const corpus = await tokenizedCorpus();
   const figures: Record<string, StageManifest['totals']> = {};
-  for (const packing of ['best-fit-decreasing', 'decomposition', 'concat-chunk']) {
+  for (const packing of ['best-fit-fill', 'best-fit-decreasing', 'decomposition', 'concat-chunk']) {
     const runDir = await tempRun();
     const history = [await writeTokenShards(runDir, corpus, 1)];
     // One stage that takes every document, long ones cut into 2048-token pieces: the setting of Ding et al.

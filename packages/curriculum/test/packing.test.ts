@@ -46,6 +46,33 @@ test('best-fit decreasing: every token placed once, near the lower bound of rows
   assert.equal(st.items_split, items.filter((l) => l > S).length);
 });
 
+test('best-fit fill: documents longer than half a row, which best-fit cannot pair, pack with at most 1% padding; every token once', () => {
+  // A middle stage of disjoint ranges: every document between seq_len/2 and seq_len.
+  const S = 4096;
+  const r = new SeededRandom(3, 'middle');
+  const items = Int32Array.from({ length: 3000 }, () => S / 2 + 1 + Math.floor(r.next() * (S / 2 - 1)));
+  const options = { seqLen: S, pieceTokens: S, split: false, minPiece: 1 };
+  const bfd = packStats(PACKERS['best-fit-decreasing'](items, options), S);
+  const p = PACKERS['best-fit-fill'](items, options);
+  coverage(p, items, S);
+  const st = packStats(p, S);
+  const total = items.reduce((a, b) => a + b, 0);
+  assert.equal(st.content_tokens, total);
+  assert.ok(bfd.padding_tokens / (bfd.sequences * S) > 0.2, `best-fit alone pads ${bfd.padding_tokens / (bfd.sequences * S)}`);
+  assert.ok(st.padding_tokens / (st.sequences * S) <= 0.01, `fill pads ${st.padding_tokens / (st.sequences * S)}`);
+  assert.ok(st.sequences <= Math.ceil((total * 1.005) / S) + 1, `${st.sequences} rows for ${Math.ceil(total / S)} rows of tokens`);
+  // A dissolved row costs at most one cut: no document is cut more than once here (each is shorter than a row).
+  assert.ok(st.pieces - items.length === st.items_split, 'each cut document is in exactly two pieces');
+  // Heavy-tailed lengths with splitting on: still every token once, and no more padding than best-fit alone.
+  const mixed = lengths(20000, 4);
+  const split = { seqLen: 2048, pieceTokens: 2048, split: true, minPiece: 1 };
+  const q = PACKERS['best-fit-fill'](mixed, split);
+  coverage(q, mixed, 2048);
+  assert.ok(packStats(q, 2048).padding_tokens <= packStats(PACKERS['best-fit-decreasing'](mixed, split), 2048).padding_tokens);
+  // Deterministic.
+  assert.deepEqual(PACKERS['best-fit-fill'](items, options), p);
+});
+
 test('best-fit decreasing packs pieces into the fullest row that fits', () => {
   const p = PACKERS['best-fit-decreasing'](Int32Array.from([6, 5, 4, 3, 2]), { seqLen: 10, pieceTokens: 10, split: false, minPiece: 1 });
   // 6 -> row0 (4 left), 5 -> row1 (5 left), 4 -> row0 (0 left), 3 -> row1 (2 left), 2 -> row1 (0 left)
