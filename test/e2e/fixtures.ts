@@ -234,7 +234,7 @@ interface PipelineDoc {
  */
 export async function derivePipeline(
   source: string, target: string,
-  replace: { inputs: string[]; tokenizer?: string; classifier?: string },
+  replace: { inputs: string[]; tokenizer?: string; classifier?: string; curriculum?: Record<string, unknown> },
 ): Promise<void> {
   const doc = parseYaml(await readFile(join(REPO_ROOT, source), 'utf8')) as PipelineDoc;
   doc.inputs = replace.inputs;
@@ -242,6 +242,7 @@ export async function derivePipeline(
   for (const step of doc.steps) {
     if (step.type === 'tokenize' && replace.tokenizer) step.params = { ...step.params, tokenizer: replace.tokenizer };
     if (step.type === 'quality-classifier' && replace.classifier) step.params = { ...step.params, model: replace.classifier };
+    if (step.type === 'curriculum' && replace.curriculum) step.params = { ...step.params, ...replace.curriculum };
   }
   await writeFile(target, `# derived from ${source} by test/e2e/fixtures.ts\n${stringifyYaml(doc)}`);
 }

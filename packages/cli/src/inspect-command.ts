@@ -62,16 +62,25 @@ export async function inspectShard(file: string, sampleRows: number): Promise<Sh
   }
 }
 
+/** What inspect shows of a run's curriculum.json: stages, budgets, totals and the planner's report. */
+interface CurriculumReport {
+  total_tokens: number;
+  stages: { index: number; name: string; seq_len: number; sequences: number; tokens: number; content_tokens: number; padding_tokens: number; budget_met: boolean; manifest: string }[];
+  report: { stage: string; severity: string; code: string; message: string }[];
+}
+
 interface RunReport {
   kind: 'run';
   dir: string;
   summary: RunSummary | null;
+  curriculum: CurriculumReport | null;
   steps: { dir: string; tasks: number; shards: Record<string, { files: number; rows: number; bytes: number }> }[];
   sample: ShardReport | null;
 }
 
 export async function inspectRun(dir: string, sampleRows: number): Promise<RunReport> {
   const summary = (await readFile(join(dir, 'summary.json'), 'utf8').then(JSON.parse).catch(() => null)) as RunSummary | null;
+  const curriculum = (await readFile(join(dir, 'curriculum.json'), 'utf8').then(JSON.parse).catch(() => null)) as CurriculumReport | null;
   const stepDirs = (await readdir(join(dir, 'steps')).catch(() => [] as string[])).sort();
   const steps: RunReport['steps'] = [];
   // Sample the shard a user most likely wants: the last step's stage, token or document shard.
@@ -98,7 +107,7 @@ export async function inspectRun(dir: string, sampleRows: number): Promise<RunRe
     steps.push({ dir: s, tasks: markers.length, shards });
   }
   const sample = lastShard ? await inspectShard(lastShard, sampleRows) : null;
-  return { kind: 'run', dir, summary, steps, sample };
+  return { kind: 'run', dir, summary, curriculum, steps, sample };
 }
 
 function summariseRow(row: Record<string, unknown>): Record<string, unknown> {
@@ -133,9 +142,19 @@ function renderReport(report: ShardReport | RunReport): string {
     for (const s of report.summary.steps) {
       lines.push(`  ${s.step} (${s.type}): ${s.documents_in} in -> ${s.documents_out} out`);
       for (const [reason, n] of Object.entries(s.dropped).sort((a, b) => b[1] - a[1])) lines.push(`      dropped ${reason}: ${n}`);
+      for (const w of s.warnings ?? []) lines.push(`      warning: ${w}`);
     }
   } else {
     lines.push('no summary.json: the run has not finished (completed tasks below are kept; run again to resume)');
+  }
+  if (report.curriculum) {
+    const c = report.curriculum;
+    lines.push(`curriculum (${c.total_tokens} tokens that budgets are shares of):`);
+    for (const st of c.stages) {
+      const padding = st.tokens === 0 ? 0 : (100 * st.padding_tokens) / st.tokens;
+      lines.push(`  ${st.index} ${st.name} (seq_len ${st.seq_len}): ${st.sequences} sequences, ${st.tokens} tokens (${st.content_tokens} content, ${padding.toFixed(2)}% padding), budget ${st.budget_met ? 'met' : 'NOT met'}; ${st.manifest}`);
+    }
+    for (const r of c.report) lines.push(`  ${r.severity}: ${r.message}`);
   }
   lines.push('shards:');
   for (const s of report.steps) {

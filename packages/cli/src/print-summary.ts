@@ -11,6 +11,12 @@ export function printRunSummary(summary: RunSummary, out: NodeJS.WritableStream)
     const reasons = Object.entries(s.dropped).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, v]) => `${k}=${v}`).join(', ');
     lines.push(`${s.step.padEnd(22)} ${String(s.documents_in).padStart(9)} ${String(s.documents_out).padStart(9)} ${String(dropped).padStart(9)}  ${reasons}`);
   }
+  const warnings = summary.steps.flatMap((s) => (s.warnings ?? []).map((w) => `${s.step}: ${w}`));
+  if (warnings.length > 0) {
+    lines.push('');
+    lines.push(`warnings (${warnings.length}):`);
+    for (const w of warnings) lines.push(`  ${w}`);
+  }
   lines.push('');
   lines.push(`accounting: ${summary.balanced ? 'every step balances (in = out + dropped)' : 'DOES NOT BALANCE'}`);
   lines.push(`outputs:    ${summary.run_dir}`);

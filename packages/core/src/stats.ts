@@ -18,6 +18,8 @@ export interface TaskStats {
   counters: Record<string, number>;
   /** Output files with checksums, relative to the run directory. */
   outputs: ShardOutput[];
+  /** What a user should know although the task succeeded (a budget accepted short); absent when none. */
+  warnings?: string[];
 }
 
 export interface ShardOutput {
@@ -39,6 +41,8 @@ export interface StepSummary {
   bytes_out: number;
   seconds: number;
   counters: Record<string, number>;
+  /** The tasks' warnings, in task order; absent when none. */
+  warnings?: string[];
   /** Whether in = out + dropped holds. */
   balanced: boolean;
 }
@@ -71,6 +75,7 @@ export function mergeTaskStats(step: string, type: string, tasks: readonly TaskS
     summary.seconds += t.seconds;
     for (const [k, v] of Object.entries(t.dropped)) addCount(summary.dropped, k, v);
     for (const [k, v] of Object.entries(t.counters)) addCount(summary.counters, k, v);
+    if (t.warnings?.length) (summary.warnings ??= []).push(...t.warnings);
   }
   summary.dropped = sortKeys(summary.dropped);
   summary.counters = sortKeys(summary.counters);

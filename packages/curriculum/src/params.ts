@@ -40,8 +40,12 @@ export interface CurriculumParams {
   mixture: Record<string, number>;
   /** Most times a document (and so a source) may be used; fractions allowed. Default 1 (no repeats). */
   max_repeats: number;
-  /** Fail before packing when a budget cannot be met, instead of reporting it. Default false. */
-  strict: boolean;
+  /**
+   * A stage whose budget the data cannot meet: 'fail' stops the run at the plan phase, before any
+   * stage shard is written; 'warn' packs what there is and reports the shortfall as a warning
+   * (run summary, inspect, manifests). Default 'fail': a budget means what it says.
+   */
+  on_shortfall: 'fail' | 'warn';
   /** Relative shortfall below which a budget counts as met. Default 0.001. */
   budget_tolerance: number;
   /** Token shards per planning and packing group (the unit of parallelism and of packing memory). Default 1. */
@@ -119,7 +123,7 @@ export const paramsSchema: Record<string, unknown> = {
       description: 'Source glob or name -> weight: the share of each stage budget per source group. {} = natural proportions; sources matching no key are not used.',
     },
     max_repeats: { type: 'number', minimum: 1, default: 1, description: 'Most times a document (so a source) may be used to meet a budget.' },
-    strict: { type: 'boolean', default: false, description: 'Fail before packing when a budget cannot be met, instead of reporting it.' },
+    on_shortfall: { enum: ['fail', 'warn'], default: 'fail', description: "A budget the data cannot meet: 'fail' stops the run at the plan phase (before any stage shard); 'warn' packs what there is and reports the shortfall as a warning." },
     budget_tolerance: { type: 'number', minimum: 0, maximum: 1, default: 0.001, description: 'Relative shortfall below which a budget counts as met.' },
     group_shards: { type: 'integer', minimum: 1, default: 1, description: 'Token shards per planning/packing group (parallelism and packing memory).' },
     decomposition_min_piece: { type: 'integer', minimum: 1, default: 64, description: 'Smallest power-of-two piece kept by the decomposition policy.' },
@@ -134,7 +138,7 @@ export function resolveParams(raw: Partial<CurriculumParams>): CurriculumParams 
     total_tokens: raw.total_tokens ?? null,
     mixture: raw.mixture ?? {},
     max_repeats: raw.max_repeats ?? 1,
-    strict: raw.strict ?? false,
+    on_shortfall: raw.on_shortfall ?? 'fail',
     budget_tolerance: raw.budget_tolerance ?? 0.001,
     group_shards: raw.group_shards ?? 1,
     decomposition_min_piece: raw.decomposition_min_piece ?? 64,

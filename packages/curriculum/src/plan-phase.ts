@@ -19,7 +19,7 @@ export interface PlanFile extends CurriculumPlan {
  * Phase 2 (the barrier, one task): merges the group summaries, fixes each
  * stage's targets per source group (water-filling within max_repeats) and
  * the key thresholds that meet them, and reports every budget it cannot
- * meet. With `strict`, an unmet budget fails here, before any packing.
+ * meet. Unless the recipe says `on_shortfall: warn`, an unmet budget fails here, before any packing.
  */
 export const planPhase: StepPhase<Partial<CurriculumParams>> = {
   name: 'plan',
@@ -52,6 +52,8 @@ export const planPhase: StepPhase<Partial<CurriculumParams>> = {
     stats.counters['stages_short'] = plan.stages.filter((s) => !s.met).length;
     stats.counters['budget_shortfall_tokens'] = plan.stages.reduce((n, s) => n + Math.max(0, s.target_tokens - s.planned_tokens), 0);
     stats.counters['planned_tokens'] = plan.stages.reduce((n, s) => n + s.planned_tokens, 0);
+    const warnings = plan.report.filter((r) => r.severity !== 'info').map((r) => r.message);
+    if (warnings.length > 0) stats.warnings = warnings;
     stats.outputs.push({ path, kind: 'plan', rows: plan.stages.length, bytes: Buffer.byteLength(text), sha256: sha256Text(text) });
     stats.seconds = (performance.now() - started) / 1000;
     return stats;

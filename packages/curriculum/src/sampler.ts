@@ -262,19 +262,20 @@ export function planCurriculum(stages: readonly ResolvedStage[], params: Curricu
     }
     const shortfall = target - planned;
     const met = shortfall <= params.budget_tolerance * target + (stage.packing === 'decomposition' ? params.decomposition_min_piece * names.length : 0);
+    const severity = params.on_shortfall === 'warn' ? 'warning' : 'error';
     if (supplyTokens === 0) {
-      report.push({ stage: stage.name, severity: 'error', code: 'stage-empty', message: `stage '${stage.name}': no document is in its selection (length ${stage.min_tokens}..${stage.max_tokens ?? 'inf'}${stage.min_quality === null ? '' : `, quality >= ${stage.min_quality}`})`, requested_tokens: target, available_tokens: 0 });
+      report.push({ stage: stage.name, severity, code: 'stage-empty', message: `stage '${stage.name}': no document is in its selection (length ${stage.min_tokens}..${stage.max_tokens ?? 'inf'}${stage.min_quality === null ? '' : `, quality >= ${stage.min_quality}`})`, requested_tokens: target, available_tokens: 0 });
     } else if (!met) {
       report.push({
-        stage: stage.name, severity: 'error', code: 'budget-shortfall', requested_tokens: target, available_tokens: planned,
-        message: `stage '${stage.name}': budget ${target} tokens cannot be met: its selection has ${supplyTokens} tokens in ${supplyDocs} documents, at most ${params.max_repeats} uses each = ${planned} tokens (${((100 * planned) / target).toFixed(2)}% of the budget); raise max_repeats, widen the selection or lower the budget`,
+        stage: stage.name, severity, code: 'budget-shortfall', requested_tokens: target, available_tokens: planned,
+        message: `stage '${stage.name}': budget ${target} tokens cannot be met: its selection has ${supplyTokens} tokens in ${supplyDocs} documents, at most ${params.max_repeats} uses each = ${planned} tokens (${((100 * planned) / target).toFixed(2)}% of the budget); raise max_repeats, widen the selection, lower the budget, or accept the shortfall with on_shortfall: warn`,
       });
     }
     return { index: stage.index, name: stage.name, seq_len: stage.seq_len, budget: stage.budget, target_tokens: target, planned_tokens: planned, supply_tokens: supplyTokens, supply_documents: supplyDocs, met, groups };
   });
-  if (params.strict) {
+  if (params.on_shortfall === 'fail') {
     const failed = report.filter((r) => r.severity === 'error');
-    if (failed.length > 0) throw new FoxdenError('BAD_CONFIG', `curriculum (strict): ${failed.map((r) => r.message).join('; ')}`);
+    if (failed.length > 0) throw new FoxdenError('BAD_CONFIG', `curriculum: ${failed.map((r) => r.message).join('; ')} (no stage shard was written)`);
   }
   return { format: 'foxden.curriculum-plan/1', seed, total_tokens: total, max_repeats: params.max_repeats, shard_groups: groupIds, stages: plans, report, not_selected: notSelected };
 }
