@@ -15,12 +15,14 @@ import { curriculumConfig } from '../../packages/curriculum/src/config.js';
 import { PACKERS, packStats } from '../../packages/curriculum/src/packing.js';
 import { SummaryBuilder, decide, documentKey, planCurriculum, type GroupSummary } from '../../packages/curriculum/src/sampler.js';
 import { runStep, tokenizedCorpus, writeTokenShards } from '../../packages/curriculum/test/fixtures.js';
+import type { StageParams } from '../../packages/curriculum/src/params.js';
 import { measure, type BenchEntry, type Benchmark } from './harness.js';
 
-const STAGES = [
-  { name: '2k', seq_len: 2048, budget: { share: 0.4 } },
-  { name: '4k', seq_len: 4096, budget: { share: 0.35 } },
-  { name: '8k', seq_len: 8192, budget: { share: 0.25 }, select: { min_quality: 0.6 } },
+/** The stages of pipelines/fox1-pretrain.yaml. */
+const STAGES: StageParams[] = [
+  { name: '2k', seq_len: 2048, budget: { share: 0.4 }, select: { min_tokens: 1, max_tokens: 1024 }, packing: 'best-fit-fill' },
+  { name: '4k', seq_len: 4096, budget: { share: 0.35 }, select: { min_tokens: 1025, max_tokens: 4096 }, packing: 'best-fit-fill' },
+  { name: '8k', seq_len: 8192, budget: { share: 0.25 }, select: { min_tokens: 4097, max_tokens: null, min_quality: 0.5 }, packing: 'best-fit-fill', split: true, piece_tokens: 8192 },
 ];
 const SOURCES = ['cc/2023-06', 'cc/2024-22', 'books', 'arxiv', 'stackexchange'];
 
@@ -34,7 +36,7 @@ const bench: Benchmark = async (ctx) => {
   const groupDocs = 1_000_000;
   const groups = Math.ceil(totalDocs / groupDocs);
   ctx.log(`real corpus: ${lens.length} docs, mean ${meanLen.toFixed(0)} tokens; simulating ${totalDocs} docs in ${groups} groups of ${groupDocs}`);
-  const { params, stages, router } = curriculumConfig({ params: { stages: STAGES, max_repeats: 2, mixture: {} } });
+  const { params, stages, router } = curriculumConfig({ params: { stages: STAGES, max_repeats: 2, mixture: {}, on_shortfall: 'warn' } });
   const seed = 42;
   // The same simulated document i everywhere: length and quality drawn from the real corpus by a seeded hash.
   const docOf = (g: number, i: number, r: SeededRandom) => {
@@ -68,6 +70,16 @@ const bench: Benchmark = async (ctx) => {
   let packDocs = 0;
   let padding = 0;
   let rowsTokens = 0;
+  // Per stage and policy, on the same simulated selections: what the shipped best-fit-fill gains over best-fit decreasing.
+  const byPolicy: Record<string, Record<string, { padding_tokens: number; tokens: number; truncations: number; documents: number }>> = {};
+  const compare = (policy: 'best-fit-decreasing' | 'best-fit-fill', stage: (typeof stages)[number], lengths: Int32Array): void => {
+    const st = packStats(PACKERS[policy](lengths, { seqLen: stage.seq_len, pieceTokens: stage.piece_tokens, split: stage.split, minPiece: params.decomposition_min_piece }), stage.seq_len);
+    const e = ((byPolicy[policy] ??= {})[stage.name] ??= { padding_tokens: 0, tokens: 0, truncations: 0, documents: 0 });
+    e.padding_tokens += st.padding_tokens;
+    e.tokens += st.sequences * stage.seq_len;
+    e.truncations += st.items_split;
+    e.documents += lengths.length;
+  };
   const pack = await measure(async () => {
     for (let g = 0; g < packGroups; g++) {
       const r = new SeededRandom(seed, `sim/${g}`);
@@ -88,12 +100,33 @@ const bench: Benchmark = async (ctx) => {
       });
     }
   });
+  // Outside the timed loop: both policies on the same groups.
+  for (let g = 0; g < packGroups; g++) {
+    const r = new SeededRandom(seed, `sim/${g}`);
+    const perStage: number[][] = stages.map(() => []);
+    for (let i = 0, n = docsIn(g); i < n; i++) {
+      const d = docOf(g, i, r);
+      const route = router.route(d.n, d.q, d.source);
+      if ('reason' in route) continue;
+      const dec = decide(plan.stages[route.stage]!.groups[route.group]!, documentKey(d.id, seed), String(g).padStart(5, '0'));
+      for (let c = 0; c < dec.copies + (dec.boundary ? 1 : 0); c++) perStage[route.stage]!.push(route.usable);
+    }
+    stages.forEach((s, i) => {
+      const lengths = Int32Array.from(perStage[i]!);
+      compare('best-fit-decreasing', s, lengths);
+      compare('best-fit-fill', s, lengths);
+    });
+  }
+  const paddingByPolicy = Object.fromEntries(Object.entries(byPolicy).map(([policy, perStage]) => [policy, Object.fromEntries(Object.entries(perStage).map(([name, e]) => [name, {
+    padding_fraction: e.tokens === 0 ? 0 : e.padding_tokens / e.tokens, documents_cut: e.truncations, documents: e.documents,
+  }]))]));
+  ctx.log(`padding by policy and stage (first ${packGroups} groups): ${JSON.stringify(paddingByPolicy)}`);
 
   // The whole step (scan, plan, pack with token copies, manifests) on the real token shards.
   const runDir = await mkdtemp(join(ctx.scratchDir, 'run-'));
   const history = [await writeTokenShards(runDir, corpus, 2)];
   const realTokens = corpus.docs.reduce((n, d) => n + d.tokens.length, 0);
-  const step = await measure(() => runStep(curriculumStep, runDir, history, { stages: STAGES, max_repeats: 2 }));
+  const step = await measure(() => runStep(curriculumStep, runDir, history, { stages: STAGES, max_repeats: 2, on_shortfall: 'warn' }));
   const phaseSeconds = (name: string) => step.result.stats[name]!.reduce((s, t) => s + t.seconds, 0);
   const stepSeconds = ['scan', 'plan', 'pack', 'manifest'].reduce((s, p) => s + phaseSeconds(p), 0);
   // Per-token work is scan + pack; plan and manifest are per-run constants (schema compile, a few files).
@@ -111,7 +144,7 @@ const bench: Benchmark = async (ctx) => {
     },
     {
       name: 'curriculum.pack-plan.bfd', value: packDocs / pack.seconds, unit: 'documents/s per core', documents: packDocs, seconds: pack.seconds, peak_rss_bytes: pack.peakRss, ...common,
-      notes: { groups: packGroups, padding_fraction: padding / rowsTokens },
+      notes: { groups: packGroups, padding_fraction: padding / rowsTokens, padding_by_policy: paddingByPolicy },
     },
     {
       name: 'curriculum.scan-pack.real-corpus', value: stepRate, unit: 'tokens/s per core', documents: corpus.docs.length, seconds: stepSeconds, peak_rss_bytes: step.peakRss, ...common,
