@@ -7,6 +7,7 @@ import { ShardWriter } from '@foxden/shards';
 import { fastTextBinary, normalizeForFastText } from '@foxden/fasttext';
 import { trainQualityClassifier } from '../../packages/quality/src/classifier/train-classifier.js';
 import { steps } from '../../packages/quality/src/step.js';
+import { scrubPii } from '../../packages/quality/src/pii/scrub.js';
 import { corpusDocs, spamAssassin } from '../../packages/quality/test/corpus.js';
 import { WorkerPool } from '@foxden/runner-local';
 import { measure, type BenchContext, type BenchEntry, type Benchmark } from './harness.js';
@@ -89,6 +90,16 @@ async function heuristics(ctx: BenchContext): Promise<BenchEntry[]> {
     ctx.log(`${type}: ${docs.length} docs, ${(bytes / 1e6).toFixed(1)} MB in ${m.seconds.toFixed(2)} s`);
     entries.push({ name: `quality.${type}.mb_per_s_per_core`, value: bytes / 1e6 / m.seconds, unit: 'MB/s/core', input_bytes: bytes, documents: docs.length, seconds: m.seconds, cores: 1, peak_rss_bytes: m.peakRss, notes: { docs_per_s_per_core: docs.length / m.seconds, includes: 'Arrow read + write of documents and drops' } });
   }
+  // A pathological input: PII scrubbing of one 10 MB line without a break (linear time, no regex backtracking blow-up),
+  // against the corpus rate measured above.
+  const line = 'a'.repeat(10 * 1024 * 1024);
+  const pii = await measure(async () => scrubPii(line));
+  const corpusRate = entries.find((e) => e.name === 'quality.pii-scrub.mb_per_s_per_core')!.value;
+  const lineRate = line.length / 1e6 / pii.seconds;
+  entries.push({
+    name: 'quality.pii-scrub.10mb-line', value: lineRate, unit: 'MB/s/core', input_bytes: line.length, documents: 1, seconds: pii.seconds, cores: 1, peak_rss_bytes: pii.peakRss,
+    limit: { name: 'pii-scrub over the corpus documents, same run', value: corpusRate, unit: 'MB/s/core' }, ratio: lineRate / corpusRate,
+  });
 
   return entries;
 }

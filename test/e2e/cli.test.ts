@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CORPUS_DIR, demoFixture, referenceRun, runFoxden, scratchDir, type FoxdenResult } from './fixtures.js';
+import { CORPUS_DIR, REPO_ROOT, demoFixture, referenceRun, runFoxden, scratchDir, type FoxdenResult } from './fixtures.js';
 import { readSummary, recordedOutputs } from './run-dir.js';
 
-const COMMANDS = ['run', 'inspect', 'sql', 'tokenizer', 'quality', 'worker', 'status', 'dashboard'];
+const COMMANDS = ['run', 'inspect', 'sql', 'tokenizer', 'quality', 'worker', 'status', 'dashboard', 'train'];
 const STACK_LINE = /^\s+at .+[:(]/m;
 
 /** A failed command: non-zero exit, no stack trace; returns stderr. */
@@ -48,6 +48,16 @@ test('foxden --help lists every command; no arguments is a usage error', async (
   const bare = await runFoxden([]);
   assert.notEqual(bare.code, 0);
   assert.match(bare.stdout + bare.stderr, /Usage: foxden/);
+});
+
+test('npx foxden works as the README writes it: npm links a committed bin that loads the built CLI', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const npx = spawnSync('npx', ['--no-install', 'foxden', '--help'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(npx.status, 0, npx.stderr);
+  assert.match(npx.stdout, /^Usage: foxden/);
+  // The link exists from install time on: it points at a committed file, not at dist/ (absent until the first build).
+  const { readlinkSync } = await import('node:fs');
+  assert.match(readlinkSync(join(REPO_ROOT, 'node_modules/.bin/foxden')), /cli\/bin\/foxden\.js$/);
 });
 
 test('an unknown command exits non-zero with a one-line reason', async () => {

@@ -44,11 +44,10 @@ describe('PII scrubbing', () => {
     assert.deepEqual([r.emails, r.ipv4, r.ipv6], [2, 2, 3]);
   });
 
-  it('costs linear time on a 10 MB line and records counts as a step', async () => {
-    const started = performance.now();
+  it('passes a 10 MB line through unchanged and records counts as a step', async () => {
+    // Its speed is measured by the quality benchmark (quality.pii-scrub.10mb-line), not here.
     const big = 'a'.repeat(10 * 1024 * 1024);
     assert.equal(scrubPii(big).text, big);
-    assert.ok(performance.now() - started < 20_000);
     const step = steps.find((s) => s.type === 'pii-scrub')!;
     const r = await runStep(step, [doc('a', 'write to a@example.com from 10.0.0.1'), doc('b', ''), doc('c', 'nothing here 1.2.3')], {});
     assert.equal(r.kept.length, 3);
