@@ -22,7 +22,8 @@ it('a JSONL file with repeated ids runs through the demo pipeline: every documen
   const input = join(dir, 'dump.jsonl');
   writeFileSync(input, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
   const pipeline = join(dir, 'demo.yaml');
-  await derivePipeline('pipelines/demo.yaml', pipeline, { inputs: [input], tokenizer: demo.tokenizer, classifier: demo.classifier });
+  // 24 documents cannot fill the demo's curriculum budgets: the shortfall is accepted, as a warning.
+  await derivePipeline('pipelines/demo.yaml', pipeline, { inputs: [input], tokenizer: demo.tokenizer, classifier: demo.classifier, curriculum: { on_shortfall: 'warn' } });
   const run = join(dir, 'run');
   await foxdenOk(['run', pipeline, '--out', run, '--workers', '1'], 'the demo pipeline over a dump with repeated ids');
 

@@ -191,6 +191,9 @@ export async function runPipeline(pipeline: ResolvedPipeline, registry: StepRegi
     const all = mergeTaskStats(step.name, step.type, stepStats);
     summary.seconds = all.seconds;
     summary.counters = all.counters;
+    // Warnings come from any phase (the curriculum's plan phase reports an accepted shortfall).
+    if (all.warnings) summary.warnings = all.warnings;
+    else delete summary.warnings;
     summary.tasks = stepStats.length;
     if (!summary.balanced) {
       throw new FoxdenError('ACCOUNTING', `step '${step.name}' does not balance: ${summary.documents_in} documents in, ${summary.documents_out} out, ${sumCounts(summary.dropped)} dropped; a document was lost or invented`);
