@@ -47,12 +47,14 @@ export interface FeedArgs {
   verify: boolean;
 }
 
-function integer(value: string | undefined, name: string): number | undefined {
+/** An integer option of at least `min`, or undefined when not given. */
+export function integerOption(value: string | undefined, name: string, min = 0): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new FoxdenError('BAD_CONFIG', `--${name} must be a non-negative integer, got '${value}'`);
+  if (!Number.isSafeInteger(n) || n < min) throw new FoxdenError('BAD_CONFIG', `--${name} must be an integer of at least ${min}, got '${value}'`);
   return n;
 }
+
 
 export function parseFeedArgs(args: string[]): FeedArgs | 'help' {
   const { values, positionals } = parseArgs({
@@ -67,11 +69,11 @@ export function parseFeedArgs(args: string[]): FeedArgs | 'help' {
   if (!input || positionals.length > 1) throw new FoxdenError('BAD_CONFIG', 'give one run directory or curriculum.json');
   const optional = <T>(key: string, value: T | undefined): Record<string, T> => (value === undefined ? {} : { [key]: value });
   return {
-    input, rank: integer(values.rank, 'rank') ?? 0, world: integer(values.world, 'world') ?? 1, preset: values.preset ?? 'tiny',
-    ...optional('batchTokens', integer(values['batch-tokens'], 'batch-tokens')), ...optional('seed', integer(values.seed, 'seed')),
-    startStage: integer(values['start-stage'], 'start-stage') ?? 0, startTokens: integer(values['start-tokens'], 'start-tokens') ?? 0,
+    input, rank: integerOption(values.rank, 'rank') ?? 0, world: integerOption(values.world, 'world') ?? 1, preset: values.preset ?? 'tiny',
+    ...optional('batchTokens', integerOption(values['batch-tokens'], 'batch-tokens')), ...optional('seed', integerOption(values.seed, 'seed')),
+    startStage: integerOption(values['start-stage'], 'start-stage') ?? 0, startTokens: integerOption(values['start-tokens'], 'start-tokens') ?? 0,
     ...optional('fingerprint', values.fingerprint), allowDataChange: values['allow-data-change'] ?? false,
-    steps: integer(values.steps, 'steps') ?? null, stageSteps: integer(values['stage-steps'], 'stage-steps') ?? null, ...optional('vocabSize', integer(values['vocab-size'], 'vocab-size')),
+    steps: integerOption(values.steps, 'steps') ?? null, stageSteps: integerOption(values['stage-steps'], 'stage-steps') ?? null, ...optional('vocabSize', integerOption(values['vocab-size'], 'vocab-size')),
     ...optional('tokenizer', values.tokenizer), verify: !values['no-verify'],
   };
 }

@@ -45,8 +45,9 @@ export interface FrameFields {
   payloadBytes: number;
 }
 
-// The wire format is little-endian; typed arrays are written as they lie in memory.
-if (endianness() !== 'LE') throw new Error('foxden feed: a big-endian host would need byte swapping, which is not implemented');
+// The wire format is little-endian and typed arrays are written as they lie in memory: a feeder runs on
+// little-endian hosts (x86-64, arm64), and says so plainly anywhere else.
+if (endianness() !== 'LE') throw new Error('foxden feed: the feed stream is little-endian and is written from memory as it lies; run the feeder on a little-endian host');
 
 export function encodeStreamHeader(header: FeedHeader): Buffer {
   const json = Buffer.from(JSON.stringify(header), 'utf8');

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { FoxdenError } from '@foxden/core';
 import { readCheckpoint } from './checkpoints.js';
 import { openCurriculum } from './curriculum-input.js';
-import { FEED_HELP, feedCommand } from './feed-command.js';
+import { FEED_HELP, feedCommand, integerOption } from './feed-command.js';
 import { planFeed } from './feed-plan.js';
 import { loadPreset, ENGINE_DIR } from './presets.js';
 import { findPythonWithTorch } from './python.js';
@@ -46,12 +46,7 @@ Writes a Hugging Face LlamaForCausalLM folder: config.json, model.safetensors
 and the run's tokenizer.json.
 `;
 
-function count(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new FoxdenError('BAD_CONFIG', `--${name} must be a positive integer, got '${value}'`);
-  return n;
-}
+const count = (value: string | undefined, name: string): number | undefined => integerOption(value, name, 1);
 
 function cudaAvailable(python: string): boolean {
   const probe = spawnSync(python, ['-c', 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)'], { timeout: 120_000 });
@@ -98,7 +93,7 @@ async function train(args: string[]): Promise<number> {
     resume: values.resume ?? false, steps: count(values.steps, 'steps') ?? null,
     checkpointEvery: values['checkpoint-every'] === '0' ? 0 : count(values['checkpoint-every'], 'checkpoint-every') ?? preset.train.checkpoint_every,
     microBatchTokens: count(values['micro-batch-tokens'], 'micro-batch-tokens') ?? preset.train.micro_batch_tokens,
-    maxRestarts: values['max-restarts'] === undefined ? 3 : Number(values['max-restarts']), allowDataChange: values['allow-data-change'] ?? false, engineArgs,
+    maxRestarts: integerOption(values['max-restarts'], 'max-restarts') ?? 3, allowDataChange: values['allow-data-change'] ?? false, engineArgs,
   }).run();
   process.stderr.write(`foxden train: ${result.steps} steps, last loss ${result.lastLoss?.toFixed(4) ?? 'n/a'}, ${result.restarts} restarts; checkpoint ${result.checkpoint ?? 'none'}; metrics ${result.metrics}\n`);
   return 0;

@@ -92,7 +92,7 @@ export class TrainController {
     if (existing) checkStart(this.o.plan, existing.state.loader, this.o.allowDataChange);
     let restarts = 0;
     let lastLoss: number | null = null;
-    let lastStep = latestCheckpoint(out)?.state.step ?? 0;
+    let lastStep = existing?.state.step ?? 0;
     for (;;) {
       const checkpoint = latestCheckpoint(out);
       this.keepMetricsUpTo(checkpoint?.state.step ?? 0);
