@@ -1,3 +1,4 @@
+// foxden-test-needs: redis
 /**
  * Redis options of the BullMQ runner (issue #7): a password-protected Redis
  * (the test's own redis-server with requirepass), the password given in the

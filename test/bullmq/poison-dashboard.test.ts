@@ -1,3 +1,4 @@
+// foxden-test-needs: redis, chromium
 /**
  * Poison task (issue #7) and the dashboard.
  *

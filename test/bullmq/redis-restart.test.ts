@@ -1,3 +1,4 @@
+// foxden-test-needs: redis
 /**
  * Redis restart (issue #7): the test's own redis-server (no persistence) is
  * killed in the middle of a run and started again on the same port, losing

@@ -1,3 +1,4 @@
+// foxden-test-needs: redis
 /**
  * Same result (issue #7): the demo pipeline on the BullMQ runner, coordinated
  * from this process and run by 2 `foxden worker` processes, gives shards and

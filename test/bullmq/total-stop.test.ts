@@ -1,3 +1,4 @@
+// foxden-test-needs: redis
 /**
  * Total stop (issue #7): the coordinator and every worker are SIGKILLed in the
  * middle of a run; starting them again resumes it (completed tasks are

@@ -1,3 +1,4 @@
+// foxden-test-needs: redis
 /**
  * Worker crash (issue #7): SIGKILL a `foxden worker` while it writes a task's
  * shard, several times across different steps, starting a fresh worker each

@@ -1,3 +1,4 @@
+// foxden-test-needs: shared-corpus
 /**
  * Accounting: on the demo run and on a run over all of corpus/warc and
  * corpus/jsonl, every step balances, each step reads what the previous one

@@ -1,3 +1,4 @@
+// foxden-test-needs: shared-corpus
 /**
  * The `foxden` command as a user meets it (the real packages/cli/dist/main.js
  * in a child process): help for every command, one-line errors without stack

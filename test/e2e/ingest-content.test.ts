@@ -1,3 +1,4 @@
+// foxden-test-needs: shared-corpus
 /**
  * Real content: the ingest step of the run over every file of corpus/warc and
  * corpus/jsonl turns named records into the right documents (URL, text,

@@ -1,3 +1,4 @@
+// foxden-test-needs: torch
 /**
  * `foxden train` end to end on the CPU: the real command, the feeder process,
  * the PyTorch engine (Debian's python3-torch), real curricula.
@@ -7,8 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { ENGINE_DIR, openCurriculum, planFeed, type PythonWithTorch } from '../../packages/trainer/src/index.ts';
-import { torchOrSkip } from '../../packages/trainer/test/prerequisites.ts';
+import { ENGINE_DIR, findPythonWithTorch, openCurriculum, planFeed } from '../../packages/trainer/src/index.ts';
 import { flipByte, writeSyntheticCurriculum } from '../../packages/trainer/test/synthetic-curriculum.ts';
 import { CLI, demoFixture, referenceRun, runFoxden, scratchDir } from './fixtures.ts';
 
@@ -22,7 +22,6 @@ before(async () => { scratch = await scratchDir('train'); });
 
 describe('foxden train on the demo run', () => {
   it('trains the tiny preset through all three stages: stage changes at the budgets, fixed tokens per step, the loss falls; export reproduces the logits', { timeout: 900_000 }, async (t) => {
-    if (!torchOrSkip(t)) return;
     const run = await referenceRun((await demoFixture()).pipelineFile);
     const out = join(scratch, 'demo-train');
     const STAGE_STEPS = 4;
@@ -57,7 +56,7 @@ describe('foxden train on the demo run', () => {
     assert.equal(config['num_key_value_heads'], 2);
     assert.equal(config['vocab_size'], 4096);
     assert.deepEqual(readFileSync(join(hf, 'tokenizer.json')), readFileSync((await demoFixture()).tokenizer));
-    const torch = torchOrSkip(t)!;
+    const torch = findPythonWithTorch();
     const check = spawnSync(torch.python, [join(ENGINE_DIR, 'tests', 'check_export.py'), hf, checkpoint, '2,17,301,4000,9,9,123,77'], {
       encoding: 'utf8', env: { ...process.env, PYTHONPATH: ENGINE_DIR, PYTHONDONTWRITEBYTECODE: '1' },
     });
@@ -67,7 +66,6 @@ describe('foxden train on the demo run', () => {
 });
 
 describe('foxden train survives kill -9 of its engine', () => {
-  let torch: PythonWithTorch | null = null;
   let run: string;
   before(async () => {
     // 3, 20 and 4 steps of 1024 tokens: the engine is killed in the middle of stage 1 (steps 4..23).
@@ -79,9 +77,7 @@ describe('foxden train survives kill -9 of its engine', () => {
   });
   const train = (out: string, extra: string[] = []): string[] => ['train', run, '--preset', 'tiny', '--device', 'cpu', '--out', out, '--batch-tokens', '1024', '--checkpoint-every', '3', ...extra];
 
-  it('resumes from the last checkpoint: the batches (by hash) and the loss curve equal an uninterrupted run', { timeout: 600_000 }, async (t) => {
-    torch = torchOrSkip(t);
-    if (!torch) return;
+  it('resumes from the last checkpoint: the batches (by hash) and the loss curve equal an uninterrupted run', { timeout: 600_000 }, async () => {
     const reference = join(scratch, 'uninterrupted');
     const plain = await runFoxden(train(reference));
     assert.equal(plain.code, 0, plain.stderr.slice(-3000));
@@ -118,8 +114,7 @@ describe('foxden train survives kill -9 of its engine', () => {
     assert.equal(steps(out).length, 3 + 20 + 4);
   });
 
-  it('refuses to resume on changed data (another batch size) unless --allow-data-change', { timeout: 300_000 }, async (t) => {
-    if (!torchOrSkip(t)) return;
+  it('refuses to resume on changed data (another batch size) unless --allow-data-change', { timeout: 300_000 }, async () => {
     const out = join(scratch, 'uninterrupted');
     const changed = await runFoxden(train(out, ['--resume']).map((a) => (a === '1024' ? '2048' : a)));
     assert.equal(changed.code, 1);
@@ -129,8 +124,7 @@ describe('foxden train survives kill -9 of its engine', () => {
     assert.match(again.stderr, /already holds checkpoints .*--resume/);
   });
 
-  it('refuses bad data before any step, naming the file', { timeout: 300_000 }, async (t) => {
-    if (!torchOrSkip(t)) return;
+  it('refuses bad data before any step, naming the file', { timeout: 300_000 }, async () => {
     const bad = await writeSyntheticCurriculum(join(scratch, 'bad-run'), [{ name: 'a', seqLen: 64, rows: 16 }]);
     const shard = join(bad, 'steps/00-curriculum/stage/pack-00001.stage0.arrow');
     flipByte(shard, 300);

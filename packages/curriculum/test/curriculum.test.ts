@@ -1,3 +1,4 @@
+// foxden-test-needs: shared-corpus
 /**
  * End-to-end tests of the curriculum step on the real corpus: documents
  * tokenized with a real BPE tokenizer, real Arrow token shards, every phase

@@ -1,3 +1,4 @@
+// foxden-test-needs: shared-corpus
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';

@@ -1,3 +1,4 @@
+// foxden-test-needs: shared-corpus
 /**
  * End to end through the real pipeline loader and the local worker-thread runner: ingest (JSONL
  * built from the shared corpus, with planted exact and near copies) -> exact-dedup (text + URL)

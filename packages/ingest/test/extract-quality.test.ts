@@ -1,3 +1,4 @@
+// foxden-test-needs: shared-corpus
 /**
  * Main-text extraction quality on real pages from the shared corpus, scored
  * the way the Zyte article-extraction benchmark scores: token-level

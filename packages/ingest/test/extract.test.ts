@@ -1,3 +1,4 @@
+// foxden-test-needs: shared-corpus
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';

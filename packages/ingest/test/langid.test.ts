@@ -1,3 +1,4 @@
+// foxden-test-needs: shared-corpus
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

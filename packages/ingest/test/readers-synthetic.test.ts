@@ -1,3 +1,4 @@
+// foxden-test-needs: shared-corpus
 /**
  * Reader behaviour on inputs the shared corpus does not have: broken JSONL,
  * zstd, wrong chunk sizes, garbage between records, oversize records,

@@ -1,3 +1,4 @@
+// foxden-test-needs: shared-corpus
 /**
  * The source readers against every archive and JSONL file in the shared
  * corpus, and two books. Expected counts were checked independently of this

@@ -1,3 +1,4 @@
+// foxden-test-needs: shared-corpus
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';

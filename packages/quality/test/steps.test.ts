@@ -1,3 +1,4 @@
+// foxden-test-needs: shared-corpus
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sumCounts } from '@foxden/core';

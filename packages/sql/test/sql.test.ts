@@ -1,3 +1,4 @@
+// foxden-test-needs: shared-corpus
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

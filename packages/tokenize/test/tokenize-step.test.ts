@@ -1,3 +1,4 @@
+// foxden-test-needs: shared-corpus
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

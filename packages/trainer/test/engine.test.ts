@@ -1,15 +1,14 @@
+// foxden-test-needs: torch
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { it } from 'node:test';
-import { ENGINE_DIR } from '../src/index.ts';
-import { torchOrSkip } from './prerequisites.ts';
+import { ENGINE_DIR, findPythonWithTorch } from '../src/index.ts';
 
 // The engine's own suite (python unittest): attention backends against a full-mask
 // reference, document isolation, chunked cross-entropy, the feed reader, bit-exact
 // checkpoint resume, export with an independent numpy reader, presets.
 it('the PyTorch engine passes its unit tests', (t) => {
-  const torch = torchOrSkip(t);
-  if (!torch) return;
+  const torch = findPythonWithTorch();
   const run = spawnSync(torch.python, ['-m', 'unittest', 'discover', '-s', 'tests'], {
     cwd: ENGINE_DIR, encoding: 'utf8', timeout: 600_000, env: { ...process.env, PYTHONPATH: ENGINE_DIR, PYTHONDONTWRITEBYTECODE: '1' },
   });

@@ -1,3 +1,4 @@
+// foxden-test-needs: shared-corpus
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
