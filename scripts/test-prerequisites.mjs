@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 
 /** Each prerequisite: how to check it, and the one line a user reads when it is missing. */
 export function prerequisites(root) {
@@ -61,7 +61,7 @@ export async function checkNeeds(root, files) {
       if (!have.get(need)) reasons.push(p.missing);
     }
     if (reasons.length === 0) runnable.push(file);
-    else blocked.push({ file: join(file), reasons });
+    else blocked.push({ file, reasons });
   }
   return { runnable, blocked };
 }
