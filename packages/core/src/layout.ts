@@ -35,6 +35,15 @@ export function markerPath(stepDir: string, phase: string, taskId: string): stri
   return join(stepDir, 'done', `${taskKey(phase, taskId)}.json`);
 }
 
+/**
+ * The Parquet sidecar of a shard: `<name>.arrow` -> `<name>.parquet` (any
+ * other name gets `.parquet` appended). The SQL views map a sidecar back to
+ * its shard by this rule.
+ */
+export function sidecarPath(shardPath: string): string {
+  return shardPath.endsWith('.arrow') ? `${shardPath.slice(0, -'.arrow'.length)}.parquet` : `${shardPath}.parquet`;
+}
+
 /** A temporary name beside `path`, unique per process and call, so concurrent or crashed writers never collide. */
 let tmpCounter = 0;
 export function temporaryPath(path: string): string {

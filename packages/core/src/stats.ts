@@ -28,7 +28,25 @@ export interface ShardOutput {
   rows: number;
   bytes: number;
   sha256: string;
+  /**
+   * The Parquet sidecar of a document, drop or token shard (SIDECAR_KINDS):
+   * its per-document metadata columns, the same rows in the same order, for
+   * DuckDB's own Parquet reader. Absent for other kinds and for runs written
+   * before sidecars existed.
+   */
+  sidecar?: SidecarOutput;
 }
+
+/** A Parquet sidecar beside its Arrow shard, recorded with the same checksum discipline. */
+export interface SidecarOutput {
+  /** Run-relative path: the shard's path with `.arrow` replaced by `.parquet` (sidecarPath). */
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** Shard kinds whose writer also writes a Parquet sidecar of the metadata columns. */
+export const SIDECAR_KINDS: readonly string[] = Object.freeze(['documents', 'drops', 'tokens']);
 
 export interface StepSummary {
   step: string;

@@ -4,3 +4,4 @@ export { ShardReader, batchToRows } from './shard-reader.js';
 export { arrowSchema, arrowType, columnTypeOf } from './columns.js';
 export { runDocumentTask, finishDocumentTask, openInputShard, DropWriter, findShardChecksum, planPerShard, previousDocumentShards } from './document-task.js';
 export type { DocumentSink, DocumentTransform, DocumentTaskOptions, TaskOutputWriter } from './document-task.js';
+export { ParquetSidecarWriter, sidecarColumns, verifySidecar } from './parquet-sidecar.js';

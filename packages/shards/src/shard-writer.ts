@@ -5,8 +5,9 @@ import { dirname, join, relative } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { RecordBatch, RecordBatchFileWriter, type Schema } from 'apache-arrow';
-import { temporaryPath, type ColumnSpec, type ShardOutput } from '@foxden/core';
+import { SIDECAR_KINDS, temporaryPath, type ColumnSpec, type ShardOutput } from '@foxden/core';
 import { arrowSchema, buildColumn, structData } from './columns.js';
+import { ParquetSidecarWriter } from './parquet-sidecar.js';
 
 export interface ShardWriterOptions {
   /** Run-relative path of the shard; the file is `join(runDir, path)`. */
@@ -21,12 +22,21 @@ export interface ShardWriterOptions {
   batchRows?: number;
   /** A batch is also flushed once its text reaches this many bytes. Default 8 MiB. */
   batchBytes?: number;
+  /**
+   * Whether to write the Parquet sidecar (the metadata columns as
+   * `<name>.parquet`, recorded in the output's `sidecar`). Default: true for
+   * the kinds in SIDECAR_KINDS (documents, drops, tokens), false otherwise.
+   */
+  sidecar?: boolean;
 }
 
 /**
  * Writes an Arrow IPC file batch by batch, so memory holds one batch however
  * large the shard grows. The file is written under a temporary name and
  * renamed when complete; the sha256 is computed from the bytes as they pass.
+ * Document, drop and token shards also get a Parquet sidecar of their
+ * metadata columns (parquet-sidecar.ts), written and renamed before close()
+ * returns, so a task's done marker never names a sidecar that is not complete.
  */
 export class ShardWriter {
   readonly path: string;
@@ -46,8 +56,10 @@ export class ShardWriter {
   private closed = false;
   private sink: ReturnType<typeof createWriteStream>;
   private readonly runDir: string;
+  private readonly sidecar: ParquetSidecarWriter | null;
 
-  private constructor(options: ShardWriterOptions) {
+  private constructor(options: ShardWriterOptions, sidecar: ParquetSidecarWriter | null) {
+    this.sidecar = sidecar;
     this.path = options.path;
     this.kind = options.kind;
     this.runDir = options.runDir;
@@ -74,7 +86,9 @@ export class ShardWriter {
 
   static async create(options: ShardWriterOptions): Promise<ShardWriter> {
     await mkdir(dirname(join(options.runDir, options.path)), { recursive: true });
-    return new ShardWriter(options);
+    const withSidecar = options.sidecar ?? SIDECAR_KINDS.includes(options.kind);
+    const sidecar = withSidecar ? await ParquetSidecarWriter.create(options.runDir, options.path, options.columns) : null;
+    return new ShardWriter(options, sidecar);
   }
 
   get rows(): number {
@@ -101,6 +115,7 @@ export class ShardWriter {
     this.pendingBytes = 0;
     const children = this.columns.map((c) => buildColumn(c, rows.map((r) => r[c.name])));
     this.writer.write(new RecordBatch(this.schema, structData(this.schema, children, rows.length)));
+    this.sidecar?.append(rows);
     this.rowCount += rows.length;
     await this.drain();
   }
@@ -126,12 +141,19 @@ export class ShardWriter {
   async close(): Promise<ShardOutput> {
     if (this.closed) throw new Error(`shard ${this.path} closed twice`);
     this.closed = true;
-    await this.flush();
-    this.writer.finish();
-    await this.done;
-    await rename(this.tmp, this.file);
+    try {
+      await this.flush();
+      this.writer.finish();
+      await this.done;
+      await rename(this.tmp, this.file);
+    } catch (error) {
+      await this.sidecar?.abort();
+      throw error;
+    }
     const { size } = await stat(this.file);
-    return { path: relative(this.runDir, this.file), kind: this.kind, rows: this.rowCount, bytes: size, sha256: this.hash.digest('hex') };
+    const output: ShardOutput = { path: relative(this.runDir, this.file), kind: this.kind, rows: this.rowCount, bytes: size, sha256: this.hash.digest('hex') };
+    if (this.sidecar) output.sidecar = await this.sidecar.close();
+    return output;
   }
 
   /** Abandons the shard and removes its temporary file. Safe to call after close(). */
@@ -143,5 +165,6 @@ export class ShardWriter {
     this.writer.close();
     await this.done.catch(() => undefined);
     await rm(this.tmp, { force: true });
+    await this.sidecar?.abort();
   }
 }
