@@ -13,6 +13,7 @@ Commands:
   run <pipeline.yaml>        run a pipeline (local worker threads, or --runner bullmq)
   inspect <run-dir|shard>    schema, counts, per-step funnel, sample rows
   sql <run-dir> [query]      query a run with DuckDB SQL (interactive without a query)
+  report <run-dir>           one self-contained HTML page of charts about a run
   tokenizer train ...        train a byte-level BPE tokenizer.json
   quality train ...          train a fastText quality classifier
   worker --redis <url>       take tasks from the BullMQ queue
@@ -45,6 +46,7 @@ const commands: Record<string, () => Promise<Command>> = {
   },
   inspect: async () => inspectCommand,
   sql: () => optional('@foxden/sql/cli', 'sqlCommand'),
+  report: () => optional('@foxden/report/cli', 'reportCommand'),
   tokenizer: () => optional('@foxden/tokenize/cli', 'tokenizerCommand'),
   quality: () => optional('@foxden/quality/cli', 'qualityCommand'),
   worker: () => optional('@foxden/runner-bullmq/cli', 'workerCommand'),

@@ -1,7 +1,7 @@
 import type { RunSummary } from '@foxden/pipeline';
 
 /** The per-step funnel: documents in, out and dropped by reason. */
-export function printRunSummary(summary: RunSummary, out: NodeJS.WritableStream): void {
+export function printRunSummary(summary: RunSummary, out: NodeJS.WritableStream, reportPath: string | null = null): void {
   const lines: string[] = [];
   lines.push(`run ${summary.pipeline} (seed ${summary.seed}) on the ${summary.runner} runner: ${summary.tasks_run} task(s) run, ${summary.tasks_skipped} already complete, ${summary.seconds.toFixed(1)} s`);
   lines.push('');
@@ -20,6 +20,7 @@ export function printRunSummary(summary: RunSummary, out: NodeJS.WritableStream)
   lines.push('');
   lines.push(`accounting: ${summary.balanced ? 'every step balances (in = out + dropped)' : 'DOES NOT BALANCE'}`);
   lines.push(`outputs:    ${summary.run_dir}`);
+  if (reportPath) lines.push(`report:     ${reportPath}`);
   lines.push(`inspect:    foxden inspect ${summary.run_dir}`);
   lines.push(`query:      foxden sql ${summary.run_dir} "select step, reason, count(*) from drops group by all order by 3 desc"`);
   out.write(lines.join('\n') + '\n');

@@ -93,15 +93,20 @@ export async function runCommand(args: string[], options: { bullmq?: ExecutorFac
     throw new FoxdenError('BAD_CONFIG', `--runner must be local or bullmq, got '${values.runner}'`);
   }
   const reporter = values.quiet ? undefined : new ConsoleReporter();
+  let reportPath: string | null = null;
   try {
     const summary = await runPipeline(pipeline, registry, {
       executor,
       force: values.force,
       signal: controller.signal,
       ...(reporter ? { reporter } : {}),
-      afterRun: afterRunHook,
+      afterRun: async (runDir) => {
+        await writeParquet(runDir);
+        reportPath = await writeReport(runDir);
+      },
     });
-    if (!values.quiet) printRunSummary(summary, process.stdout);
+    if (!values.quiet) printRunSummary(summary, process.stdout, reportPath);
+    else if (reportPath) process.stdout.write(`report: ${reportPath}\n`);
     return 0;
   } finally {
     process.off('SIGINT', onSignal);
@@ -111,10 +116,18 @@ export async function runCommand(args: string[], options: { bullmq?: ExecutorFac
 }
 
 /** Writes Parquet beside the run for SQL clients, when the SQL package is present. */
-async function afterRunHook(runDir: string): Promise<void> {
+async function writeParquet(runDir: string): Promise<void> {
   const specifier = '@foxden/sql';
   const sql = (await import(specifier).catch(() => null)) as { writeRunParquet?: (dir: string) => Promise<unknown> } | null;
   if (sql?.writeRunParquet) await sql.writeRunParquet(runDir);
+}
+
+/** Writes `<run>/report.html` (docs/report.md), when the report package is present; returns its path. */
+async function writeReport(runDir: string): Promise<string | null> {
+  const specifier = '@foxden/report';
+  const report = (await import(specifier).catch(() => null)) as { writeRunReport?: (dir: string) => Promise<{ path: string }> } | null;
+  if (!report?.writeRunReport) return null;
+  return (await report.writeRunReport(runDir)).path;
 }
 
 export function parsePositiveInt(name: string, value: string, min = 1): number {

@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import type { TaskStats } from '@foxden/core';
+
+/** One file whose bytes are not those a record of the run names. */
+export interface VerifyProblem {
+  /** Run-relative path of the file. */
+  file: string;
+  /** The record that names it: a done marker, a stage manifest or curriculum.json (run-relative). */
+  recordedBy: string;
+  expected: string;
+  actual: string;
+}
+
+export interface VerifyReport {
+  /** Files hashed (each once, however many records name it). */
+  files: number;
+  bytes: number;
+  /** Records compared: done-marker outputs, stage-manifest shards, curriculum.json stages. */
+  checks: number;
+  problems: VerifyProblem[];
+}
+
+/** sha256 of a file, streamed; null when the file cannot be read. */
+async function sha256File(file: string): Promise<{ sha256: string; bytes: number } | null> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  try {
+    for await (const chunk of createReadStream(file)) {
+      hash.update(chunk as Buffer);
+      bytes += (chunk as Buffer).length;
+    }
+  } catch {
+    return null;
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}
+
+/**
+ * Recomputes the sha256 of every shard the run's done markers record (and of
+ * every shard and manifest the curriculum's manifests record) and compares it
+ * with the record. Each file is hashed once.
+ */
+export async function verifyRun(runDir: string): Promise<VerifyReport> {
+  const expectations: { file: string; recordedBy: string; sha256: string; bytes?: number }[] = [];
+  const stepDirs = (await readdir(join(runDir, 'steps')).catch(() => [] as string[])).filter((d) => /^\d+-.+/.test(d)).sort();
+  for (const dir of stepDirs) {
+    const doneDir = join(runDir, 'steps', dir, 'done');
+    for (const marker of (await readdir(doneDir).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).sort()) {
+      const recordedBy = `steps/${dir}/done/${marker}`;
+      const stats = JSON.parse(await readFile(join(doneDir, marker), 'utf8')) as TaskStats;
+      for (const o of stats.outputs) expectations.push({ file: o.path, recordedBy, sha256: o.sha256, bytes: o.bytes });
+    }
+  }
+  const curriculumText = await readFile(join(runDir, 'curriculum.json'), 'utf8').catch(() => null);
+  if (curriculumText !== null) {
+    const curriculum = JSON.parse(curriculumText) as { stages: { manifest: string; sha256: string }[] };
+    for (const stage of curriculum.stages) {
+      expectations.push({ file: stage.manifest, recordedBy: 'curriculum.json', sha256: stage.sha256 });
+      const manifestFile = join(runDir, stage.manifest);
+      const manifest = JSON.parse(await readFile(manifestFile, 'utf8').catch(() => '{"shards":[]}')) as { shards: { path: string; sha256: string; bytes: number }[] };
+      for (const s of manifest.shards) {
+        expectations.push({ file: relative(runDir, join(dirname(manifestFile), s.path)), recordedBy: stage.manifest, sha256: s.sha256, bytes: s.bytes });
+      }
+    }
+  }
+  const hashes = new Map<string, { sha256: string; bytes: number } | null>();
+  const problems: VerifyProblem[] = [];
+  let bytes = 0;
+  for (const e of expectations) {
+    let actual = hashes.get(e.file);
+    if (actual === undefined) {
+      actual = await sha256File(join(runDir, e.file));
+      hashes.set(e.file, actual);
+      bytes += actual?.bytes ?? 0;
+    }
+    if (actual === null) problems.push({ file: e.file, recordedBy: e.recordedBy, expected: `sha256 ${e.sha256}`, actual: 'missing or unreadable' });
+    else if (actual.sha256 !== e.sha256) {
+      problems.push({ file: e.file, recordedBy: e.recordedBy, expected: `sha256 ${e.sha256}${e.bytes === undefined ? '' : `, ${e.bytes} bytes`}`, actual: `sha256 ${actual.sha256}, ${actual.bytes} bytes` });
+    }
+  }
+  return { files: hashes.size, bytes, checks: expectations.length, problems };
+}

@@ -1,0 +1,10 @@
+export { writeRunReport, renderRunReport } from './write-run-report.js';
+export type { WriteRunReportOptions, RunReportResult } from './write-run-report.js';
+export { collectReportData } from './collect-report-data.js';
+export type { ReportData, StageFacts, CollectOptions } from './collect-report-data.js';
+export { reportCharts, dropAnchor } from './report-charts.js';
+export type { ReportChart, SectionId } from './report-charts.js';
+export { renderChart } from './render-chart.js';
+export type { ChartSpec } from './render-chart.js';
+export { renderReportHtml, dropSql, escapeHtml } from './render-report-html.js';
+export { reportCommand, REPORT_USAGE } from './cli.js';
