@@ -58,6 +58,7 @@ export async function readRunCatalog(runDir: string): Promise<RunCatalog> {
         shards.push({
           step, step_index: stepIndex, step_type: types.get(step) ?? null, task: marker.slice(0, -'.json'.length),
           path: out.path, kind: out.kind, rows: out.rows, bytes: out.bytes, sha256: out.sha256,
+          ...(out.sidecar ? { sidecar: out.sidecar } : {}),
         });
       }
     }

@@ -1,10 +1,11 @@
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { FoxdenError } from '@foxden/core';
+import { FoxdenError, sidecarPath, stepDirName } from '@foxden/core';
+import { verifySidecar } from '@foxden/shards';
 import { ArrowFileSync } from './arrow-file-sync.js';
 import { readRunCatalog, type CatalogShard, type RunCatalog } from './run-catalog.js';
 import { registerShardFunctions } from './table-functions.js';
-import { BASE_COLUMNS, SHARD_TABLE, SHARD_TABLE_DDL, viewStatements } from './views.js';
+import { BASE_COLUMNS, SHARD_TABLE, SHARD_TABLE_DDL, viewStatements, type ViewSources } from './views.js';
 
 export interface RunDatabaseOptions {
   /**
@@ -14,6 +15,14 @@ export interface RunDatabaseOptions {
   threads?: number;
   /** DuckDB memory limit, e.g. "2GB". Default: DuckDB's default (80% of RAM). */
   memoryLimit?: string;
+  /**
+   * Read the `docs`, `drops` and `shards` views from the shards' Parquet
+   * sidecars (checked against their done markers' size and sha256 when the
+   * database opens). Default true; a kind with a shard lacking a sidecar (a
+   * run written before sidecars existed) is read from its Arrow shards
+   * either way. false reads every view from the Arrow shards.
+   */
+  sidecars?: boolean;
 }
 
 /** A query result: column names and types, and rows as arrays in column order. */
@@ -49,6 +58,7 @@ export interface RunDatabase {
  */
 export async function openRunDatabase(runDir: string, options: RunDatabaseOptions = {}): Promise<RunDatabase> {
   const catalog = await readRunCatalog(runDir);
+  const sources = await viewSources(runDir, catalog.shards, options.sidecars ?? true);
   const config: Record<string, string> = {
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'false',
@@ -66,7 +76,7 @@ export async function openRunDatabase(runDir: string, options: RunDatabaseOption
     await connection.run(SHARD_TABLE_DDL);
     await fillShardTable(connection, runDir, catalog.shards);
     const hasStages = catalog.shards.some((s) => s.kind === 'stage');
-    for (const statement of viewStatements(hasStages)) await connection.run(statement);
+    for (const statement of viewStatements(hasStages, sources)) await connection.run(statement);
   } catch (error) {
     connection.closeSync();
     instance.closeSync();
@@ -148,10 +158,49 @@ async function fillShardTable(connection: DuckDBConnection, runDir: string, shar
         appender.appendNull();
         appender.appendNull();
       }
+      if (s.sidecar) {
+        appender.appendVarchar(s.sidecar.path);
+        appender.appendBigInt(BigInt(s.sidecar.bytes));
+        appender.appendVarchar(s.sidecar.sha256);
+        appender.appendVarchar(join(resolve(runDir), s.sidecar.path));
+      } else {
+        for (let i = 0; i < 4; i++) appender.appendNull();
+      }
       appender.endRow();
     }
     appender.flushSync();
   } finally {
     appender.closeSync();
   }
+}
+
+/** Sidecar checks run at once: each is a stat and a read of a file of a few hundred KB. */
+const VERIFY_CONCURRENCY = 8;
+
+/**
+ * Decides, per kind the views read (tokens, drops), whether the rows come
+ * from the Parquet sidecars: only when every shard of the kind has one at
+ * the layout's place (sidecarPath, under its own step directory), and then
+ * each is verified against its marker's size and sha256 (a changed sidecar
+ * fails the open, naming the file).
+ */
+async function viewSources(runDir: string, shards: readonly CatalogShard[], useSidecars: boolean): Promise<ViewSources> {
+  const runPrefix = resolve(runDir) + sep;
+  const pick = async (kind: string): Promise<string[] | null> => {
+    if (!useSidecars) return null;
+    const ofKind = shards.filter((s) => s.kind === kind);
+    const usable = ofKind.length > 0 && ofKind.every((s) =>
+      s.sidecar !== undefined && s.path.endsWith('.arrow') && s.sidecar.path === sidecarPath(s.path)
+      && s.path.startsWith(`${stepDirName(s.step_index, s.step)}/`));
+    if (!usable) return null;
+    const files: string[] = new Array(ofKind.length);
+    for (let at = 0; at < ofKind.length; at += VERIFY_CONCURRENCY) {
+      await Promise.all(ofKind.slice(at, at + VERIFY_CONCURRENCY).map(async (s, i) => {
+        await verifySidecar(runDir, s);
+        files[at + i] = runPrefix + s.sidecar!.path;
+      }));
+    }
+    return files;
+  };
+  return { tokens: await pick('tokens'), drops: await pick('drops'), runPrefix };
 }

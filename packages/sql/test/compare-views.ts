@@ -1,0 +1,51 @@
+/**
+ * Compares every view of a run read from the Parquet sidecars with the same
+ * view read from the Arrow shards (openRunDatabase's `sidecars: false`):
+ * same columns, same types, same rows in the views' order. Used by the sql
+ * tests on the fixture run and by the e2e tests on the demo and
+ * shared-corpus runs.
+ */
+import { openRunDatabase } from '../src/run-database.js';
+import { VIEW_NAMES } from '../src/views.js';
+
+export interface ViewComparison {
+  /** Differences as lines; empty when the two readings agree. */
+  problems: string[];
+  /** Rows of each view. */
+  rows: Record<string, number>;
+  /** Whether docs and drops were read from Parquet in the sidecar reading (they must be, for the comparison to mean anything). */
+  parquet: Record<string, boolean>;
+}
+
+const text = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+
+export async function compareViews(runDir: string): Promise<ViewComparison> {
+  const viaParquet = await openRunDatabase(runDir);
+  const viaArrow = await openRunDatabase(runDir, { sidecars: false });
+  const problems: string[] = [];
+  const rows: Record<string, number> = {};
+  const parquet: Record<string, boolean> = {};
+  try {
+    for (const view of VIEW_NAMES) {
+      // A total order (every column, left to right), so that the two readings' scan orders cannot matter.
+      const sql = `SELECT * FROM ${view} ORDER BY ALL`;
+      const [a, b] = [await viaParquet.query(sql), await viaArrow.query(sql)];
+      if (text(a.columns) !== text(b.columns)) problems.push(`${view}: columns ${text(a.columns)} vs ${text(b.columns)}`);
+      if (a.rows.length !== b.rows.length) problems.push(`${view}: ${a.rows.length} rows from Parquet, ${b.rows.length} from Arrow`);
+      let shown = 0;
+      for (let i = 0; i < Math.min(a.rows.length, b.rows.length) && shown < 5; i++) {
+        if (text(a.rows[i]) !== text(b.rows[i])) {
+          problems.push(`${view} row ${i}: ${text(a.rows[i])} (Parquet) vs ${text(b.rows[i])} (Arrow)`);
+          shown++;
+        }
+      }
+      rows[view] = a.rows.length;
+      const plan = (await viaParquet.query(`EXPLAIN SELECT * FROM ${view}`)).rows.map((r) => r.join(' ')).join('\n');
+      parquet[view] = /READ_PARQUET|PARQUET_SCAN/i.test(plan);
+    }
+  } finally {
+    await viaParquet.close();
+    await viaArrow.close();
+  }
+  return { problems, rows, parquet };
+}
