@@ -3,8 +3,8 @@ import {
   type DocumentRecord, type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
 import { DropWriter, finishDocumentTask, ShardWriter } from '@foxden/shards';
-import { readSource, type SourceDocument } from './readers/index.js';
-import { decodeBody, extractMainText, normalizeText } from './extract/index.js';
+import { readSource, type SourceDocument, type SourceRange } from './readers/index.js';
+import { decodeBody, extractMainText, normalizeText, type Extractor } from './extract/index.js';
 import { LanguageIdentifier, type LanguageGuess } from './langid/index.js';
 
 export interface IngestParams {
@@ -15,6 +15,8 @@ export interface IngestParams {
   jsonl_text_field: string;
   jsonl_id_field: string;
   batch_rows: number;
+  split_bytes: number;
+  extractor: Extractor;
 }
 
 const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml', 'application/xml', 'text/xml']);
@@ -39,7 +41,7 @@ function languageIdentifier(maxChars: number): Promise<LanguageIdentifier> {
  * through charset decoding and main-text extraction, text payloads through
  * charset decoding, formats that carry text pass it on. Always normalised.
  */
-export function documentText(record: SourceDocument, meta: Record<string, unknown>): string {
+export function documentText(record: SourceDocument, meta: Record<string, unknown>, extractor: Extractor = 'fast'): string {
   if (record.text !== undefined) return normalizeText(record.text);
   if (!record.body) return '';
   const decoded = decodeBody(record.body, record.declaredCharset);
@@ -47,7 +49,7 @@ export function documentText(record: SourceDocument, meta: Record<string, unknow
   meta['charset_source'] = decoded.charsetSource;
   const isHtml = record.mediaType === null ? /^\s*<(!doctype|html|head|body)/i.test(decoded.text.slice(0, 512)) : HTML_TYPES.has(record.mediaType);
   if (!isHtml) return normalizeText(decoded.text);
-  const extracted = extractMainText(decoded.text, { url: record.url });
+  const extracted = extractMainText(decoded.text, { url: record.url, extractor });
   if (extracted.title) meta['title'] = extracted.title;
   meta['extraction'] = extracted.method;
   return normalizeText(extracted.text);
@@ -143,11 +145,14 @@ export async function runIngestTask(task: TaskSpec, ctx: TaskContext<IngestParam
       identifying = next;
     }
   };
-  let lastOffset = 0;
+  // A range of a split archive (split-task.ts): record offsets are still those of the whole file.
+  const range = task.params?.['range'] as SourceRange | undefined;
+  let lastOffset = range?.base ?? 0;
   const ids = new UniqueIds();
   return finishDocumentTask(task, stats, started, [docs, drops], async () => {
     for await (const record of readSource(input.path, {
       maxRecordBytes: params.max_record_bytes, jsonlTextField: params.jsonl_text_field, jsonlIdField: params.jsonl_id_field, signal: ctx.signal,
+      ...(range ? { range } : {}),
     })) {
       if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `ingest of ${input.source} aborted`);
       stats.documents_in += 1;
@@ -165,7 +170,7 @@ export async function runIngestTask(task: TaskSpec, ctx: TaskContext<IngestParam
         if (record.mediaType) meta['media_type'] = record.mediaType;
         let text: string;
         try {
-          text = documentText(record, meta);
+          text = documentText(record, meta, params.extractor);
         } catch (error) {
           drop(id, record.url, 'reject:extract-error', `${input.source} @ offset ${record.offset}: ${(error as Error).message}`, record.offset);
           addCount(stats.counters, 'rejected_records');
@@ -201,7 +206,7 @@ export async function runIngestTask(task: TaskSpec, ctx: TaskContext<IngestParam
     await identifyGathered();
     await writeIdentified();
     if (ids.repeats > 0) addCount(stats.counters, 'repeated_ids', ids.repeats);
-    ctx.progress({ documents: stats.documents_in % 64, bytes: Math.max(0, input.bytes - lastOffset) });
-    stats.bytes_in = input.bytes;
+    ctx.progress({ documents: stats.documents_in % 64, bytes: Math.max(0, range ? task.bytes - (lastOffset - range.base) : input.bytes - lastOffset) });
+    stats.bytes_in = range ? task.bytes : input.bytes;
   });
 }

@@ -1,9 +1,15 @@
 import { DOCUMENT_COLUMNS, type StepModule } from '@foxden/core';
 import { runIngestTask, type IngestParams } from './ingest-task.js';
+import { planMain, planSplit, runSplitTask } from './split-task.js';
 
 /**
  * Reads raw inputs (WARC/WET/WAT/ARC, JSONL(.gz/.zst), text) into document
- * shards: one task per input file, so a crash costs at most one file's work.
+ * shards: one task per input file, so a crash costs at most one file's work,
+ * and one per split_bytes of a large per-record-gzip or plain WARC/ARC file,
+ * so that few big files still keep every core busy. The `split` phase walks
+ * the ranges of such files (record boundaries, decompressed lengths; see
+ * readers/split.ts) and the `main` phase reads them; outputs are the same
+ * whatever the split.
  */
 export const ingestStep: StepModule<IngestParams> = {
   type: 'ingest',
@@ -18,16 +24,30 @@ export const ingestStep: StepModule<IngestParams> = {
       max_record_bytes: { type: 'integer', minimum: 1024, default: 67108864, description: 'Largest record payload held in memory; larger records are rejected.' },
       jsonl_text_field: { type: 'string', default: 'text', description: 'JSONL field holding the text.' },
       jsonl_id_field: { type: 'string', default: 'id', description: 'JSONL field holding a document id, if any.' },
+      extractor: {
+        type: 'string', enum: ['fast', 'readability'], default: 'fast',
+        description: 'HTML main-text extractor: fast (linear block scoring over a light tree, the default) or readability (Readability.js over linkedom, about 6 times slower).',
+      },
       batch_rows: { type: 'integer', minimum: 1, default: 512, description: 'Rows per Arrow record batch in the output shards.' },
+      split_bytes: {
+        type: 'integer', minimum: 0, default: 268435456,
+        description: 'Per-record-gzip and plain WARC/WET/ARC files larger than this are read by several tasks, one per this many bytes of file, split at record boundaries (gzip members, record headers); documents, ids and drops are the same whatever the split. Whole-file gzip/zstd, JSONL and text files are never split. 0: never split.',
+      },
     },
   },
   outputColumns: () => [...DOCUMENT_COLUMNS],
   phases: [
     {
+      name: 'split',
+      carriesDocuments: false,
+      plan: planSplit,
+      run: runSplitTask,
+    },
+    {
       name: 'main',
       carriesDocuments: true,
       async plan(ctx) {
-        return ctx.inputs.map((input, i) => ({ id: String(i).padStart(5, '0'), inputs: [input.path], bytes: input.bytes }));
+        return planMain(ctx, await planSplit(ctx));
       },
       run: runIngestTask,
     },

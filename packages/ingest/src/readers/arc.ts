@@ -1,5 +1,5 @@
 import { ByteReader, LINE_TOO_LONG } from './byte-reader.js';
-import { MAX_HEADER_LINE, cutShort, throwIfAborted, trailingStreamError, type ParseContext } from './context.js';
+import { MAX_HEADER_LINE, cutShort, reachedStop, throwIfAborted, trailingStreamError, type ParseContext } from './context.js';
 import { httpPayloadRecord, reject, resourcePayloadRecord, skip, type RecordBasics, type RecordPlace } from './payload.js';
 import type { SourceRecord } from './types.js';
 
@@ -44,10 +44,11 @@ export function arcDateToIso(date: string): string {
  * ('arc-filedesc'); its version block decides how header lines are split.
  */
 export async function* readArc(reader: ByteReader, ctx: ParseContext): AsyncGenerator<SourceRecord> {
-  let version = 1;
+  let version = ctx.arcVersion ?? 1;
   for (;;) {
     throwIfAborted(ctx);
     const start = reader.offset;
+    if (reachedStop(ctx, start)) return;
     const line = await reader.readLine(MAX_HEADER_LINE);
     if (line === null) break;
     if (line !== LINE_TOO_LONG && line.length === 0) continue;
@@ -62,7 +63,7 @@ export async function* readArc(reader: ByteReader, ctx: ParseContext): AsyncGene
     const place: RecordPlace = { ...startPlace, url: header.url };
     const isFiledesc = header.url.startsWith('filedesc:');
     let record: SourceRecord;
-    if (header.length > ctx.maxRecordBytes && !isFiledesc) {
+    if ((header.length > ctx.maxRecordBytes || ctx.boundariesOnly) && !isFiledesc) {
       const skipped = await reader.skip(header.length);
       if (skipped < header.length) {
         yield cutShort(reader, place, `record declares ${header.length} bytes, only ${skipped} follow`);
@@ -77,7 +78,7 @@ export async function* readArc(reader: ByteReader, ctx: ParseContext): AsyncGene
       }
       if (isFiledesc) {
         const versionField = /^\s*(\d+)/.exec(block.toString('latin1', 0, Math.min(block.length, 200)));
-        if (versionField) version = Number(versionField[1]);
+        if (versionField) version = ctx.arcVersion = Number(versionField[1]);
         record = skip({ ...place, url: null }, 'arc-filedesc');
       } else {
         const basics: RecordBasics = {

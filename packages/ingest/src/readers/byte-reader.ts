@@ -24,8 +24,10 @@ export class ByteReader {
   private readonly iterator: AsyncIterator<Uint8Array>;
   streamError: DecompressionError | null = null;
 
-  constructor(chunks: AsyncIterable<Uint8Array>) {
+  /** `startOffset`: the offset of the stream's first byte (a task reading a range of a file starts there). */
+  constructor(chunks: AsyncIterable<Uint8Array>, startOffset = 0) {
     this.iterator = chunks[Symbol.asyncIterator]();
+    this.base = startOffset;
   }
 
   /** Offset of the next unread byte in the decompressed stream. */

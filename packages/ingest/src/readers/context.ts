@@ -11,6 +11,25 @@ export interface ParseContext {
   jsonlTextField: string;
   jsonlIdField: string;
   signal: AbortSignal | undefined;
+  /**
+   * Where the next range of a split file begins (a decompressed offset): the
+   * parser stops before a record that starts there or later and records where
+   * in `stoppedAt`. Undefined: read to the end.
+   */
+  stopAt?: number;
+  /** The offset of the record start the parser stopped at (set when it stops at stopAt). */
+  stoppedAt?: number;
+  /** Only walk the record boundaries: payloads are skipped, not parsed (the split index). */
+  boundariesOnly?: boolean;
+  /** ARC header version for a range that does not start with the filedesc record (read and updated by the ARC parser). */
+  arcVersion?: number;
+}
+
+/** True (and `stoppedAt` set) when a record starting at `start` belongs to the next range. */
+export function reachedStop(ctx: ParseContext, start: number): boolean {
+  if (ctx.stopAt === undefined || start < ctx.stopAt) return false;
+  ctx.stoppedAt = start;
+  return true;
 }
 
 export function throwIfAborted(ctx: ParseContext): void {

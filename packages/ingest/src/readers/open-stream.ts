@@ -41,9 +41,12 @@ const INFLATE_CHUNK = 1 << 18;
  * Opens a file and streams its decompressed bytes. Whole-file gzip and
  * per-record (multi-member) gzip look the same here: zlib's gunzip stream
  * continues across members. An unreadable file (missing, permission) throws
- * FoxdenError('BAD_INPUT') naming it.
+ * FoxdenError('BAD_INPUT') naming it. `start` (a byte offset in the file,
+ * for a task reading one range of a split file) must be where a gzip member
+ * begins in a gzip file; compression is still told by the file's first bytes.
+ * `end` (exclusive) stops reading the file there.
  */
-export async function openDecompressed(file: string): Promise<DecompressedStream> {
+export async function openDecompressed(file: string, start = 0, end?: number): Promise<DecompressedStream> {
   let handle: FileHandle;
   try {
     handle = await open(file, 'r');
@@ -60,7 +63,7 @@ export async function openDecompressed(file: string): Promise<DecompressedStream
     throw new FoxdenError('BAD_INPUT', `cannot read input file ${file}: ${(error as Error).message}`, { file, cause: error });
   }
   const compression = compressionOf(magic);
-  const raw = () => handle.createReadStream({ highWaterMark: READ_CHUNK, start: 0, autoClose: true });
+  const raw = () => handle.createReadStream({ highWaterMark: READ_CHUNK, start, ...(end === undefined ? {} : { end: end - 1 }), autoClose: true });
   switch (compression) {
     case 'gzip':
       return { compression, chunks: gunzipChunks(raw) };

@@ -20,6 +20,10 @@ import { readWarc } from './warc.js';
  * cause, and reading goes on (or ends cleanly when nothing more can be read).
  * Only an unreadable file throws (FoxdenError 'BAD_INPUT'), and an aborted
  * signal (FoxdenError 'ABORTED'). Breaking out of the loop closes the file.
+ *
+ * With `options.range` it reads one range of a split WARC/ARC file: from the
+ * range's start to the last record that starts before the next range's first
+ * record, with offsets as in the whole file.
  */
 export async function* readSource(file: string, options: ReadSourceOptions = {}): AsyncGenerator<SourceRecord> {
   const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
@@ -35,8 +39,16 @@ export async function* readSource(file: string, options: ReadSourceOptions = {})
     jsonlIdField: options.jsonlIdField ?? 'id',
     signal: options.signal,
   };
-  const stream = await openDecompressed(file);
-  const reader = new ByteReader(stream.chunks);
+  const range = options.range;
+  if (range) {
+    if (format !== 'warc' && format !== 'wet' && format !== 'wat' && format !== 'arc') {
+      throw new FoxdenError('BAD_CONFIG', `only WARC and ARC files are read by ranges, not ${format} (${file})`);
+    }
+    if (range.stopAt !== undefined) ctx.stopAt = range.stopAt;
+    if (range.arcVersion !== undefined) ctx.arcVersion = range.arcVersion;
+  }
+  const stream = await openDecompressed(file, range?.start ?? 0, range?.end);
+  const reader = new ByteReader(stream.chunks, range?.base ?? 0);
   try {
     switch (format) {
       case 'warc':

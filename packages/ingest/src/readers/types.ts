@@ -64,6 +64,26 @@ export interface ReadSourceOptions {
   jsonlIdField?: string;
   /** Stops the read between records; the generator then throws FoxdenError('ABORTED'). */
   signal?: AbortSignal;
+  /** Read one range of a split WARC/ARC file (see readers/split.ts) instead of the whole file. */
+  range?: SourceRange;
+}
+
+/**
+ * One range of a split archive: where it begins in the file and in the
+ * decompressed stream, and where the next range's first record begins.
+ * Ranges are planned by the ingest step's index phase (readers/split.ts).
+ */
+export interface SourceRange {
+  /** Byte offset in the file: a gzip member boundary (per-record gzip) or a record start (plain). */
+  start: number;
+  /** Offset of that byte in the decompressed stream: record offsets (document ids) stay those of the whole file. */
+  base: number;
+  /** Decompressed offset of the next range's first record; absent for the last range (read to the end). */
+  stopAt?: number;
+  /** File offset to read up to (exclusive): the end of the next range's first gzip member, which the parser peeks into. */
+  end?: number;
+  /** ARC header version (from the file's filedesc record), for an ARC range after the first. */
+  arcVersion?: number;
 }
 
 /** Default for ReadSourceOptions.maxRecordBytes. */

@@ -1,5 +1,5 @@
 import { ByteReader, LINE_TOO_LONG } from './byte-reader.js';
-import { MAX_HEADER_LINE, cutShort, throwIfAborted, trailingStreamError, type ParseContext } from './context.js';
+import { MAX_HEADER_LINE, cutShort, reachedStop, throwIfAborted, trailingStreamError, type ParseContext } from './context.js';
 import { httpPayloadRecord, reject, resourcePayloadRecord, skip, type RecordBasics, type RecordPlace } from './payload.js';
 import type { SourceRecord } from './types.js';
 
@@ -50,6 +50,7 @@ export async function* readWarc(reader: ByteReader, ctx: ParseContext): AsyncGen
   for (;;) {
     throwIfAborted(ctx);
     const start = reader.offset;
+    if (reachedStop(ctx, start)) return;
     const first = await reader.readLine(MAX_HEADER_LINE);
     if (first === null) break;
     if (first !== LINE_TOO_LONG && first.length === 0) continue; // blank lines between records
@@ -95,13 +96,13 @@ export async function* readWarc(reader: ByteReader, ctx: ParseContext): AsyncGen
     const type = (fields.get('warc-type') ?? '').trim().toLowerCase();
     const reason = skipReason(type, ctx);
     let record: SourceRecord;
-    if (reason !== null || length > ctx.maxRecordBytes) {
+    if (reason !== null || length > ctx.maxRecordBytes || ctx.boundariesOnly) {
       const skipped = await reader.skip(length);
       if (skipped < length) {
         yield cutShort(reader, place, `record declares ${length} bytes, only ${skipped} follow`);
         return; // the stream error, if any, was reported with the record it cut
       }
-      record = reason !== null ? skip(place, reason) : reject(place, 'record-too-large', `record block of ${length} bytes exceeds maxRecordBytes ${ctx.maxRecordBytes}`);
+      record = reason !== null || ctx.boundariesOnly ? skip(place, reason ?? 'boundaries-only') : reject(place, 'record-too-large', `record block of ${length} bytes exceeds maxRecordBytes ${ctx.maxRecordBytes}`);
     } else {
       const block = await reader.read(length);
       if (block.length < length) {
