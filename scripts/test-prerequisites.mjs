@@ -15,6 +15,10 @@ export function prerequisites(root) {
       check: async () => existsSync(resolve(root, '../shared/corpus')),
       missing: 'needs the shared real-web corpus at ../shared/corpus (the project\'s test data, beside the clone); not there',
     },
+    'extraction-dev': {
+      check: async () => existsSync(resolve(root, '../shared/extraction-dev/readability-test-pages.jsonl.gz')),
+      missing: 'needs the HTML extraction development set at ../shared/extraction-dev (Readability.js test pages, beside the clone); not there',
+    },
     chromium: {
       check: async () => existsSync('/usr/bin/chromium'),
       missing: 'needs Chromium at /usr/bin/chromium: apt-get install chromium',

@@ -2,19 +2,28 @@ import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
 import { boilerplateFilter, countElements, isBoilerplate, isObviousFurniture } from './boilerplate.js';
 import { htmlToText, type DomNode } from './html-to-text.js';
+import { parseLightDocument } from './light-dom.js';
+import { mainContentText } from './main-content.js';
+
+/** `fast`: the linear main-content scorer over a light tree (the default); `readability`: Readability.js over linkedom. */
+export type Extractor = 'fast' | 'readability';
+export const EXTRACTORS: readonly Extractor[] = ['fast', 'readability'];
 
 export interface ExtractedText {
   /** Main text with paragraphs separated by blank lines; '' when the page has none. */
   text: string;
   title: string | null;
   /**
-   * How the text was found: "readability", "boilerplate" (the fallback), "visible" (the last
-   * resort: all visible text but obvious furniture), "empty" (no visible text) or "failed".
+   * How the text was found: "main" (the fast extractor found the main content), "readability"
+   * (Readability.js did), "boilerplate" (the fallback: the page less furniture), "visible" (the
+   * last resort: all visible text but obvious furniture), "empty" (no visible text) or "failed".
    */
   method: string;
 }
 
 export interface ExtractOptions {
+  /** Which extractor finds the main content. Default "fast". */
+  extractor?: Extractor;
   /** Page URL, used only for diagnostics today. Default null. */
   url?: string | null;
   /**
@@ -36,6 +45,11 @@ export interface ExtractOptions {
    */
   maxHtmlChars?: number;
   /**
+   * The fast extractor builds at most this many elements of a page (the rest
+   * is not read), bounding memory on pathological pages. Default 200_000.
+   */
+  maxTreeElements?: number;
+  /**
    * Pages with more elements than this skip Readability and use the fallback.
    * Readability's cost grows faster than linearly with page size over
    * linkedom (tens of seconds on a 35,000-element forum listing); article
@@ -44,20 +58,24 @@ export interface ExtractOptions {
   maxElements?: number;
 }
 
-const DEFAULTS = { minArticleChars: 250, minArticleShare: 0.35, maxHtmlChars: 4_000_000, maxElements: 4_000 };
+const DEFAULTS = {
+  extractor: 'fast' as Extractor, minArticleChars: 250, minArticleShare: 0.35, maxHtmlChars: 4_000_000, maxTreeElements: 200_000, maxElements: 4_000,
+};
 
 /**
  * Main text of an HTML page, without navigation, menus, footers, scripts and
- * styles. Readability.js (over linkedom) finds the article; on pages where it
- * finds none or only a fragment (home pages, listings) a boilerplate-stripping
- * walk over the whole body is used instead, and where that leaves nothing,
- * the page's visible text but obvious furniture. Never throws: malformed HTML,
- * pages without a body and framesets give text or ''.
+ * styles. The fast extractor (or Readability.js over linkedom, on request)
+ * finds the article; on pages where it finds none or only a fragment (home
+ * pages, listings) a boilerplate-stripping walk over the whole body is used
+ * instead, and where that leaves nothing, the page's visible text but obvious
+ * furniture. Never throws: malformed HTML, pages without a body and framesets
+ * give text or ''.
  */
 export function extractMainText(html: string, options: ExtractOptions = {}): ExtractedText {
   const opts = { ...DEFAULTS, ...stripUndefined(options) };
   try {
-    return extract(html.length > opts.maxHtmlChars ? html.slice(0, opts.maxHtmlChars) : html, opts);
+    const cut = html.length > opts.maxHtmlChars ? html.slice(0, opts.maxHtmlChars) : html;
+    return opts.extractor === 'readability' ? extractWithReadability(cut, opts) : extractFast(cut, opts);
   } catch {
     // linkedom or Readability failing on some input is a property of that page, not of the run:
     // the caller sees '' with method "failed" and counts the document as empty.
@@ -65,7 +83,62 @@ export function extractMainText(html: string, options: ExtractOptions = {}): Ext
   }
 }
 
-function extract(html: string, opts: typeof DEFAULTS): ExtractedText {
+function extractFast(html: string, opts: typeof DEFAULTS): ExtractedText {
+  const doc = parseLightDocument(html, opts.maxTreeElements);
+  const root = doc.body;
+  const fallback = htmlToText(root, { skip: boilerplateFilter(root) });
+  const article = mainContentText(doc);
+  return choose(article, fallback, doc.title, opts, 'main', () => htmlToText(root, { skip: isObviousFurniture }));
+}
+
+/**
+ * The article when it is long enough and not a fragment of a listing, else
+ * the page less furniture, else the visible text (computed only then).
+ */
+function choose(
+  article: string | null, fallback: string, title: string | null, opts: typeof DEFAULTS, method: string, visibleText: () => string,
+): ExtractedText {
+  if (article !== null && article.length >= opts.minArticleChars && isWholeArticle(article, fallback, opts.minArticleShare)) {
+    return { text: article, title, method };
+  }
+  if (fallback.length === 0 && article !== null && article.length > 0) return { text: article, title, method };
+  if (fallback.length > 0) return { text: fallback, title, method: 'boilerplate' };
+  const visible = visibleText();
+  return visible.length === 0 ? { text: '', title, method: 'empty' } : { text: visible, title, method: 'visible' };
+}
+
+/**
+ * True unless the article is a fragment of a listing or home page: it holds
+ * at least `share` of the page's text, or, when it is long, of the page's
+ * prose. Prose counts because a page's furniture (menus, player controls,
+ * font pickers) is many short lines that would make a whole article look like
+ * a fragment of all text, while a listing's teasers are prose spread over
+ * many blocks. A short pick must hold its share of all text: a portal's one
+ * welcome paragraph is prose too.
+ */
+function isWholeArticle(article: string, page: string, share: number): boolean {
+  if (article.length >= share * page.length) return true;
+  return article.length >= LONG_ARTICLE_CHARS && proseLength(article) >= share * proseLength(page);
+}
+
+const LONG_ARTICLE_CHARS = 500;
+
+/** Characters in lines long enough to be running text. */
+function proseLength(text: string): number {
+  let n = 0;
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    if (end - start >= PROSE_LINE_CHARS) n += end - start;
+    start = end + 1;
+  }
+  return n;
+}
+
+const PROSE_LINE_CHARS = 60;
+
+function extractWithReadability(html: string, opts: typeof DEFAULTS): ExtractedText {
   // linkedom builds a document only from a whole page: a fragment (no <html> and no <body>) would
   // end up outside the body and yield nothing, so fragments get the wrapper a browser would imply.
   const whole = /<(html|body)[\s>]/i.test(html);
@@ -80,10 +153,7 @@ function extract(html: string, opts: typeof DEFAULTS): ExtractedText {
   // nothing, the page's visible text but obvious furniture is the last resort, so a page with text
   // never comes out empty. Computed now, before Readability rewrites the tree.
   const visible = fallback.length === 0 ? htmlToText(root, { skip: isObviousFurniture }) : '';
-  const lastResort = (): ExtractedText => (visible.length === 0 ? { text: '', title, method: 'empty' } : { text: visible, title, method: 'visible' });
-  if (countElements(root, opts.maxElements + 1) > opts.maxElements) {
-    return fallback.length === 0 ? lastResort() : { text: fallback, title, method: 'boilerplate' };
-  }
+  if (countElements(root, opts.maxElements + 1) > opts.maxElements) return choose(null, fallback, title, opts, 'readability', () => visible);
 
   let article: string | null = null;
   try {
@@ -99,11 +169,7 @@ function extract(html: string, opts: typeof DEFAULTS): ExtractedText {
     article = null; // too many elements, or a tree Readability cannot handle: the fallback stands
   }
 
-  if (article !== null && article.length >= opts.minArticleChars && article.length >= opts.minArticleShare * fallback.length) {
-    return { text: article, title, method: 'readability' };
-  }
-  if (fallback.length === 0 && article !== null && article.length > 0) return { text: article, title, method: 'readability' };
-  return fallback.length === 0 ? lastResort() : { text: fallback, title, method: 'boilerplate' };
+  return choose(article, fallback, title, opts, 'readability', () => visible);
 }
 
 function cleanTitle(raw: string | null | undefined): string | null {

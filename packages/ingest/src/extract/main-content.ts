@@ -1,0 +1,667 @@
+import { isBoilerplate } from './boilerplate.js';
+import { htmlToText } from './html-to-text.js';
+import type { LightDocument, LightNode } from './light-dom.js';
+
+/**
+ * Finds a page's main content on the light tree in time linear in the page:
+ * paragraphs are scored by text length and commas, the score flows to their
+ * containers (less with each level up) and is discounted by each container's
+ * link density; the best container and those of its siblings that score
+ * alike or read as prose form the article, which is then cleaned block by
+ * block (link-dense lists and tables, image galleries, form blocks, share
+ * bars, footers). These are the cues of Readability.js, boilerpipe and
+ * trafilatura (text density, link density, tag and class/id words); all
+ * counts are computed in one pass over the element array, so nothing is
+ * quadratic in the nesting depth or the number of elements.
+ */
+
+/** A pass's switches; looser passes run when a strict one finds too little (as Readability does). */
+interface PassFlags {
+  /** Drop elements whose class or id says they are not content (comments, sidebars, menus...). */
+  stripUnlikely: boolean;
+  /** Let class and id words (article, content / comment, sidebar...) weigh in the scores. */
+  weighClasses: boolean;
+  /** Drop link-dense or image-heavy lists, tables and divs from the article. */
+  cleanConditionally: boolean;
+}
+
+const PASSES: readonly PassFlags[] = [
+  { stripUnlikely: true, weighClasses: true, cleanConditionally: true },
+  { stripUnlikely: false, weighClasses: true, cleanConditionally: true },
+  { stripUnlikely: false, weighClasses: false, cleanConditionally: true },
+  { stripUnlikely: false, weighClasses: false, cleanConditionally: false },
+];
+
+/** An article this long is accepted without trying a looser pass. */
+const ENOUGH_CHARS = 500;
+
+const UNLIKELY = /-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|yom-remote/i;
+const MAYBE_CONTENT = /and|article|body|column|content|main|mathjax|shadow/i;
+const POSITIVE = /article|body|content|entry|hentry|h-entry|main|page|pagination|post|text|blog|story/i;
+const NEGATIVE = /-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget/i;
+const BYLINE = /byline|author|dateline|writtenby|p-author/i;
+const SHARE = /(\b|_)(share|sharedaddy)(\b|_)/i;
+const UNLIKELY_ROLES = new Set(['menu', 'menubar', 'complementary', 'navigation', 'alert', 'alertdialog', 'dialog']);
+
+/** Elements scored as paragraphs. */
+const SCORED = new Set(['SECTION', 'H2', 'H3', 'H4', 'H5', 'H6', 'P', 'TD', 'PRE']);
+/** A DIV holding none of these reads as one paragraph. */
+const BLOCKS = new Set(['BLOCKQUOTE', 'DL', 'DIV', 'IMG', 'OL', 'P', 'PRE', 'TABLE', 'UL']);
+/** Elements that sit inside a line of text; a DIV's runs of them (and of text) are paragraphs. */
+const PHRASING = new Set([
+  'ABBR', 'AUDIO', 'B', 'BDO', 'BR', 'BUTTON', 'CITE', 'CODE', 'DATA', 'DATALIST', 'DFN', 'EM', 'EMBED', 'I', 'IMG', 'INPUT',
+  'KBD', 'LABEL', 'MARK', 'MATH', 'METER', 'NOSCRIPT', 'OBJECT', 'OUTPUT', 'PROGRESS', 'Q', 'RUBY', 'SAMP', 'SCRIPT',
+  'SELECT', 'SMALL', 'SPAN', 'STRONG', 'SUB', 'SUP', 'TEXTAREA', 'TIME', 'VAR', 'WBR', 'A', 'DEL', 'INS', 'FONT', 'U', 'S',
+  'TT', 'BIG', 'STRIKE',
+]);
+/** Removed from the article whatever their content. */
+const ALWAYS_CUT = new Set(['FOOTER', 'ASIDE', 'LINK', 'OBJECT', 'EMBED', 'IFRAME', 'INPUT', 'TEXTAREA', 'SELECT', 'BUTTON']);
+/** Judged block by block for link density, images and form fields. */
+const CONDITIONAL = new Set(['FORM', 'FIELDSET', 'TABLE', 'UL', 'OL', 'DIV']);
+
+const TAG_PRIOR: Readonly<Record<string, number>> = {
+  DIV: 5, PRE: 3, TD: 3, BLOCKQUOTE: 3,
+  ADDRESS: -3, OL: -3, UL: -3, DL: -3, DD: -3, DT: -3, LI: -3, FORM: -3,
+  H1: -5, H2: -5, H3: -5, H4: -5, H5: -5, H6: -5, TH: -5,
+};
+
+/**
+ * The main text of `doc` rendered with block structure, or '' when no pass
+ * finds a container with text. `skipExtra` names further elements to leave
+ * out of the rendering (furniture recognised by class words).
+ */
+export function mainContentText(doc: LightDocument): string {
+  const analysis = new PageAnalysis(doc);
+  let best = '';
+  for (const flags of PASSES) {
+    const text = analysis.run(flags);
+    if (text.length >= ENOUGH_CHARS) return text;
+    if (text.length > best.length) best = text;
+  }
+  return best;
+}
+
+class PageAnalysis {
+  private readonly els: LightNode[];
+  private readonly n: number;
+  /** Index one past the end of each element's subtree in `els`. */
+  private readonly end: Int32Array;
+  private readonly classAndId: string[];
+  private readonly hidden: Uint8Array;
+  /** Ancestor flags, bit 1: a TABLE, 2: a CODE, 4: a FIGURE. */
+  private readonly under: Uint8Array;
+  /** First-pass removals for the pass being run. */
+  private readonly gone: Uint8Array;
+  private readonly textLen: Float64Array;
+  private readonly linkLen: Float64Array;
+  private readonly commas: Float64Array;
+  private readonly hasBlock: Uint8Array;
+  private readonly score: Float64Array;
+  private readonly scored: Uint8Array;
+  private readonly articleTitle: string;
+  private readonly hasMetaByline: boolean;
+
+  constructor(private readonly doc: LightDocument) {
+    this.els = doc.elements;
+    const n = (this.n = this.els.length);
+    this.end = new Int32Array(n);
+    this.classAndId = new Array<string>(n);
+    this.hidden = new Uint8Array(n);
+    this.under = new Uint8Array(n);
+    this.gone = new Uint8Array(n);
+    this.textLen = new Float64Array(n);
+    this.linkLen = new Float64Array(n);
+    this.commas = new Float64Array(n);
+    this.hasBlock = new Uint8Array(n);
+    this.score = new Float64Array(n);
+    this.scored = new Uint8Array(n);
+    for (let i = n - 1; i >= 0; i--) {
+      const e = this.els[i]!;
+      let lastChild: LightNode | null = null;
+      for (let c = e.firstChild; c !== null; c = c.nextSibling) if (c.nodeType === 1) lastChild = c;
+      // Subtrees are contiguous: this one ends where its last element child's ends.
+      const end = lastChild === null ? i + 1 : this.end[lastChild.index]!;
+      this.end[i] = end;
+      const a = e.attribs;
+      this.classAndId[i] = a === null ? '' : `${a['class'] ?? ''} ${a['id'] ?? ''}`;
+    }
+    for (let i = 0; i < n; i++) {
+      const e = this.els[i]!;
+      const p = e.parentNode;
+      this.hidden[i] = (p !== null && this.hidden[p.index]) || isHidden(e) ? 1 : 0;
+      if (p !== null) this.under[i] = this.under[p.index]! | (ANCESTOR_BITS[p.nodeName] ?? 0);
+    }
+    this.articleTitle = articleTitle(doc);
+    this.hasMetaByline = ['dc:creator', 'dcterm:creator', 'author', 'parsely-author'].some((k) => doc.meta.has(k));
+  }
+
+  run(flags: PassFlags): string {
+    this.markGone(flags);
+    this.count();
+    const top = this.scoreAndPick(flags);
+    const parts = this.article(top);
+    const cut = this.clean(parts, flags);
+    const rendered: string[] = [];
+    for (const root of parts) {
+      if (cut[root.index]) continue;
+      const text = htmlToText(root, { skip: (e) => this.gone[(e as LightNode).index] === 1 || cut[(e as LightNode).index] === 1 || isBoilerplate(e) });
+      if (text !== '') rendered.push(text);
+    }
+    return rendered.join('\n\n');
+  }
+
+  /** Pre-order: hidden elements, unlikely candidates, the byline and the heading that repeats the title. */
+  private markGone(flags: PassFlags): void {
+    const { els, gone, n } = this;
+    let bylineFound = this.hasMetaByline;
+    let titleHeaderFound = this.articleTitle === '';
+    for (let i = 0; i < n; i++) {
+      const e = els[i]!;
+      const p = e.parentNode;
+      if (this.hidden[i] || (p !== null && gone[p.index])) {
+        gone[i] = 1;
+        continue;
+      }
+      gone[i] = 0;
+      if (i === 0) continue;
+      const match = this.classAndId[i]!;
+      const tag = e.nodeName;
+      if (!bylineFound && (e.getAttribute('rel') === 'author' || (e.getAttribute('itemprop') ?? '').includes('author') || BYLINE.test(match))) {
+        const t = shortText(e, 100);
+        if (t.length > 0 && t.length < 100) {
+          bylineFound = true;
+          gone[i] = 1;
+          continue;
+        }
+      }
+      if (!titleHeaderFound && (tag === 'H1' || tag === 'H2') && textSimilarity(this.articleTitle, shortText(e, 400)) > 0.75) {
+        titleHeaderFound = true;
+        gone[i] = 1;
+        continue;
+      }
+      if (flags.stripUnlikely) {
+        if (tag !== 'A' && UNLIKELY.test(match) && !MAYBE_CONTENT.test(match) && (this.under[i]! & 3) === 0) {
+          gone[i] = 1;
+          continue;
+        }
+        const role = e.getAttribute('role');
+        if (role !== null && UNLIKELY_ROLES.has(role)) gone[i] = 1;
+      }
+    }
+  }
+
+  /** Post-order sums over what is not gone: text length, link text length, commas, block children. */
+  private count(): void {
+    const { els, gone, textLen, linkLen, commas, hasBlock } = this;
+    textLen.fill(0);
+    linkLen.fill(0);
+    commas.fill(0);
+    hasBlock.fill(0);
+    for (let i = this.n - 1; i >= 0; i--) {
+      if (gone[i]) continue;
+      const e = els[i]!;
+      for (let c = e.firstChild; c !== null; c = c.nextSibling) {
+        if (c.nodeType === 3) {
+          const m = measure(c.nodeValue!);
+          textLen[i] = textLen[i]! + m.length;
+          commas[i] = commas[i]! + m.commas;
+        }
+      }
+      if (e.nodeName === 'A') {
+        const href = e.getAttribute('href');
+        linkLen[i] = textLen[i]! * (href !== null && href.startsWith('#') ? 0.3 : 1);
+      }
+      const p = e.parentNode;
+      if (p !== null) {
+        const pi = p.index;
+        textLen[pi] = textLen[pi]! + textLen[i]!;
+        linkLen[pi] = linkLen[pi]! + linkLen[i]!;
+        commas[pi] = commas[pi]! + commas[i]!;
+        if (hasBlock[i] || BLOCKS.has(e.nodeName)) hasBlock[pi] = 1;
+      }
+    }
+  }
+
+  private linkDensity(i: number): number {
+    const t = this.textLen[i]!;
+    return t === 0 ? 0 : this.linkLen[i]! / t;
+  }
+
+  private classWeight(i: number, flags: PassFlags): number {
+    if (!flags.weighClasses) return 0;
+    const a = this.els[i]!.attribs;
+    let w = 0;
+    for (const v of [a?.['class'], a?.['id']]) {
+      if (v === undefined || v === '') continue;
+      if (NEGATIVE.test(v)) w -= 25;
+      if (POSITIVE.test(v)) w += 25;
+    }
+    return w;
+  }
+
+  /** Scores paragraphs into their containers and returns the best container (the body when none). */
+  private scoreAndPick(flags: PassFlags): LightNode {
+    const { els, gone, score, scored } = this;
+    score.fill(0);
+    scored.fill(0);
+    const candidates: number[] = [];
+    const add = (owner: LightNode | null, len: number, commaCount: number): void => {
+      if (len < 25) return;
+      const points = 1 + commaCount + Math.min(Math.floor(len / 100), 3);
+      let level = 0;
+      for (let a = owner; a !== null && level < 5; a = a.parentNode, level++) {
+        const ai = a.index;
+        if (!scored[ai]) {
+          scored[ai] = 1;
+          score[ai] = this.prior(ai, flags);
+          candidates.push(ai);
+        }
+        score[ai] = score[ai]! + points / (level === 0 ? 1 : level === 1 ? 2 : level * 3);
+      }
+    };
+    for (let i = 1; i < this.n; i++) {
+      if (gone[i]) continue;
+      const e = els[i]!;
+      const tag = e.nodeName;
+      if (SCORED.has(tag) || (tag === 'DIV' && !this.hasBlock[i] && !hasDoubleBreak(e))) {
+        add(e.parentNode, this.textLen[i]!, this.commas[i]!);
+      } else if (tag === 'DIV') {
+        // A DIV mixing blocks and loose text: each run of inline content is a paragraph of the DIV.
+        for (const run of this.inlineRuns(e)) add(e, run.length, run.commas);
+      }
+    }
+    let top = -1;
+    for (const i of candidates) {
+      score[i] = score[i]! * (1 - this.linkDensity(i));
+      if (top < 0 || score[i]! > score[top]!) top = i;
+    }
+    if (top <= 0) return this.doc.body;
+    return this.els[this.refineTop(top, candidates)]!;
+  }
+
+  private prior(i: number, flags: PassFlags): number {
+    const e = this.els[i]!;
+    // A DIV without blocks was read as a paragraph, and scores as one.
+    const tag = e.nodeName === 'DIV' && !this.hasBlock[i] ? 'P' : e.nodeName;
+    return (TAG_PRIOR[tag] ?? 0) + this.classWeight(i, flags);
+  }
+
+  /**
+   * Moves the pick up when several near-best containers share an ancestor
+   * (an article split in columns), or when a parent scores nearly as well,
+   * and past wrappers that hold nothing else.
+   */
+  private refineTop(top: number, candidates: number[]): number {
+    const { els, score, scored } = this;
+    const topScore = score[top]!;
+    const rivals = candidates.filter((i) => i !== top && score[i]! / topScore >= 0.75).sort((a, b) => score[b]! - score[a]!).slice(0, 4);
+    if (rivals.length >= 3) {
+      for (let p = els[top]!.parentNode; p !== null && p.index !== 0; p = p.parentNode) {
+        let holding = 0;
+        for (const r of rivals) if (p.index < r && r < this.end[p.index]!) holding++;
+        if (holding >= 3) {
+          top = p.index;
+          break;
+        }
+      }
+    }
+    let lastScore = score[top]!;
+    const threshold = lastScore / 3;
+    for (let p = els[top]!.parentNode; p !== null && p.index !== 0; p = p.parentNode) {
+      if (!scored[p.index]) continue;
+      const s = score[p.index]!;
+      if (s < threshold) break;
+      if (s > lastScore) {
+        top = p.index;
+        break;
+      }
+      lastScore = s;
+    }
+    for (let p = els[top]!.parentNode; p !== null && p.index !== 0 && elementChildren(p) === 1; p = p.parentNode) top = p.index;
+    return top;
+  }
+
+  /** The best container and those of its siblings that score alike or read as prose. */
+  private article(top: LightNode): LightNode[] {
+    const parent = top.parentNode;
+    if (parent === null) return [top];
+    const { score, scored, gone } = this;
+    const ti = top.index;
+    const threshold = Math.max(10, score[ti]! * 0.2);
+    const topClass = top.getAttribute('class') ?? '';
+    const parts: LightNode[] = [];
+    for (let s = parent.firstChild; s !== null; s = s.nextSibling) {
+      if (s.nodeType !== 1) continue;
+      const si = s.index;
+      if (s === top) {
+        parts.push(s);
+        continue;
+      }
+      if (gone[si]) continue;
+      const bonus = topClass !== '' && s.getAttribute('class') === topClass ? score[ti]! * 0.2 : 0;
+      if (scored[si] && score[si]! + bonus >= threshold) {
+        parts.push(s);
+      } else if (s.nodeName === 'P' || (s.nodeName === 'DIV' && !this.hasBlock[si])) {
+        const len = this.textLen[si]!;
+        const ld = this.linkDensity(si);
+        if ((len > 80 && ld < 0.25) || (len > 0 && len < 80 && ld === 0 && /\.( |$)/.test(shortText(s, 400)))) parts.push(s);
+      }
+    }
+    return parts;
+  }
+
+  /**
+   * Block-level cleaning of the article, bottom-up so a block is judged on
+   * what is left of its children: returns the set of cut elements by index.
+   */
+  private clean(parts: LightNode[], flags: PassFlags): Uint8Array {
+    const { els, gone } = this;
+    const cut = new Uint8Array(this.n);
+    for (const root of parts) {
+      const from = root.index;
+      const to = this.end[from]!;
+      const c = new BlockCounts(to - from);
+      const inTable = new Uint8Array(to - from);
+      const inCode = new Uint8Array(to - from);
+      for (let i = from + 1; i < to; i++) {
+        const p = els[i]!.parentNode!;
+        const pk = p.index - from;
+        inTable[i - from] = inTable[pk]! || (p.nodeName === 'TABLE' && isDataTable(p)) ? 1 : 0;
+        inCode[i - from] = inCode[pk]! || p.nodeName === 'CODE' ? 1 : 0;
+      }
+      for (let i = to - 1; i >= from; i--) {
+        if (gone[i]) continue;
+        const e = els[i]!;
+        const k = i - from;
+        c.addOwn(k, e);
+        const tag = e.nodeName;
+        let remove = ALWAYS_CUT.has(tag);
+        if (!remove && i !== from && SHARE.test(this.classAndId[i]!) && c.text[k]! < ENOUGH_CHARS) remove = true;
+        if (!remove && flags.weighClasses && (tag === 'H1' || tag === 'H2') && this.classWeight(i, flags) < 0) remove = true;
+        if (!remove && flags.cleanConditionally && CONDITIONAL.has(tag) && !inTable[k] && !inCode[k]) {
+          remove = this.conditionallyCut(i, k, c, flags);
+        }
+        if (remove) {
+          cut[i] = 1;
+          continue;
+        }
+        if (i !== from) c.addTo(k, e.parentNode!.index - from);
+      }
+    }
+    return cut;
+  }
+
+  private conditionallyCut(i: number, k: number, c: BlockCounts, flags: PassFlags): boolean {
+    const e = this.els[i]!;
+    if (e.nodeName === 'TABLE' && isDataTable(e)) return false;
+    const weight = this.classWeight(i, flags);
+    if (weight < 0) return true;
+    if (c.commas[k]! >= 10) return false;
+    const text = c.text[k]!;
+    const isList = e.nodeName === 'UL' || e.nodeName === 'OL' || (text > 0 && c.listText[k]! / text > 0.9);
+    const p = c.paragraphs[k]!;
+    const img = c.images[k]!;
+    const li = c.items[k]! - 100;
+    const inputs = c.inputs[k]!;
+    const headingDensity = text === 0 ? 0 : c.headingText[k]! / text;
+    const linkDensity = text === 0 ? 0 : c.link[k]! / text;
+    const figure = (this.under[i]! & 4) !== 0;
+    const remove =
+      (img > 1 && p / img < 0.5 && !figure) ||
+      (!isList && li > p) ||
+      inputs > Math.floor(p / 3) ||
+      (!isList && headingDensity < 0.9 && text < 25 && (img === 0 || img > 2) && !figure && linkDensity > 0) ||
+      (!isList && weight < 25 && linkDensity > 0.2) ||
+      (weight >= 25 && linkDensity > 0.5) ||
+      (img === 0 && text > 0 && c.textish[k]! === 0);
+    if (remove && isList) {
+      // A gallery: every item holds one image and nothing else.
+      let items = 0;
+      let imageItems = 0;
+      for (let ch = e.firstChild; ch !== null; ch = ch.nextSibling) {
+        if (ch.nodeType !== 1) continue;
+        items++;
+        if (elementChildren(ch) === 1 && ch.firstChild?.nodeName === 'IMG' && this.textLen[ch.index] === 0) imageItems++;
+      }
+      if (items > 0 && items === imageItems) return false;
+    }
+    return remove;
+  }
+
+  /** Runs of inline content directly in `e` (split at <br><br>), as text length and commas. */
+  private inlineRuns(e: LightNode): { length: number; commas: number }[] {
+    const runs: { length: number; commas: number }[] = [];
+    let length = 0;
+    let commaCount = 0;
+    let breaks = 0;
+    const close = (): void => {
+      if (length > 0) runs.push({ length, commas: commaCount });
+      length = commaCount = 0;
+    };
+    for (let c = e.firstChild; c !== null; c = c.nextSibling) {
+      if (c.nodeType === 3) {
+        const m = measure(c.nodeValue!);
+        if (m.length > 0) breaks = 0;
+        length += m.length;
+        commaCount += m.commas;
+        continue;
+      }
+      const ci = c.index;
+      if (this.gone[ci]) continue;
+      if (c.nodeName === 'BR') {
+        if (++breaks === 2) close();
+        continue;
+      }
+      if (PHRASING.has(c.nodeName) && !this.hasBlock[ci]) {
+        if (this.textLen[ci]! > 0) breaks = 0;
+        length += this.textLen[ci]!;
+        commaCount += this.commas[ci]!;
+      } else {
+        close();
+        breaks = 0;
+      }
+    }
+    close();
+    return runs;
+  }
+}
+
+/** Sums over the kept part of an article subtree, indexed from the subtree's root. */
+class BlockCounts {
+  readonly text: Float64Array;
+  readonly link: Float64Array;
+  readonly commas: Float64Array;
+  readonly paragraphs: Float64Array;
+  readonly images: Float64Array;
+  readonly items: Float64Array;
+  readonly inputs: Float64Array;
+  readonly headingText: Float64Array;
+  readonly listText: Float64Array;
+  /** Text inside elements that hold prose (p, div, li, td, span...). */
+  readonly textish: Float64Array;
+
+  constructor(size: number) {
+    this.text = new Float64Array(size);
+    this.link = new Float64Array(size);
+    this.commas = new Float64Array(size);
+    this.paragraphs = new Float64Array(size);
+    this.images = new Float64Array(size);
+    this.items = new Float64Array(size);
+    this.inputs = new Float64Array(size);
+    this.headingText = new Float64Array(size);
+    this.listText = new Float64Array(size);
+    this.textish = new Float64Array(size);
+  }
+
+  /** Adds the element's own text and, for A, turns its whole text into link text. */
+  addOwn(k: number, e: LightNode): void {
+    let own = 0;
+    for (let c = e.firstChild; c !== null; c = c.nextSibling) {
+      if (c.nodeType === 3) {
+        const m = measure(c.nodeValue!);
+        own += m.length;
+        this.commas[k] = this.commas[k]! + m.commas;
+      }
+    }
+    this.text[k] = this.text[k]! + own;
+    const tag = e.nodeName;
+    if (tag === 'A') {
+      const href = e.getAttribute('href');
+      this.link[k] = this.text[k]! * (href !== null && href.startsWith('#') ? 0.3 : 1);
+    }
+    if (tag === 'P') this.paragraphs[k] = this.paragraphs[k]! + 1;
+    else if (tag === 'IMG') this.images[k] = this.images[k]! + 1;
+    else if (tag === 'LI') this.items[k] = this.items[k]! + 1;
+    else if (tag === 'INPUT') this.inputs[k] = this.inputs[k]! + 1;
+    if (tag.length === 2 && tag[0] === 'H' && tag[1]! >= '1' && tag[1]! <= '6') this.headingText[k] = this.text[k]!;
+    if (tag === 'UL' || tag === 'OL') this.listText[k] = this.text[k]!;
+    if (TEXTISH.has(tag)) this.textish[k] = this.text[k]!;
+  }
+
+  addTo(k: number, parent: number): void {
+    this.text[parent] = this.text[parent]! + this.text[k]!;
+    this.link[parent] = this.link[parent]! + this.link[k]!;
+    this.commas[parent] = this.commas[parent]! + this.commas[k]!;
+    this.paragraphs[parent] = this.paragraphs[parent]! + this.paragraphs[k]!;
+    this.images[parent] = this.images[parent]! + this.images[k]!;
+    this.items[parent] = this.items[parent]! + this.items[k]!;
+    this.inputs[parent] = this.inputs[parent]! + this.inputs[k]!;
+    this.headingText[parent] = this.headingText[parent]! + this.headingText[k]!;
+    this.listText[parent] = this.listText[parent]! + this.listText[k]!;
+    this.textish[parent] = this.textish[parent]! + this.textish[k]!;
+  }
+}
+
+const ANCESTOR_BITS: Readonly<Record<string, number>> = { TABLE: 1, CODE: 2, FIGURE: 4 };
+
+const TEXTISH = new Set(['SPAN', 'LI', 'TD', 'BLOCKQUOTE', 'DL', 'DIV', 'IMG', 'OL', 'P', 'PRE', 'TABLE', 'UL']);
+
+const COMMA_CODES = new Set([0x2c, 0x60c, 0xfe50, 0xfe10, 0xfe11, 0x2e41, 0x2e34, 0x2e32, 0xff0c]);
+
+/** Length of `s` as rendered (trimmed, whitespace runs as one space) and its commas, in one loop. */
+function measure(s: string): { length: number; commas: number } {
+  let length = 0;
+  let commas = 0;
+  let space = false;
+  for (let j = 0; j < s.length; j++) {
+    const ch = s.charCodeAt(j);
+    if (ch === 32 || ch === 10 || ch === 9 || ch === 13 || ch === 12 || ch === 0xa0) {
+      space = length > 0;
+      continue;
+    }
+    if (space) length++;
+    space = false;
+    length++;
+    if (COMMA_CODES.has(ch)) commas++;
+  }
+  return { length, commas };
+}
+
+function isHidden(e: LightNode): boolean {
+  const a = e.attribs;
+  if (a === null) return false;
+  if (a['hidden'] !== undefined) return true;
+  if (a['aria-hidden'] === 'true' && !(a['class'] ?? '').includes('fallback-image')) return true;
+  const style = a['style'];
+  return style !== undefined && /display\s*:\s*none|visibility\s*:\s*hidden/i.test(style);
+}
+
+function hasDoubleBreak(e: LightNode): boolean {
+  let breaks = 0;
+  for (let c = e.firstChild; c !== null; c = c.nextSibling) {
+    if (c.nodeName === 'BR') {
+      if (++breaks === 2) return true;
+    } else if (c.nodeType === 1 || /\S/.test(c.nodeValue ?? '')) breaks = 0;
+  }
+  return false;
+}
+
+function elementChildren(e: LightNode): number {
+  let n = 0;
+  for (let c = e.firstChild; c !== null; c = c.nextSibling) if (c.nodeType === 1) n++;
+  return n;
+}
+
+/** Text of `e`, whitespace collapsed, read only up to about `limit` characters. */
+function shortText(e: LightNode, limit: number): string {
+  let s = '';
+  const stack: LightNode[] = [e];
+  while (stack.length > 0 && s.length <= limit) {
+    const n = stack.pop()!;
+    if (n.nodeType === 3) {
+      s += n.nodeValue;
+      continue;
+    }
+    const kids: LightNode[] = [];
+    for (let c = n.firstChild; c !== null; c = c.nextSibling) kids.push(c);
+    for (let j = kids.length - 1; j >= 0; j--) stack.push(kids[j]!);
+  }
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Tables that hold data (a caption, header cells, many rows or columns)
+ * rather than layout: never cut as link-dense blocks.
+ */
+const dataTables = new WeakMap<LightNode, boolean>();
+function isDataTable(table: LightNode): boolean {
+  let known = dataTables.get(table);
+  if (known === undefined) {
+    known = judgeTable(table);
+    dataTables.set(table, known);
+  }
+  return known;
+}
+
+function judgeTable(table: LightNode): boolean {
+  if (table.getAttribute('role') === 'presentation' || table.getAttribute('datatable') === '0') return false;
+  if (table.getAttribute('summary')) return true;
+  let rows = 0;
+  let columns = 0;
+  const stack: LightNode[] = [];
+  for (let c = table.firstChild; c !== null; c = c.nextSibling) if (c.nodeType === 1) stack.push(c);
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    const tag = n.nodeName;
+    if (tag === 'TABLE') return false; // layout tables nest
+    if (tag === 'CAPTION' || tag === 'TH' || tag === 'THEAD' || tag === 'TFOOT' || tag === 'COL' || tag === 'COLGROUP') return true;
+    if (tag === 'TR') {
+      rows++;
+      columns = Math.max(columns, elementChildren(n));
+    }
+    for (let c = n.firstChild; c !== null; c = c.nextSibling) if (c.nodeType === 1) stack.push(c);
+  }
+  return rows >= 10 || columns > 4 || rows * columns > 10;
+}
+
+/**
+ * The article's title as a reader sees it: a metadata title, or the page
+ * title without its site part ("Title | Site"). The heading that repeats it
+ * is left out of the text, since the title has its own field.
+ */
+function articleTitle(doc: LightDocument): string {
+  for (const key of ['dc:title', 'dcterm:title', 'og:title', 'weibo:article:title', 'weibo:webpage:title', 'title', 'twitter:title', 'parsely-title']) {
+    const v = doc.meta.get(key);
+    if (v !== undefined) return v;
+  }
+  const title = doc.title ?? '';
+  const separated = / [|\-\\/>»] /.exec(title);
+  if (separated === null) return title;
+  const beforeLast = title.replace(/(.*)[|\-\\/>»] .*/, '$1').trim();
+  if (wordCount(beforeLast) >= 3) return beforeLast;
+  const afterFirst = title.replace(/[^|\-\\/>»]*[|\-\\/>»](.*)/, '$1').trim();
+  return wordCount(afterFirst) >= 3 ? afterFirst : title;
+}
+
+function wordCount(s: string): number {
+  return s.split(/\s+/).filter((w) => w !== '').length;
+}
+
+/** Share of `b`'s words (by characters) that also occur in `a`. */
+function textSimilarity(a: string, b: string): number {
+  const tokensA = new Set(a.toLowerCase().split(/\W+/).filter((t) => t !== ''));
+  const tokensB = b.toLowerCase().split(/\W+/).filter((t) => t !== '');
+  if (tokensA.size === 0 || tokensB.length === 0) return 0;
+  const unique = tokensB.filter((t) => !tokensA.has(t));
+  return 1 - unique.join(' ').length / tokensB.join(' ').length;
+}
