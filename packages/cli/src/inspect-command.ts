@@ -57,7 +57,8 @@ export async function inspectCommand(args: string[]): Promise<number> {
     if (verify) process.stdout.write('\n' + renderVerify(verify));
   }
   if (verify && verify.problems.length > 0) {
-    process.stderr.write(`foxden inspect: ${verify.problems.length} file(s) differ from the run's records: ${[...new Set(verify.problems.map((p) => p.file))].join(', ')}\n`);
+    const files = [...new Set(verify.problems.map((p) => p.file))];
+    process.stderr.write(`foxden inspect: ${files.length} file(s) differ from the run's records: ${files.join(', ')}\n`);
     return 1;
   }
   return 0;
