@@ -7,14 +7,18 @@
  * 1. The shared-corpus run: every JSONL record and every book (in 20K-char
  *    chunks) of ../shared/corpus, tokenized with a BPE trained by the
  *    `tokenizers` package, packed into two stages. Reports seconds.
- * 2. The same token shards repeated (done markers for each copy) to a few
- *    hundred thousand rows: docs rows/s per core, against the limit of DuckDB
- *    running the same aggregate natively over the run's docs.parquet.
+ * 2. Token shards repeated (hard links, a done marker for each copy) at two
+ *    shard counts, for the corpus run's own ~170-row shards and for ~10,000-row
+ *    shards: docs rows/s per core through the docs view over the Parquet
+ *    sidecars, against the limit of DuckDB running the same aggregate natively
+ *    over one docs.parquet of the same rows, and the docs view over the Arrow
+ *    shards (the views before sidecars), all in the same run.
  */
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { link, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { completeTask, emptyTaskStats, stepDirName, type ShardOutput } from '@foxden/core';
+import { completeTask, emptyTaskStats, sidecarPath, stepDirName, type ShardOutput } from '@foxden/core';
+import { ShardReader, ShardWriter } from '@foxden/shards';
 import { buildFixtureRun, loadCorpusDocs } from '../../packages/sql/test/fixture-run.js';
 import { openRunDatabase } from '../../packages/sql/src/run-database.js';
 import { writeRunParquet } from '../../packages/sql/src/write-run-parquet.js';
@@ -54,46 +58,132 @@ export default async function bench(ctx: BenchContext): Promise<BenchEntry[]> {
     seconds: best, cores: 1, peak_rss_bytes: peak, notes: { query: AGGREGATE, groups: rows, stages: true, sequences: run.sequences.length, seconds_without_stage_lookup: noStage.seconds },
   });
 
-  // Scaled: repeat the token shards under a second tokenize-like step with done markers.
-  const copies = ctx.full ? 2000 : 400;
-  const tokenOutputs = (await openRunDatabase(runDir).then(async (d) => { const s = d.catalog.shards; await d.close(); return s; })).filter((s) => s.kind === 'tokens');
-  const bigRun = join(ctx.scratchDir, 'big-run');
+  // Scaled: the corpus run's token rows repeated over many shards (hard links, with a done marker per
+  // shard), at two shard counts for each of two shard sizes: the corpus run's own token shards (~170
+  // rows each, as this benchmark has always used) and shards of ~10,000 rows, the size a tokenize task
+  // of a web crawl writes. Each is timed three ways in the same run: the docs view over the Parquet
+  // sidecars (today's views), the docs view over the Arrow shards (the views before sidecars), and
+  // DuckDB natively over one Parquet file of the same rows (writeRunParquet's docs.parquet).
+  const catalog = await openRunDatabase(runDir).then(async (d) => { const s = d.catalog.shards; await d.close(); return s; });
+  const tokenOutputs = catalog.filter((s) => s.kind === 'tokens');
+  const bigShard = await concatenatedTokenShard(runDir, join(ctx.scratchDir, 'big-shard'), tokenOutputs, ctx.full ? 30 : 15);
+  const shapes = [
+    { name: 'sql.docs-aggregate.scaled', label: 'corpus token shards', sources: tokenOutputs, counts: ctx.full ? [400, 2000] : [100, 400] },
+    { name: 'sql.docs-aggregate.scaled-10k-row-shards', label: `${bigShard.output.rows}-row token shards`, sources: [bigShard.output], counts: ctx.full ? [20, 80] : [10, 40] },
+  ];
+  for (const shape of shapes) {
+    const points: ScaledPoint[] = [];
+    for (const copies of shape.counts) {
+      const point = await scaledPoint(join(ctx.scratchDir, `scaled-${points.length}-${copies}`), shape.sources === tokenOutputs ? runDir : bigShard.runDir, shape.sources, copies);
+      ctx.log(`${shape.label} x ${copies}: ${point.docs} docs; sidecars ${point.sidecars.toFixed(4)} s, Arrow ${point.arrow.toFixed(4)} s, native ${point.native.toFixed(4)} s: ratio ${(point.native / point.sidecars).toFixed(3)} (Arrow ${(point.native / point.arrow).toFixed(3)}); open ${point.open.toFixed(3)} s`);
+      points.push(point);
+    }
+    const last = points[points.length - 1]!;
+    const rate = last.docs / last.sidecars;
+    const limit = last.docs / last.native;
+    entries.push({
+      name: shape.name, value: rate, unit: 'docs/s/core', input_bytes: last.shardBytes, documents: last.docs,
+      seconds: last.sidecars, cores: 1, peak_rss_bytes: last.peakRss,
+      limit: { name: 'same aggregate, DuckDB native over one docs.parquet of the same rows, 1 thread', value: limit, unit: 'docs/s/core' }, ratio: rate / limit,
+      notes: {
+        query: AGGREGATE, shard_rows: shape.sources.map((s) => s.rows), timing: 'best of 3 for each reading, 1 DuckDB thread',
+        points: points.map((p) => ({
+          shards: p.shards, docs: p.docs, token_shard_bytes: p.shardBytes, sidecar_bytes: p.sidecarBytes,
+          sidecar_seconds: p.sidecars, arrow_seconds: p.arrow, native_seconds: p.native,
+          ratio: p.native / p.sidecars, arrow_ratio: p.native / p.arrow, open_seconds_with_sidecar_checks: p.open,
+        })),
+      },
+    });
+  }
+  return entries;
+}
+
+interface ScaledPoint {
+  shards: number;
+  docs: number;
+  shardBytes: number;
+  sidecarBytes: number;
+  /** Best-of-3 seconds of the aggregate: over the sidecars, over the Arrow shards, natively over one Parquet file. */
+  sidecars: number;
+  arrow: number;
+  native: number;
+  /** Seconds to open the run database (catalog, sidecar size and sha256 checks, views). */
+  open: number;
+  peakRss: number;
+}
+
+async function best(times: number, fn: () => Promise<unknown>): Promise<{ seconds: number; peakRss: number }> {
+  let seconds = Infinity;
+  let peakRss = 0;
+  for (let i = 0; i < times; i++) {
+    const m = await measure(fn);
+    seconds = Math.min(seconds, m.seconds);
+    peakRss = Math.max(peakRss, m.peakRss);
+  }
+  return { seconds, peakRss };
+}
+
+/** A run of `copies` token shards (hard links to `sources` of `fromRun`, round robin, sidecars too), each with its done marker. */
+async function scaledPoint(dir: string, fromRun: string, sources: readonly ShardOutput[], copies: number): Promise<ScaledPoint> {
   const stepDir = stepDirName(0, 'tokenize');
-  await mkdir(join(bigRun, stepDir, 'tokens'), { recursive: true });
-  await writeFile(join(bigRun, 'run.json'), JSON.stringify({ name: 'sql-bench', seed: 1, steps: [{ name: 'tokenize', type: 'tokenize', params: {} }], inputs: [] }));
-  let bigDocs = 0;
-  let bigBytes = 0;
+  await mkdir(join(dir, stepDir, 'tokens'), { recursive: true });
+  await writeFile(join(dir, 'run.json'), JSON.stringify({ name: 'sql-bench', seed: 1, steps: [{ name: 'tokenize', type: 'tokenize', params: {} }], inputs: [] }));
+  let docs = 0;
+  let shardBytes = 0;
+  let sidecarBytes = 0;
   for (let c = 0; c < copies; c++) {
     const taskId = String(c).padStart(5, '0');
     const stats = emptyTaskStats('tokenize', taskId);
-    const src = tokenOutputs[c % tokenOutputs.length]!;
+    const src = sources[c % sources.length]!;
     const path = join(stepDir, 'tokens', `main-${taskId}.arrow`);
-    await copyFile(join(runDir, src.path), join(bigRun, path));
-    const out: ShardOutput = { ...src, path };
+    await link(join(fromRun, src.path), join(dir, path));
+    const out: ShardOutput = { path, kind: src.kind, rows: src.rows, bytes: src.bytes, sha256: src.sha256 };
+    if (src.sidecar) {
+      out.sidecar = { ...src.sidecar, path: sidecarPath(path) };
+      await link(join(fromRun, src.sidecar.path), join(dir, out.sidecar.path));
+      sidecarBytes += src.sidecar.bytes;
+    }
     stats.outputs.push(out);
     stats.documents_in = stats.documents_out = src.rows;
-    bigDocs += src.rows;
-    bigBytes += src.bytes;
-    await completeTask(bigRun, stepDir, 'main', taskId, stats);
+    docs += src.rows;
+    shardBytes += src.bytes;
+    await completeTask(dir, stepDir, 'main', taskId, stats);
   }
-  await writeRunParquet(bigRun);
-  const big = await openRunDatabase(bigRun, { threads: 1 });
-  const viaView = await measure(() => big.query(AGGREGATE));
-  await big.close();
-
+  await writeRunParquet(dir);
+  const opened = await measure(() => openRunDatabase(dir, { threads: 1 }));
+  const db = opened.result;
+  const viaSidecars = await best(3, () => db.query(AGGREGATE));
+  await db.close();
+  const arrowDb = await openRunDatabase(dir, { threads: 1, sidecars: false });
+  const viaArrow = await best(3, () => arrowDb.query(AGGREGATE));
+  await arrowDb.close();
   const plain = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false', threads: '1' });
   const conn = await plain.connect();
-  const parquetSql = AGGREGATE.replace('FROM docs', `FROM read_parquet('${join(bigRun, 'parquet', 'docs.parquet')}')`);
-  const viaParquet = await measure(() => conn.runAndReadAll(parquetSql));
+  const parquetSql = AGGREGATE.replace('FROM docs', `FROM read_parquet('${join(dir, 'parquet', 'docs.parquet')}')`);
+  const native = await best(3, () => conn.runAndReadAll(parquetSql));
   conn.closeSync();
   plain.closeSync();
-  const rate = bigDocs / viaView.seconds;
-  const limit = bigDocs / viaParquet.seconds;
-  entries.push({
-    name: 'sql.docs-aggregate.scaled', value: rate, unit: 'docs/s/core', input_bytes: bigBytes, documents: bigDocs,
-    seconds: viaView.seconds, cores: 1, peak_rss_bytes: viaView.peakRss,
-    limit: { name: 'same aggregate, DuckDB native over docs.parquet, 1 thread', value: limit, unit: 'docs/s/core' }, ratio: rate / limit,
-    notes: { shards: copies, token_shard_bytes: bigBytes, parquet_seconds: viaParquet.seconds },
-  });
-  return entries;
+  return {
+    shards: copies, docs, shardBytes, sidecarBytes, sidecars: viaSidecars.seconds, arrow: viaArrow.seconds, native: native.seconds,
+    open: opened.seconds, peakRss: viaSidecars.peakRss,
+  };
+}
+
+/**
+ * One token shard (with its sidecar) of the corpus run's token rows repeated `times` times, in a
+ * run directory of its own: the size of shard a tokenize task of a web crawl writes.
+ */
+async function concatenatedTokenShard(fromRun: string, dir: string, sources: readonly ShardOutput[], times: number): Promise<{ runDir: string; output: ShardOutput }> {
+  const reader0 = await ShardReader.open(join(fromRun, sources[0]!.path));
+  const { columns, metadata } = reader0;
+  await reader0.close();
+  const writer = await ShardWriter.create({ runDir: dir, path: 'tokens.arrow', kind: 'tokens', columns, metadata });
+  for (let t = 0; t < times; t++) {
+    for (const s of sources) {
+      const reader = await ShardReader.open(join(fromRun, s.path));
+      for await (const rows of reader.rowBatches()) for (const row of rows) await writer.append(row);
+      await reader.close();
+    }
+  }
+  return { runDir: dir, output: await writer.close() };
 }

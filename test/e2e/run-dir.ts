@@ -131,6 +131,16 @@ export async function compareRuns(expectedDir: string, actualDir: string): Promi
     const [fa, fb] = [await readFile(join(expectedDir, path)), await readFile(join(actualDir, path))];
     if (!fa.equals(fb)) problems.push(`output ${path}: files differ (${fa.length} vs ${fb.length} bytes)`);
     if (sha256(fb) !== b.sha256) problems.push(`output ${path} in ${actualDir}: file sha256 ${sha256(fb).slice(0, 12)} is not the recorded ${b.sha256.slice(0, 12)}`);
+    // The Parquet sidecar (document, drop and token shards): the same bytes, matching its record.
+    if (a.sidecar || b.sidecar) {
+      if (!a.sidecar || !b.sidecar) {
+        problems.push(`output ${path}: sidecar recorded in only one run`);
+      } else {
+        const [sa, sb] = [await readFile(join(expectedDir, a.sidecar.path)), await readFile(join(actualDir, b.sidecar.path))];
+        if (!sa.equals(sb)) problems.push(`sidecar ${b.sidecar.path}: files differ (${sa.length} vs ${sb.length} bytes)`);
+        if (sha256(sb) !== b.sidecar.sha256) problems.push(`sidecar ${b.sidecar.path} in ${actualDir}: file sha256 ${sha256(sb).slice(0, 12)} is not the recorded ${b.sidecar.sha256.slice(0, 12)}`);
+      }
+    }
   }
   for (const path of ob.keys()) if (!oa.has(path)) problems.push(`output ${path} only in ${actualDir}`);
   // Manifests and Parquet are checked by name too: a trainer or SQL client reads them directly.
