@@ -63,6 +63,8 @@ if (python) {
   step('train a tiny model on the curriculum, 2 steps of each stage (drop --stage-steps to train on all of it)', [
     'train', runDir, '--preset', 'tiny', '--device', 'cpu', '--stage-steps', '2', '--out', trainDir,
   ]);
+  step('write the run report again, now with the training curves', ['report', runDir]);
 }
 console.log(`\nDone. Outputs are in ${relative(root, runDir)}/ (curriculum manifest: ${relative(root, join(runDir, 'curriculum.json'))}).`);
+console.log(`Report: ${join(runDir, 'report.html')}   (open it in a browser; it loads nothing from the network)`);
 console.log(`Try: npx foxden sql ${relative(root, runDir)}   (interactive), or npx foxden inspect ${relative(root, runDir)}`);
