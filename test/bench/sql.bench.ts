@@ -60,8 +60,8 @@ export default async function bench(ctx: BenchContext): Promise<BenchEntry[]> {
 
   // Scaled: the corpus run's token rows repeated over many shards (hard links, with a done marker per
   // shard), at two shard counts for each of two shard sizes: the corpus run's own token shards (~170
-  // rows each, as this benchmark has always used) and shards of ~10,000 rows, the size a tokenize task
-  // of a web crawl writes. Each is timed three ways in the same run: the docs view over the Parquet
+  // rows each, as this benchmark has always used) and shards of ~10,000 rows, about what a tokenize task
+  // over one filtered web-crawl WARC writes. Each is timed three ways in the same run: the docs view over the Parquet
   // sidecars (today's views), the docs view over the Arrow shards (the views before sidecars), and
   // DuckDB natively over one Parquet file of the same rows (writeRunParquet's docs.parquet).
   const catalog = await openRunDatabase(runDir).then(async (d) => { const s = d.catalog.shards; await d.close(); return s; });
