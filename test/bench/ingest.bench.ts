@@ -17,6 +17,9 @@ import { availableCores, measure, type BenchContext, type BenchEntry } from './h
 import { readSource } from '../../packages/ingest/src/readers/index.js';
 import { decodeBody, extractMainText, normalizeText } from '../../packages/ingest/src/extract/index.js';
 import { LanguageIdentifier } from '../../packages/ingest/src/langid/index.js';
+import { gunzipSync } from 'node:zlib';
+import { readFileSync, existsSync } from 'node:fs';
+import type { Extractor } from '../../packages/ingest/src/extract/index.js';
 
 async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -53,6 +56,74 @@ async function runIngest(ctx: BenchContext, name: string, inputs: string[], work
   } finally {
     await pool.close();
   }
+}
+
+/** The HTML pages of the extraction dev set (beside the corpus) and of the corpus's WARC responses, decoded. */
+async function htmlPages(ctx: BenchContext, files: string[]): Promise<{ dev: string[]; corpus: string[] }> {
+  const devFile = join(ctx.corpusDir, '../extraction-dev/readability-test-pages.jsonl.gz');
+  const dev = existsSync(devFile)
+    ? gunzipSync(readFileSync(devFile)).toString('utf8').split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as { html: string }).html)
+    : [];
+  const corpus: string[] = [];
+  for (const f of files) {
+    for await (const r of readSource(f)) {
+      if (r.kind === 'document' && r.body !== undefined && r.mediaType === 'text/html') corpus.push(decodeBody(r.body, r.declaredCharset).text);
+    }
+  }
+  return { dev, corpus };
+}
+
+/** Seconds to extract every page once with `extractor` (best of `rounds`, after one warm-up round). */
+function extractSeconds(pages: string[], extractor: Extractor, rounds: number): number {
+  let best = Infinity;
+  for (let round = 0; round <= rounds; round++) {
+    const start = performance.now();
+    for (const html of pages) extractMainText(html, { extractor });
+    if (round > 0) best = Math.min(best, (performance.now() - start) / 1000);
+  }
+  return best;
+}
+
+/**
+ * HTML main-text extraction alone, one core: the fast extractor and
+ * Readability.js on the same pages, in MB/s of HTML (UTF-8 bytes), at 1x and
+ * 4x the pages, and a pathological page (a 4 MB inline data URI; 100,000 elements).
+ */
+async function extractionEntries(ctx: BenchContext, files: string[], rawRate: number): Promise<BenchEntry[]> {
+  const { dev, corpus } = await htmlPages(ctx, files);
+  const pages = [...dev, ...corpus];
+  const bytes = pages.reduce((n, p) => n + Buffer.byteLength(p), 0);
+  const fast = extractSeconds(pages, 'fast', 3);
+  const readability = extractSeconds(pages, 'readability', 1);
+  const four = extractSeconds([...pages, ...pages, ...pages, ...pages], 'fast', 1);
+  const devBytes = dev.reduce((n, p) => n + Buffer.byteLength(p), 0);
+  const devFast = extractSeconds(dev, 'fast', 3);
+  const huge = `<html><body><img src="data:image/png;base64,${'A'.repeat(4_000_000)}"><p>One paragraph of text.</p></body></html>`;
+  const many = `<html><body>${'<div><a href="/x">link</a> <span>item</span></div>'.repeat(100_000)}</body></html>`;
+  const pathological = (html: string): { ms: number; mbps: number } => {
+    const s = extractSeconds([html], 'fast', 2);
+    return { ms: Math.round(s * 1000), mbps: html.length / 1e6 / s };
+  };
+  const rate = (b: number, s: number) => b / 1e6 / s;
+  return [
+    {
+      name: 'ingest.extract.fast', value: rate(bytes, fast), unit: 'MB/s of HTML per core',
+      input_bytes: bytes, documents: pages.length, seconds: fast, cores: 1, peak_rss_bytes: process.memoryUsage.rss(),
+      limit: { name: 'raw decompress-and-read of the archive files', value: rawRate, unit: 'MB/s' }, ratio: rate(bytes, fast) / rawRate,
+      notes: {
+        pages: `${dev.length} extraction-dev pages + ${corpus.length} HTML responses of the corpus WARC/ARC files`,
+        readability_mb_per_s: rate(bytes, readability), speedup_vs_readability: readability / fast,
+        dev_set_only_mb_per_s: rate(devBytes, devFast),
+        scaling_4x_pages_mb_per_s: rate(4 * bytes, four),
+        pathological_4mb_data_uri: pathological(huge), pathological_100k_elements: pathological(many),
+      },
+    },
+    {
+      name: 'ingest.extract.readability', value: rate(bytes, readability), unit: 'MB/s of HTML per core',
+      input_bytes: bytes, documents: pages.length, seconds: readability, cores: 1, peak_rss_bytes: process.memoryUsage.rss(),
+      limit: { name: 'the fast extractor on the same pages', value: rate(bytes, fast), unit: 'MB/s' }, ratio: fast / readability,
+    },
+  ];
 }
 
 export default async function ingestBenchmark(ctx: BenchContext): Promise<BenchEntry[]> {
@@ -123,6 +194,7 @@ export default async function ingestBenchmark(ctx: BenchContext): Promise<BenchE
   }
   const four = await runIngest(ctx, 'x4run', [copies], 1);
   const perCore = (m: { bytes: number; seconds: number }, workers: number) => m.bytes / 1e6 / m.seconds / workers;
+  const extraction = await extractionEntries(ctx, files.filter((f) => /\.(warc|arc)(\.gz)?$/.test(f)), rawRate);
   const summary = one.result.steps[0]!;
   const stageMs = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Math.round(v)]));
   return [
@@ -142,10 +214,63 @@ export default async function ingestBenchmark(ctx: BenchContext): Promise<BenchE
       input_bytes: two.bytes, documents: two.result.steps[0]!.documents_out, seconds: two.seconds, cores: Math.min(2, cores), peak_rss_bytes: two.peakRss,
       limit: { name: 'ingest with 1 worker, per core', value: perCore(one, 1), unit: 'MB/s' }, ratio: perCore(two, Math.min(2, cores)) / perCore(one, 1),
     },
+    await splitScalingBenchmark(ctx),
     {
       name: 'ingest.reader_only', value: readerRate, unit: 'MB/s of archive input (1 core)',
       input_bytes: archiveBytes, documents: docs, seconds: t.read / 1000, cores: 1, peak_rss_bytes: process.memoryUsage.rss(),
       limit: { name: 'raw decompress-and-read of the same files', value: rawRate, unit: 'MB/s' }, ratio: readerRate / rawRate,
     },
+    ...extraction,
   ];
+}
+
+/**
+ * Split scaling (issue 12, part 3): one big per-record-gzip WARC (the shared
+ * corpus's per-record-gzip WARCs laid end to end, `copies` times: a valid
+ * multi-member file) ingested by 1 worker without splitting and by 2 workers
+ * with split_bytes of 1/16 of it; reported as MB/s per core, with the ratio
+ * to 1 worker (1.0 = perfect scaling). Self-contained: its own files and runs.
+ *   node --import tsx test/bench/run.ts ingest   (this is the entry ingest.split.scaling_2_workers)
+ */
+export async function splitScalingBenchmark(ctx: BenchContext, copies = 3): Promise<BenchEntry> {
+  const { readFile } = await import('node:fs/promises');
+  const warcDir = join(ctx.corpusDir, 'warc');
+  const parts = (await readdir(warcDir)).filter((f) => /\.warc\.gz$/.test(f) && !/\.(wat|wet)\./.test(f)).sort();
+  const dir = join(ctx.scratchDir, 'split-scaling');
+  await mkdir(dir, { recursive: true });
+  const big = join(dir, 'big.warc.gz');
+  const buffers = await Promise.all(parts.map((f) => readFile(join(warcDir, f))));
+  await writeFile(big, Buffer.concat(Array.from({ length: copies }, () => buffers).flat()));
+  const bytes = (await stat(big)).size;
+  const run = async (name: string, workers: number, splitBytes: number) => {
+    const runDir = join(dir, name);
+    await mkdir(runDir, { recursive: true });
+    const file = join(runDir, 'p.yaml');
+    await writeFile(file, `name: bench\ninputs: [${JSON.stringify(big)}]\noutput: run\nsteps:\n  - {name: ingest, type: ingest, params: {split_bytes: ${splitBytes}}}\n`);
+    const registry = await StepRegistry.load([import.meta.resolve('@foxden/ingest/step')]);
+    const p = await loadPipeline(file, { registry });
+    const pool = new WorkerPool({ workers });
+    try {
+      return await measure(() => runPipeline(p, registry, { executor: pool }));
+    } finally {
+      await pool.close();
+    }
+  };
+  const cores = Math.min(2, availableCores());
+  const one = await run('w1', 1, 0);
+  const two = await run('w2', cores, Math.ceil(bytes / 16));
+  const rate = (seconds: number, workers: number) => bytes / 1e6 / seconds / workers;
+  const summary = two.result.steps[0]!;
+  assert(summary.documents_out === one.result.steps[0]!.documents_out, 'split and unsplit runs keep the same documents');
+  return {
+    name: 'ingest.split.scaling_2_workers', value: rate(two.seconds, cores), unit: 'MB/s of archive input per core',
+    input_bytes: bytes, documents: summary.documents_out, seconds: two.seconds, cores, peak_rss_bytes: two.peakRss,
+    limit: { name: 'ingest of the same file unsplit with 1 worker, per core', value: rate(one.seconds, 1), unit: 'MB/s' },
+    ratio: rate(two.seconds, cores) / rate(one.seconds, 1),
+    notes: { split_bytes: Math.ceil(bytes / 16), ingest_tasks: summary.tasks, one_worker_seconds: one.seconds },
+  };
+}
+
+function assert(ok: boolean, what: string): void {
+  if (!ok) throw new Error(`split scaling benchmark: ${what}`);
 }
