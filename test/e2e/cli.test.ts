@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { CORPUS_DIR, REPO_ROOT, demoFixture, referenceRun, runFoxden, scratchDir, type FoxdenResult } from './fixtures.js';
 import { readSummary, recordedOutputs } from './run-dir.js';
 
-const COMMANDS = ['run', 'inspect', 'sql', 'tokenizer', 'quality', 'worker', 'status', 'dashboard', 'train'];
+const COMMANDS = ['run', 'inspect', 'sql', 'report', 'tokenizer', 'quality', 'worker', 'status', 'dashboard', 'train'];
 const STACK_LINE = /^\s+at .+[:(]/m;
 
 /** A failed command: non-zero exit, no stack trace; returns stderr. */
