@@ -109,12 +109,14 @@ test('the demo run\'s report opens offline in Chromium with every chart drawn an
     assert.equal((JSON.parse(listed.stdout) as unknown[]).length, pick.n, `the SQL of ${pick.step}/${pick.reason} lists what the funnel counts`);
 
     // A click on a bar of the drops chart opens the reason's SQL too (the bars link to it).
-    await page.locator('#drops-table details[open]').evaluate((d) => ((d as HTMLDetailsElement).open = false));
+    await page.locator('#drops-table details[open]').evaluate((d) => {
+      (d as unknown as { open: boolean }).open = false;
+    });
     const link = page.locator('figure[data-chart="drops"] svg a').first();
     const href = await link.getAttribute('xlink:href') ?? await link.getAttribute('href');
     assert.ok(href?.startsWith('#drop-'), `drops chart bars link to ${href}`);
-    await page.evaluate((h) => (location.hash = h), href!);
-    await page.waitForFunction((id) => (document.getElementById(id) as HTMLDetailsElement | null)?.open === true, href!.slice(1));
+    await page.evaluate(`location.hash = ${JSON.stringify(href)}`);
+    await page.waitForFunction(`document.getElementById(${JSON.stringify(href!.slice(1))})?.open === true`);
 
     // Stages: the curriculum manifest's numbers.
     const curriculum = JSON.parse(await readFile(join(runDir, 'curriculum.json'), 'utf8')) as { stages: { name: string; sequences: number; budget_met: boolean }[] };
@@ -122,7 +124,7 @@ test('the demo run\'s report opens offline in Chromium with every chart drawn an
     assert.deepEqual(stageRows.map((r) => [r[1], digits(r[5]!), r[14]]), curriculum.stages.map((s) => [s.name, s.sequences, s.budget_met ? 'met' : 'NOT met']));
 
     await mkdir(ARTIFACTS, { recursive: true });
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
     assert.deepEqual(errors, [], 'console errors');
     assert.deepEqual(requests, [], 'network requests');
