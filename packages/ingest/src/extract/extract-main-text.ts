@@ -3,7 +3,7 @@ import { parseHTML } from 'linkedom';
 import { boilerplateFilter, countElements, isBoilerplate, isObviousFurniture } from './boilerplate.js';
 import { htmlToText, type DomNode } from './html-to-text.js';
 import { parseLightDocument } from './light-dom.js';
-import { mainContentText } from './main-content.js';
+import { mainContent } from './main-content.js';
 
 /** `fast`: the linear main-content scorer over a light tree (the default); `readability`: Readability.js over linkedom. */
 export type Extractor = 'fast' | 'readability';
@@ -86,9 +86,14 @@ export function extractMainText(html: string, options: ExtractOptions = {}): Ext
 function extractFast(html: string, opts: typeof DEFAULTS): ExtractedText {
   const doc = parseLightDocument(html, opts.maxTreeElements);
   const root = doc.body;
+  const main = mainContent(doc);
+  // An article holding its share of all the page's text holds it of the page less furniture too:
+  // most article pages never need the fallback rendered.
+  if (main.text.length >= opts.minArticleChars && main.text.length >= opts.minArticleShare * main.pageChars) {
+    return { text: main.text, title: doc.title, method: 'main' };
+  }
   const fallback = htmlToText(root, { skip: boilerplateFilter(root) });
-  const article = mainContentText(doc);
-  return choose(article, fallback, doc.title, opts, 'main', () => htmlToText(root, { skip: isObviousFurniture }));
+  return choose(main.text, fallback, doc.title, opts, 'main', () => htmlToText(root, { skip: isObviousFurniture }));
 }
 
 /**

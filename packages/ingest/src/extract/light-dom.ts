@@ -13,6 +13,9 @@ import type { DomNode } from './html-to-text.js';
 export class LightNode implements DomNode {
   /** Document order of elements (the body is 0); -1 for text. Subtrees are contiguous ranges of it. */
   index = -1;
+  /** Text nodes: rendered length and commas, filled in by the main-content scorer on first use (-1: not yet). */
+  chars = -1;
+  commas = 0;
   firstChild: LightNode | null = null;
   lastChild: LightNode | null = null;
   nextSibling: LightNode | null = null;

@@ -65,20 +65,23 @@ const TAG_PRIOR: Readonly<Record<string, number>> = {
   H1: -5, H2: -5, H3: -5, H4: -5, H5: -5, H6: -5, TH: -5,
 };
 
-/**
- * The main text of `doc` rendered with block structure, or '' when no pass
- * finds a container with text. `skipExtra` names further elements to leave
- * out of the rendering (furniture recognised by class words).
- */
-export function mainContentText(doc: LightDocument): string {
+export interface MainContent {
+  /** The main text rendered with block structure, or '' when no pass finds a container with text. */
+  text: string;
+  /** Characters of all visible text of the page (whitespace runs counted as one). */
+  pageChars: number;
+}
+
+/** The main content of `doc`: the strictest pass that finds enough text, else the longest. */
+export function mainContent(doc: LightDocument): MainContent {
   const analysis = new PageAnalysis(doc);
   let best = '';
   for (const flags of PASSES) {
     const text = analysis.run(flags);
-    if (text.length >= ENOUGH_CHARS) return text;
+    if (text.length >= ENOUGH_CHARS) return { text, pageChars: analysis.pageChars };
     if (text.length > best.length) best = text;
   }
-  return best;
+  return { text: best, pageChars: analysis.pageChars };
 }
 
 class PageAnalysis {
@@ -100,6 +103,7 @@ class PageAnalysis {
   private readonly scored: Uint8Array;
   private readonly articleTitle: string;
   private readonly hasMetaByline: boolean;
+  readonly pageChars: number;
 
   constructor(private readonly doc: LightDocument) {
     this.els = doc.elements;
@@ -125,12 +129,15 @@ class PageAnalysis {
       const a = e.attribs;
       this.classAndId[i] = a === null ? '' : `${a['class'] ?? ''} ${a['id'] ?? ''}`;
     }
+    let pageChars = 0;
     for (let i = 0; i < n; i++) {
       const e = this.els[i]!;
       const p = e.parentNode;
       this.hidden[i] = (p !== null && this.hidden[p.index]) || isHidden(e) ? 1 : 0;
+      if (!this.hidden[i]) for (let c = e.firstChild; c !== null; c = c.nextSibling) if (c.nodeType === 3) pageChars += measure(c).chars;
       if (p !== null) this.under[i] = this.under[p.index]! | (ANCESTOR_BITS[p.nodeName] ?? 0);
     }
+    this.pageChars = pageChars;
     this.articleTitle = articleTitle(doc);
     this.hasMetaByline = ['dc:creator', 'dcterm:creator', 'author', 'parsely-author'].some((k) => doc.meta.has(k));
   }
@@ -202,8 +209,8 @@ class PageAnalysis {
       const e = els[i]!;
       for (let c = e.firstChild; c !== null; c = c.nextSibling) {
         if (c.nodeType === 3) {
-          const m = measure(c.nodeValue!);
-          textLen[i] = textLen[i]! + m.length;
+          const m = measure(c);
+          textLen[i] = textLen[i]! + m.chars;
           commas[i] = commas[i]! + m.commas;
         }
       }
@@ -440,9 +447,9 @@ class PageAnalysis {
     };
     for (let c = e.firstChild; c !== null; c = c.nextSibling) {
       if (c.nodeType === 3) {
-        const m = measure(c.nodeValue!);
-        if (m.length > 0) breaks = 0;
-        length += m.length;
+        const m = measure(c);
+        if (m.chars > 0) breaks = 0;
+        length += m.chars;
         commaCount += m.commas;
         continue;
       }
@@ -498,8 +505,8 @@ class BlockCounts {
     let own = 0;
     for (let c = e.firstChild; c !== null; c = c.nextSibling) {
       if (c.nodeType === 3) {
-        const m = measure(c.nodeValue!);
-        own += m.length;
+        const m = measure(c);
+        own += m.chars;
         this.commas[k] = this.commas[k]! + m.commas;
       }
     }
@@ -538,8 +545,13 @@ const TEXTISH = new Set(['SPAN', 'LI', 'TD', 'BLOCKQUOTE', 'DL', 'DIV', 'IMG', '
 
 const COMMA_CODES = new Set([0x2c, 0x60c, 0xfe50, 0xfe10, 0xfe11, 0x2e41, 0x2e34, 0x2e32, 0xff0c]);
 
-/** Length of `s` as rendered (trimmed, whitespace runs as one space) and its commas, in one loop. */
-function measure(s: string): { length: number; commas: number } {
+/**
+ * Rendered length of a text node (trimmed, whitespace runs as one space) and
+ * its commas, measured once into the node: every pass reads them.
+ */
+function measure(text: LightNode): LightNode {
+  if (text.chars >= 0) return text;
+  const s = text.nodeValue!;
   let length = 0;
   let commas = 0;
   let space = false;
@@ -552,9 +564,11 @@ function measure(s: string): { length: number; commas: number } {
     if (space) length++;
     space = false;
     length++;
-    if (COMMA_CODES.has(ch)) commas++;
+    if (ch === 44 || (ch > 0x7f && COMMA_CODES.has(ch))) commas++;
   }
-  return { length, commas };
+  text.chars = length;
+  text.commas = commas;
+  return text;
 }
 
 function isHidden(e: LightNode): boolean {
