@@ -75,8 +75,17 @@ export function isBoilerplate(element: DomNode): boolean {
   const cls = get('class');
   if (cls !== null && hasFurnitureWord(cls)) return true;
   const id = get('id');
-  if (id !== null && hasFurnitureWord(id)) return true;
+  if (id !== null && !isHeadingSlug(id) && hasFurnitureWord(id)) return true;
   return false;
+}
+
+/**
+ * Ids made from a heading ("sharing-with-a-single-developer", Sphinx and
+ * most static-site generators write them on sections) are anchors of content,
+ * whatever words the heading holds; furniture ids are short names.
+ */
+function isHeadingSlug(id: string): boolean {
+  return id.length >= 20 && id.split(/[-_]+/).filter((w) => w !== '').length >= 4;
 }
 
 /** Containers judged by link density: blocks whose text is mostly link text are menus or link lists. */

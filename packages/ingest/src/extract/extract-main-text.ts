@@ -93,7 +93,8 @@ function extractFast(html: string, opts: typeof DEFAULTS): ExtractedText {
     return { text: main.text, title: doc.title, method: 'main' };
   }
   const fallback = htmlToText(root, { skip: boilerplateFilter(root) });
-  return choose(main.text, fallback, doc.title, opts, 'main', () => htmlToText(root, { skip: isObviousFurniture }));
+  const prose = main.linkDensity <= MAX_PROSE_LINK_DENSITY;
+  return choose(main.text, fallback, doc.title, opts, 'main', () => htmlToText(root, { skip: isObviousFurniture }), prose);
 }
 
 /**
@@ -102,8 +103,9 @@ function extractFast(html: string, opts: typeof DEFAULTS): ExtractedText {
  */
 function choose(
   article: string | null, fallback: string, title: string | null, opts: typeof DEFAULTS, method: string, visibleText: () => string,
+  articleIsProse = false,
 ): ExtractedText {
-  if (article !== null && article.length >= opts.minArticleChars && isWholeArticle(article, fallback, opts.minArticleShare)) {
+  if (article !== null && article.length >= opts.minArticleChars && isWholeArticle(article, fallback, opts.minArticleShare, articleIsProse)) {
     return { text: article, title, method };
   }
   if (fallback.length === 0 && article !== null && article.length > 0) return { text: article, title, method };
@@ -119,14 +121,20 @@ function choose(
  * font pickers) is many short lines that would make a whole article look like
  * a fragment of all text, while a listing's teasers are prose spread over
  * many blocks. A short pick must hold its share of all text: a portal's one
- * welcome paragraph is prose too.
+ * welcome paragraph is prose too. And a long pick with almost no link text
+ * is an article whatever surrounds it (comment threads, related-story
+ * teasers): a listing's pick is made of teasers, whose headlines are links.
  */
-function isWholeArticle(article: string, page: string, share: number): boolean {
+function isWholeArticle(article: string, page: string, share: number, articleIsProse: boolean): boolean {
   if (article.length >= share * page.length) return true;
-  return article.length >= LONG_ARTICLE_CHARS && proseLength(article) >= share * proseLength(page);
+  if (article.length < LONG_ARTICLE_CHARS) return false;
+  return proseLength(article) >= share * proseLength(page) || (articleIsProse && article.length >= LONG_PROSE_CHARS);
 }
 
 const LONG_ARTICLE_CHARS = 500;
+/** A pick this long with at most MAX_PROSE_LINK_DENSITY of its text in links is an article on its own. */
+const LONG_PROSE_CHARS = 1000;
+const MAX_PROSE_LINK_DENSITY = 0.1;
 
 /** Characters in lines long enough to be running text. */
 function proseLength(text: string): number {

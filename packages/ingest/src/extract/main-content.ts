@@ -70,18 +70,20 @@ export interface MainContent {
   text: string;
   /** Characters of all visible text of the page (whitespace runs counted as one). */
   pageChars: number;
+  /** Share of the article's text inside links: low for prose, high for a listing's teasers. */
+  linkDensity: number;
 }
 
 /** The main content of `doc`: the strictest pass that finds enough text, else the longest. */
 export function mainContent(doc: LightDocument): MainContent {
   const analysis = new PageAnalysis(doc);
-  let best = '';
+  let best = { text: '', linkDensity: 0 };
   for (const flags of PASSES) {
-    const text = analysis.run(flags);
-    if (text.length >= ENOUGH_CHARS) return { text, pageChars: analysis.pageChars };
-    if (text.length > best.length) best = text;
+    const found = analysis.run(flags);
+    if (found.text.length >= ENOUGH_CHARS) return { ...found, pageChars: analysis.pageChars };
+    if (found.text.length > best.text.length) best = found;
   }
-  return { text: best, pageChars: analysis.pageChars };
+  return { ...best, pageChars: analysis.pageChars };
 }
 
 class PageAnalysis {
@@ -142,19 +144,27 @@ class PageAnalysis {
     this.hasMetaByline = ['dc:creator', 'dcterm:creator', 'author', 'parsely-author'].some((k) => doc.meta.has(k));
   }
 
-  run(flags: PassFlags): string {
+  run(flags: PassFlags): { text: string; linkDensity: number } {
     this.markGone(flags);
     this.count();
     const top = this.scoreAndPick(flags);
     const parts = this.article(top);
     const cut = this.clean(parts, flags);
     const rendered: string[] = [];
+    let chars = 0;
+    let linkChars = 0;
     for (const root of parts) {
       if (cut[root.index]) continue;
-      const text = htmlToText(root, { skip: (e) => this.gone[(e as LightNode).index] === 1 || cut[(e as LightNode).index] === 1 || isBoilerplate(e) });
+      chars += this.textLen[root.index]!;
+      linkChars += this.linkLen[root.index]!;
+      // Class words judge what lies inside the article, not the article itself: the scores chose it
+      // ("contentWithSidebar" is a content container whatever its last word says).
+      const text = htmlToText(root, {
+        skip: (e) => this.gone[(e as LightNode).index] === 1 || cut[(e as LightNode).index] === 1 || (e !== root && isBoilerplate(e)),
+      });
       if (text !== '') rendered.push(text);
     }
-    return rendered.join('\n\n');
+    return { text: rendered.join('\n\n'), linkDensity: chars === 0 ? 0 : linkChars / chars };
   }
 
   /** Pre-order: hidden elements, unlikely candidates, the byline and the heading that repeats the title. */
