@@ -67,7 +67,7 @@ test('demo pipeline on BullMQ with 2 workers is byte-identical to the local runn
     const seen = progressByStep.get('ingest');
     assert.ok(seen && seen.documents >= 0.9 * ingest.documents_in && seen.documents <= ingest.documents_in, `ingest progress ${seen?.documents} of ${ingest.documents_in}`);
     assert.ok(seen.bytes > 0);
-    assert.match(console, /\[1\/11\] ingest: \d+% [\d,]+ docs/, 'progress lines from worker events');
+    assert.match(console, /\[1\/11\] ingest: \d+% [\d.]+ [KMG]?B\/[\d.]+ [KMG]?B, [\d.]+ [KMG]?B\/s, ETA [\d:?]+, \d+\/\d+ tasks, [\d,]+ docs \([\d.,k]+ docs\/s\)/, 'progress lines from worker events');
     assert.match(console, /\[11\/11\] curriculum:manifest: \d+ in -> \d+ out/);
 
     // foxden status: every task done, none failed, for every step.

@@ -20,6 +20,7 @@ Commands:
   status <run-dir>           tasks of a run: waiting, active, done, failed
   dashboard --redis <url>    web page of the queues, jobs and their errors
   train <run-dir>            train a model on the run's curriculum (PyTorch); also train feed, train export
+  demo-corpus <dir>          build a small real corpus (WARC + JSONL) to try foxden on (docs/tutorial.md)
 
 Run 'foxden <command> --help' for a command's options.
 `;
@@ -53,6 +54,7 @@ const commands: Record<string, () => Promise<Command>> = {
   status: () => optional('@foxden/runner-bullmq/cli', 'statusCommand'),
   dashboard: () => optional('@foxden/runner-bullmq/cli', 'dashboardCommand'),
   train: () => optional('@foxden/trainer/cli', 'trainCommand'),
+  'demo-corpus': () => optional('./demo-corpus-command.js', 'demoCorpusCommand'),
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -96,7 +96,7 @@ export async function runCommand(args: string[], options: { bullmq?: ExecutorFac
   let reportPath: string | null = null;
   try {
     const summary = await runPipeline(pipeline, registry, {
-      executor,
+      executor: reporter ? countingTasks(executor, reporter) : executor,
       force: values.force,
       signal: controller.signal,
       ...(reporter ? { reporter } : {}),
@@ -113,6 +113,21 @@ export async function runCommand(args: string[], options: { bullmq?: ExecutorFac
     process.off('SIGTERM', onSignal);
     await executor.close();
   }
+}
+
+/** The executor with each finished task also counted on the progress display (tasks done of the phase's). */
+function countingTasks(executor: TaskExecutor, reporter: ConsoleReporter): TaskExecutor {
+  return {
+    name: executor.name,
+    runPhase: (messages, events) => executor.runPhase(messages, {
+      ...events,
+      taskDone: (message, outcome) => {
+        events.taskDone(message, outcome);
+        reporter.taskDone();
+      },
+    }),
+    close: () => executor.close(),
+  };
 }
 
 /** Writes Parquet beside the run for SQL clients, when the SQL package is present. */

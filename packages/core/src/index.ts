@@ -10,3 +10,5 @@ export {
   completeTask, readCompletedTask, clearTask, schemaFile,
 } from './layout.js';
 export { SeededRandom, hashString32 } from './random.js';
+export { Progress, formatBytes, formatCount, formatDuration, progressIntervalSeconds, progressUsesBar } from './progress.js';
+export type { ProgressOptions, ProgressStream, ProgressUpdate } from './progress.js';

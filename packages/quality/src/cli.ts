@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { FoxdenError } from '@foxden/core';
+import { FoxdenError, Progress } from '@foxden/core';
 import { trainQualityClassifier } from './classifier/train-classifier.js';
 
 const USAGE = `usage: foxden quality train --input labelled.jsonl --out model.bin [options]
@@ -71,14 +71,29 @@ export async function qualityCommand(args: string[]): Promise<number> {
     const loss = values['loss'] as string | undefined;
     if (loss !== undefined && !['softmax', 'ns', 'hs'].includes(loss)) throw new FoxdenError('BAD_CONFIG', `--loss must be softmax, ns or hs, got '${loss}'`);
     const opt = <T>(key: string, v: T | undefined): Record<string, T> => (v === undefined ? {} : { [key]: v });
+    // Progress on stderr: a bar on a terminal, a plain line every FOXDEN_PROGRESS_INTERVAL seconds (default 10) otherwise.
+    const progress = new Progress();
+    let phase = '';
+    const finished = new Set<string>();
+    const labels = { read: ['reading examples', 'B'], train: ['fastText training', 'epochs'], evaluate: ['scoring the held-out examples', 'examples'] } as const;
     const report = await trainQualityClassifier({
       input, out,
+      onProgress: (p) => {
+        if (p.phase !== phase) {
+          phase = p.phase;
+          progress.start(`quality train: ${labels[p.phase][0]}`, p.total, { unit: labels[p.phase][1] });
+        }
+        const last = p.done >= p.total && !finished.has(p.phase);
+        if (last) finished.add(p.phase);
+        progress.update(Math.min(p.done, p.total), { force: last, ...(p.loss === undefined || p.loss === null ? {} : { detail: `loss ${p.loss.toFixed(4)}` }) });
+      },
       ...opt('holdout', num('holdout', false)), ...opt('seed', num('seed', true)), ...opt('epoch', num('epoch', true)),
       ...opt('lr', num('lr', false)), ...opt('dim', num('dim', true)), ...opt('wordNgrams', num('word-ngrams', true)),
       ...opt('minCount', num('min-count', true)), ...opt('bucket', num('bucket', true)), ...opt('minn', num('minn', true)),
       ...opt('maxn', num('maxn', true)), ...opt('thread', num('threads', true)), ...opt('maxChars', num('max-chars', true)),
       ...opt('loss', loss as 'softmax' | 'ns' | 'hs' | undefined), ...opt('binary', values['fasttext-bin'] as string | undefined),
     });
+    progress.end();
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return 0;
   } catch (error) {

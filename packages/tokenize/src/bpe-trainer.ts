@@ -23,7 +23,14 @@ export interface BpeTrainerOptions extends WordCountOptions {
   minFrequency?: number;
   /** Progress messages. Default: none. */
   log?: (message: string) => void;
+  /** Progress counts for a display: texts read while counting words (total unknown), then merges done of those wanted. Default: none. */
+  onProgress?: (progress: BpeProgress) => void;
 }
+
+/** Where training is: `count` (texts and characters read so far) or `merge` (merges done of `total`). */
+export type BpeProgress =
+  | { phase: 'count'; done: number; total: null; chars: number }
+  | { phase: 'merge'; done: number; total: number };
 
 /** The parts of tokenizer.json that the trainer writes. */
 export interface TokenizerJson {
@@ -68,6 +75,7 @@ export async function trainBpeTokenizer(options: BpeTrainerOptions): Promise<Bpe
   const vocabSize = options.vocabSize;
   const minFrequency = options.minFrequency ?? 0;
   const log = options.log ?? (() => undefined);
+  const onProgress = options.onProgress;
   if (new Set(specials).size !== specials.length) throw new FoxdenError('BAD_CONFIG', `special tokens must be distinct, got ${JSON.stringify(specials)}`);
   if (specials.some((s) => s.length === 0)) throw new FoxdenError('BAD_CONFIG', 'special tokens must not be empty');
   const floor = specials.length + 256;
@@ -83,8 +91,10 @@ export async function trainBpeTokenizer(options: BpeTrainerOptions): Promise<Bpe
   for await (const text of source as AsyncIterable<string>) {
     if (typeof text !== 'string') throw new FoxdenError('BAD_INPUT', `training input yielded ${typeof text}, expected a string`);
     counter.add(text);
+    if (onProgress && (counter.stats.sequences & 255) === 0) onProgress({ phase: 'count', done: counter.stats.sequences, total: null, chars: counter.stats.chars });
     if (counter.full) break;
   }
+  onProgress?.({ phase: 'count', done: counter.stats.sequences, total: null, chars: counter.stats.chars });
   const countSeconds = (performance.now() - t0) / 1000;
   log(`counted ${counter.stats.words} words (${counter.counts.size} distinct) in ${counter.stats.chars} chars, ${countSeconds.toFixed(2)} s`);
 
@@ -157,6 +167,7 @@ export async function trainBpeTokenizer(options: BpeTrainerOptions): Promise<Bpe
 
   // 5. Merge the most frequent pair until the vocabulary is full.
   const merges: [string, string][] = [];
+  const wantedMerges = Math.max(0, vocabSize - tokenToId.size);
   const bump = (key: number, delta: number): void => {
     pairCount.set(key, (pairCount.get(key) ?? 0) + delta);
   };
@@ -218,6 +229,7 @@ export async function trainBpeTokenizer(options: BpeTrainerOptions): Promise<Bpe
       if (count > 0) heap.push(count, k, Int32Array.from(list));
     }
     if (merges.length % 5000 === 0) log(`${merges.length} merges, vocabulary ${tokenToId.size}`);
+    onProgress?.({ phase: 'merge', done: merges.length, total: wantedMerges });
   }
   const mergeSeconds = (performance.now() - t1) / 1000;
   log(`${merges.length} merges in ${mergeSeconds.toFixed(2)} s; vocabulary ${tokenToId.size}`);

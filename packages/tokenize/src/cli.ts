@@ -1,4 +1,4 @@
-import { FoxdenError, writeFileAtomic } from '@foxden/core';
+import { FoxdenError, Progress, formatCount, writeFileAtomic } from '@foxden/core';
 import { DEFAULT_SPECIAL_TOKENS, trainBpeTokenizer } from './bpe-trainer.js';
 import { loadTokenizer } from './tokenizer.js';
 
@@ -45,6 +45,9 @@ export async function tokenizerCommand(args: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  // Progress on stderr: a bar on a terminal, a plain line every FOXDEN_PROGRESS_INTERVAL seconds (default 10) otherwise.
+  const progress = new Progress();
+  let phase: 'count' | 'merge' | null = null;
   try {
     const result = await trainBpeTokenizer({
       inputs: opts.inputs, vocabSize: opts.vocabSize,
@@ -54,8 +57,20 @@ export async function tokenizerCommand(args: string[]): Promise<number> {
       ...(opts.sampleRate === undefined ? {} : { sampleRate: opts.sampleRate }),
       ...(opts.maxChars === undefined ? {} : { maxChars: opts.maxChars }),
       ...(opts.seed === undefined ? {} : { seed: opts.seed }),
-      log: (m) => process.stderr.write(`${m}\n`),
+      log: (m) => progress.note(m),
+      onProgress: (p) => {
+        if (p.phase === 'count') {
+          if (phase === null) progress.start('tokenizer train: counting words', null, { unit: 'texts' });
+          phase = 'count';
+          progress.update(p.done, { detail: `${formatCount(p.chars)} chars` });
+        } else {
+          if (phase !== 'merge') progress.start('tokenizer train: merging', p.total, { unit: 'merges' });
+          phase = 'merge';
+          progress.update(p.done, { force: p.done === p.total });
+        }
+      },
     });
+    progress.end();
     await writeFileAtomic(opts.out, result.json);
     // Load what was written, so a file the library would refuse is never reported as a success.
     const loaded = await loadTokenizer(opts.out);
@@ -64,6 +79,7 @@ export async function tokenizerCommand(args: string[]): Promise<number> {
     if (result.words.prunedWords > 0) process.stdout.write(`note: ${result.words.prunedWords} rare words were pruned to bound memory (counts <= ${result.words.pruneThreshold})\n`);
     return 0;
   } catch (e) {
+    progress.end();
     const err = FoxdenError.from(e);
     process.stderr.write(`foxden tokenizer train: ${err.code}: ${err.message}\n`);
     return 1;

@@ -1,3 +1,4 @@
+import { Progress, type ProgressOptions, type ProgressStream } from '@foxden/core';
 import type { FeedPlan } from './feed-plan.js';
 
 /** One `step` event of the engine (a line of metrics.jsonl). */
@@ -19,68 +20,55 @@ export interface StepEvent {
   batch_sha256: string;
 }
 
-const PLAIN_EVERY_MS = 10_000;
-
-function duration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
-
 function rate(tokensPerS: number): string {
   return tokensPerS >= 1e6 ? `${(tokensPerS / 1e6).toFixed(2)}M` : tokensPerS >= 1e3 ? `${(tokensPerS / 1e3).toFixed(1)}k` : tokensPerS.toFixed(0);
 }
 
 /**
- * Training progress: one line redrawn in place on a TTY (stage, step, loss,
- * tokens/s, MFU, ETA), a plain line every ten seconds and at each stage
- * change otherwise (CI logs, pipes).
+ * Training progress on core's `Progress`: on a TTY one line redrawn in place
+ * (a bar of optimizer steps done of the run's, steps/s, ETA, then stage,
+ * loss, tokens/s, MFU); otherwise a plain line at the interval
+ * (FOXDEN_PROGRESS_INTERVAL, default 10 s), at each stage change and at the
+ * last step (CI logs, pipes).
  */
 export class TrainProgress {
   private readonly plan: FeedPlan;
   private readonly totalSteps: number;
-  private readonly out: NodeJS.WriteStream;
-  private readonly tty: boolean;
-  private lastPlain = 0;
+  private readonly display: Progress;
+  private started = false;
   private lastStage = -1;
-  private recentRate = 0;
 
-  constructor(plan: FeedPlan, out: NodeJS.WriteStream = process.stderr, maxSteps: number | null = null) {
+  constructor(plan: FeedPlan, out: ProgressStream = process.stderr, maxSteps: number | null = null, options: Omit<ProgressOptions, 'stream' | 'unit'> = {}) {
     this.plan = plan;
     const all = plan.stages.reduce((n, s) => n + s.steps, 0);
     this.totalSteps = maxSteps === null ? all : Math.min(all, maxSteps);
-    this.out = out;
-    this.tty = Boolean(out.isTTY);
+    this.display = new Progress({ ...options, stream: out, unit: 'steps' });
   }
 
-  line(e: StepEvent): string {
+  /** What follows the counts: stage, loss, tokens/s, MFU. */
+  detail(e: StepEvent): string {
     const stage = this.plan.stages[e.stage];
-    this.recentRate = this.recentRate === 0 ? e.tokens_per_s : 0.9 * this.recentRate + 0.1 * e.tokens_per_s;
-    const left = (this.totalSteps - e.step) * this.plan.batchTokens;
-    const mfu = e.mfu === null || e.mfu === undefined ? '' : `  MFU ${(100 * e.mfu).toFixed(1)}%`;
-    return `stage ${e.stage + 1}/${this.plan.stages.length} ${stage?.name ?? ''} (${e.seq_len})  step ${e.step}/${this.totalSteps}  loss ${e.loss.toFixed(4)}  ${rate(e.tokens_per_s)} tok/s${mfu}  ETA ${duration(left / this.recentRate)}`;
+    const mfu = e.mfu === null || e.mfu === undefined ? '' : `, MFU ${(100 * e.mfu).toFixed(1)}%`;
+    return `stage ${e.stage + 1}/${this.plan.stages.length} ${stage?.name ?? ''} (${e.seq_len}), loss ${e.loss.toFixed(4)}, ${rate(e.tokens_per_s)} tok/s${mfu}`;
   }
 
   step(e: StepEvent): void {
-    const text = this.line(e);
-    const now = Date.now();
-    if (this.tty) {
-      this.out.write(`\r\x1b[2K${text}`);
-    } else if (e.stage !== this.lastStage || now - this.lastPlain >= PLAIN_EVERY_MS || e.step === this.totalSteps) {
-      this.out.write(`${text}\n`);
-      this.lastPlain = now;
+    // The rate counts from the first step this process saw (a resumed run starts past 0).
+    if (!this.started) {
+      this.display.start('train', this.totalSteps, { initial: e.step });
+      this.started = true;
     }
+    const force = e.stage !== this.lastStage || e.step === this.totalSteps;
+    this.display.update(e.step, { detail: this.detail(e), force });
     this.lastStage = e.stage;
   }
 
   /** A message between progress lines (a checkpoint, a restart). */
   note(message: string): void {
-    this.out.write(this.tty ? `\r\x1b[2K${message}\n` : `${message}\n`);
+    this.display.note(message);
   }
 
   end(): void {
-    if (this.tty) this.out.write('\n');
+    this.display.end();
   }
 }

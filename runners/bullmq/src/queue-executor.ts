@@ -142,7 +142,10 @@ export class QueueExecutor implements TaskExecutor {
         if (outcomes[i]) continue;
         if (markers.has(`${m.context.phase}-${m.task.id}.json`)) {
           const stats = await readCompletedTask(this.runDir, m.context.stepDir, m.context.phase, m.task.id);
-          if (stats) outcomes[i] = { ok: true, stats: stats as TaskStats };
+          if (stats) {
+            outcomes[i] = { ok: true, stats: stats as TaskStats };
+            events.taskDone(m, outcomes[i]!);
+          }
         }
       }
       const now = Date.now();
@@ -165,6 +168,7 @@ export class QueueExecutor implements TaskExecutor {
               const reason = job.failedReason ?? 'failed';
               const match = /^\[([A-Z_]+)\] ([\s\S]*)$/.exec(reason);
               outcomes[i] = { ok: false, error: { code: match?.[1] ?? 'INTERNAL', message: match?.[2] ?? reason }, attempts: job.attemptsMade };
+              events.taskDone(m, outcomes[i]!);
             } else if (state === 'completed') {
               // Completed in Redis but no marker yet visible: the filesystem may lag; the next poll sees it.
             }

@@ -1,116 +1,78 @@
+import { Progress, formatBytes, formatCount, formatDuration, type ProgressStream } from '@foxden/core';
 import type { StepSummary } from '@foxden/core';
 import type { RunReporter } from '@foxden/pipeline';
 
+export { formatBytes, formatDuration };
+
 export interface ConsoleReporterOptions {
   /** Where to write; default process.stderr. */
-  stream?: NodeJS.WriteStream;
-  /** Draw a progress bar (TTY) instead of plain log lines. Default: stream.isTTY. */
+  stream?: ProgressStream;
+  /** Draw a progress bar (TTY) instead of plain log lines. Default: the stream is a TTY (FOXDEN_PROGRESS=plain|bar overrides). */
   bar?: boolean;
-  /** Seconds between plain progress lines when not drawing a bar. Default 10. */
+  /** Seconds between plain progress lines when not drawing a bar. Default FOXDEN_PROGRESS_INTERVAL, else 10. */
   logIntervalSeconds?: number;
 }
 
 /**
- * Progress for humans: a one-line bar on a terminal (documents, bytes, rate,
- * ETA), plain log lines otherwise (CI logs, files), and a funnel line per step.
+ * Progress of `foxden run` for humans, on either runner: per step and phase a
+ * start line, then a bar on a terminal (bytes read of the phase's total,
+ * tasks done, documents, rate, ETA) or a plain line every interval otherwise
+ * (CI logs, pipes), and a funnel line when the step ends. Built on core's
+ * `Progress`, as the trainer's and the tokenizer's progress are.
  */
 export class ConsoleReporter implements RunReporter {
-  private readonly stream: NodeJS.WriteStream;
-  private readonly bar: boolean;
-  private readonly interval: number;
+  private readonly progressDisplay: Progress;
   private label = '';
-  private totalBytes = 0;
+  private tasks = 0;
+  private tasksDone = 0;
   private documents = 0;
-  private bytes = 0;
   private started = 0;
-  private lastDraw = 0;
-  private drawn = false;
 
   constructor(options: ConsoleReporterOptions = {}) {
-    this.stream = options.stream ?? process.stderr;
-    this.bar = options.bar ?? Boolean(this.stream.isTTY);
-    this.interval = (options.logIntervalSeconds ?? 10) * 1000;
+    this.progressDisplay = new Progress({
+      unit: 'B',
+      ...(options.stream ? { stream: options.stream } : {}),
+      ...(options.bar === undefined ? {} : { bar: options.bar }),
+      ...(options.logIntervalSeconds === undefined ? {} : { intervalSeconds: options.logIntervalSeconds }),
+    });
   }
 
   stepStart(info: { index: number; total: number; step: string; type: string; phase: string; tasks: number; skipped: number; bytes: number }): void {
-    this.clear();
     this.label = `[${info.index + 1}/${info.total}] ${info.step}${info.phase && info.phase !== 'main' ? `:${info.phase}` : ''}`;
-    this.totalBytes = info.bytes;
+    this.tasks = info.tasks;
+    this.tasksDone = info.skipped;
     this.documents = 0;
-    this.bytes = 0;
     this.started = performance.now();
-    this.lastDraw = this.started;
     const skipped = info.skipped > 0 ? `, ${info.skipped} already complete` : '';
-    this.line(`${this.label}: ${info.tasks} task(s)${skipped}, ${formatBytes(info.bytes)} to read`);
+    this.progressDisplay.end(`${this.label}: ${info.tasks} task(s)${skipped}, ${formatBytes(info.bytes)} to read`);
+    this.progressDisplay.start(this.label, info.bytes > 0 ? info.bytes : null);
   }
 
   progress(delta: { documents?: number; bytes?: number }): void {
     this.documents += delta.documents ?? 0;
-    this.bytes += delta.bytes ?? 0;
-    const now = performance.now();
-    if (this.bar && now - this.lastDraw > 200) {
-      this.lastDraw = now;
-      this.draw();
-    } else if (!this.bar && now - this.lastDraw > this.interval) {
-      this.lastDraw = now;
-      this.line(`${this.label}: ${this.status()}`);
-    }
+    this.progressDisplay.add(delta.bytes ?? 0, { detail: this.detail() });
+  }
+
+  /** A task of the phase finished (the CLI forwards the executor's taskDone here). */
+  taskDone(): void {
+    this.tasksDone += 1;
+    this.progressDisplay.add(0, { detail: this.detail(), force: this.tasksDone === this.tasks });
   }
 
   stepEnd(s: StepSummary): void {
-    this.clear();
     const dropped = Object.entries(s.dropped).sort((a, b) => b[1] - a[1]);
     const top = dropped.slice(0, 4).map(([k, v]) => `${k} ${v}`).join(', ');
     const more = dropped.length > 4 ? `, +${dropped.length - 4} more reasons` : '';
-    this.line(`${this.label}: ${s.documents_in} in -> ${s.documents_out} out${dropped.length ? ` (dropped: ${top}${more})` : ''} in ${s.seconds.toFixed(1)} task-s`);
+    this.progressDisplay.end(`${this.label}: ${s.documents_in} in -> ${s.documents_out} out${dropped.length ? ` (dropped: ${top}${more})` : ''} in ${s.seconds.toFixed(1)} task-s`);
   }
 
   log(message: string): void {
-    this.clear();
-    this.line(message);
+    this.progressDisplay.note(message);
   }
 
-  private status(): string {
+  private detail(): string {
     const seconds = (performance.now() - this.started) / 1000;
-    const rate = seconds > 0 ? this.bytes / seconds : 0;
-    const eta = rate > 0 && this.totalBytes > this.bytes ? (this.totalBytes - this.bytes) / rate : 0;
-    const pct = this.totalBytes > 0 ? Math.min(100, (100 * this.bytes) / this.totalBytes) : 0;
-    return `${pct.toFixed(0)}% ${this.documents.toLocaleString('en')} docs ${formatBytes(this.bytes)} ${formatBytes(rate)}/s ETA ${formatDuration(eta)}`;
+    const rate = seconds > 0 ? this.documents / seconds : 0;
+    return `${this.tasksDone}/${this.tasks} tasks, ${formatCount(this.documents)} docs (${formatCount(rate, true)} docs/s)`;
   }
-
-  private draw(): void {
-    const pct = this.totalBytes > 0 ? Math.min(1, this.bytes / this.totalBytes) : 0;
-    const width = 20;
-    const full = Math.round(pct * width);
-    const bar = '#'.repeat(full) + '-'.repeat(width - full);
-    this.stream.write(`\r\x1b[2K${this.label} [${bar}] ${this.status()}`);
-    this.drawn = true;
-  }
-
-  private clear(): void {
-    if (this.drawn) this.stream.write('\r\x1b[2K');
-    this.drawn = false;
-  }
-
-  private line(text: string): void {
-    this.stream.write(text + '\n');
-  }
-}
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let i = 0;
-  while (n >= 1000 && i < units.length - 1) {
-    n /= 1000;
-    i++;
-  }
-  return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
-}
-
-export function formatDuration(seconds: number): string {
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const r = s % 60;
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(r).padStart(2, '0')}` : `${m}:${String(r).padStart(2, '0')}`;
 }

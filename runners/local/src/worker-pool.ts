@@ -84,6 +84,7 @@ export class WorkerPool implements TaskExecutor {
             if (result.kind === 'crashed') slot = this.replace(slot);
             if (result.kind === 'done') {
               outcomes[item.index] = { ok: true, stats: result.stats };
+              events.taskDone(item.message, outcomes[item.index]!);
             } else {
               const retry = result.retryable && item.attempt < this.attempts && !this.signal?.aborted;
               if (retry) {
@@ -92,6 +93,7 @@ export class WorkerPool implements TaskExecutor {
                 queue.push(item);
               } else {
                 outcomes[item.index] = { ok: false, error: result.error, attempts: item.attempt };
+                events.taskDone(item.message, outcomes[item.index]!);
               }
             }
           }

@@ -1,12 +1,12 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { FoxdenError, hashString32, sha256File } from '@foxden/core';
 import { FastTextPredictor, normalizeForFastText, trainFastText, type FastTextTrainOptions } from '@foxden/fasttext';
 
-export interface TrainClassifierOptions extends Omit<FastTextTrainOptions, 'input' | 'output'> {
+export interface TrainClassifierOptions extends Omit<FastTextTrainOptions, 'input' | 'output' | 'onProgress'> {
   /** JSONL file, one {"label": "...", "text": "..."} per line. */
   input: string;
   /** Where the model goes. */
@@ -17,6 +17,19 @@ export interface TrainClassifierOptions extends Omit<FastTextTrainOptions, 'inpu
   seed?: number;
   /** Characters of each text used (see normalizeForFastText). Default 100000. */
   maxChars?: number;
+  /**
+   * Progress for a display: `read` (bytes of the input read of its size),
+   * `train` (epochs done of `epoch`, fractional, with fastText's average
+   * loss), `evaluate` (held-out examples scored). Default: none.
+   */
+  onProgress?: (progress: TrainClassifierProgress) => void;
+}
+
+export interface TrainClassifierProgress {
+  phase: 'read' | 'train' | 'evaluate';
+  done: number;
+  total: number;
+  loss?: number | null;
 }
 
 export interface TrainClassifierReport {
@@ -61,11 +74,15 @@ export async function trainQualityClassifier(options: TrainClassifierOptions): P
     let examples = 0;
     let nTrain = 0;
     let nTest = 0;
-    const lines = createInterface({ input: createReadStream(options.input, { encoding: 'utf8' }), crlfDelay: Infinity });
+    const onProgress = options.onProgress;
+    const size = onProgress ? (await stat(options.input)).size : 0;
+    const input = createReadStream(options.input, { encoding: 'utf8' });
+    const lines = createInterface({ input, crlfDelay: Infinity });
     let lineNo = 0;
     try {
       for await (const line of lines) {
         lineNo++;
+        if (onProgress && (lineNo & 255) === 0) onProgress({ phase: 'read', done: input.bytesRead, total: size });
         if (line.trim().length === 0) continue;
         const reject = (why: string): void => {
           rejected++;
@@ -109,9 +126,15 @@ export async function trainQualityClassifier(options: TrainClassifierOptions): P
     }
     if (nTrain === 0) throw new FoxdenError('BAD_INPUT', `${options.input} has no usable training examples (${rejected} rejected${rejects[0] ? `; first: ${rejects[0]}` : ''})`, { file: options.input });
     if (Object.keys(trainLabels).length < 2) throw new FoxdenError('BAD_INPUT', `${options.input} needs at least two labels in the training split, found ${Object.keys(trainLabels).join(', ')}`, { file: options.input });
-    await trainFastText({ ...options, input: trainFile, output: options.out });
+    onProgress?.({ phase: 'read', done: size, total: size });
+    const epochs = options.epoch ?? 10;
+    const { onProgress: _unused, ...fastTextOptions } = options;
+    await trainFastText({
+      ...fastTextOptions, input: trainFile, output: options.out,
+      ...(onProgress ? { onProgress: (p: { fraction: number; loss: number | null }) => onProgress({ phase: 'train', done: p.fraction * epochs, total: epochs, loss: p.loss }) } : {}),
+    });
     const majority = Object.entries(trainLabels).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]![0];
-    const evaluation = nTest > 0 ? await evaluate(options.out, testFile, majority, options.binary ?? null) : null;
+    const evaluation = nTest > 0 ? await evaluate(options.out, testFile, majority, options.binary ?? null, (done) => onProgress?.({ phase: 'evaluate', done, total: nTest })) : null;
     return {
       model: options.out,
       sha256: await sha256File(options.out),
@@ -125,7 +148,7 @@ export async function trainQualityClassifier(options: TrainClassifierOptions): P
   }
 }
 
-async function evaluate(model: string, testFile: string, majority: string, binary: string | null): Promise<{ accuracy: number; majority: number }> {
+async function evaluate(model: string, testFile: string, majority: string, binary: string | null, progress: (done: number) => void): Promise<{ accuracy: number; majority: number }> {
   const predictor = await FastTextPredictor.create({ model, k: 1, binary });
   let right = 0;
   let baseline = 0;
@@ -140,6 +163,7 @@ async function evaluate(model: string, testFile: string, majority: string, binar
         total++;
       });
       batch = [];
+      progress(total);
     };
     for await (const line of createInterface({ input: createReadStream(testFile, { encoding: 'utf8' }), crlfDelay: Infinity })) {
       const tab = line.indexOf('\t');
