@@ -13,6 +13,8 @@ import type { TaskStats } from './stats.js';
  *   <run>/steps/NN-name/<kind>/<phase>-<task>.arrow
  *   <run>/steps/NN-name/stats/<phase>-<task>.json
  *   <run>/steps/NN-name/done/<phase>-<task>.json   completion marker (written last)
+ *   <run>/steps/NN-name/compacted/<kind>.parquet   the step's sidecars of a kind in one file
+ *   <run>/steps/NN-name/compacted.json     their record (written after them, when the step completes)
  *   <run>/summary.json                     the merged run summary
  */
 export function stepDirName(index: number, name: string): string {
@@ -42,6 +44,29 @@ export function markerPath(stepDir: string, phase: string, taskId: string): stri
  */
 export function sidecarPath(shardPath: string): string {
   return shardPath.endsWith('.arrow') ? `${shardPath.slice(0, -'.arrow'.length)}.parquet` : `${shardPath}.parquet`;
+}
+
+/** The step-level record of a step's compacted sidecars (CompactedStep). */
+export function compactedRecordPath(stepDir: string): string {
+  return join(stepDir, 'compacted.json');
+}
+
+/** The compacted sidecar of one kind of a step: `<stepDir>/compacted/<kind>.parquet`. */
+export function compactedSidecarPath(stepDir: string, kind: string): string {
+  return join(stepDir, 'compacted', `${kind}.parquet`);
+}
+
+/**
+ * A digest of a set of task sidecars: sha256 over `<shard path>\t<sidecar
+ * sha256>\n` in shard path order. A compacted file records the digest of the
+ * sidecars it was made from; a reader that finds the same digest for the
+ * completed tasks of the step knows the file holds exactly their rows.
+ */
+export function sidecarSetDigest(shards: readonly { path: string; sidecar?: { sha256: string } | undefined }[]): string {
+  const hash = createHash('sha256');
+  const sorted = [...shards].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const s of sorted) hash.update(`${s.path}\t${s.sidecar?.sha256 ?? '-'}\n`);
+  return hash.digest('hex');
 }
 
 /** A temporary name beside `path`, unique per process and call, so concurrent or crashed writers never collide. */

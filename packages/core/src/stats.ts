@@ -48,6 +48,39 @@ export interface SidecarOutput {
 /** Shard kinds whose writer also writes a Parquet sidecar of the metadata columns. */
 export const SIDECAR_KINDS: readonly string[] = Object.freeze(['documents', 'drops', 'tokens']);
 
+/**
+ * Shard kinds whose sidecars the orchestrator compacts into one Parquet file
+ * per step when the step completes: those the SQL views read (`docs` reads
+ * token sidecars, `drops` drop sidecars). Document sidecars stay per task.
+ */
+export const COMPACTED_KINDS: readonly string[] = Object.freeze(['drops', 'tokens']);
+
+/**
+ * One step's sidecars of one kind in one Parquet file
+ * (`<stepDir>/compacted/<kind>.parquet`): the task sidecars' rows in shard
+ * path order (task order, then each task's shards in order), plus `shard`
+ * (the Arrow shard's run-relative path) and `shard_row` (the row in it).
+ */
+export interface CompactedSidecar {
+  kind: string;
+  /** Run-relative path (compactedSidecarPath). */
+  path: string;
+  rows: number;
+  bytes: number;
+  sha256: string;
+  /** How many task sidecars it holds. */
+  shards: number;
+  /** sidecarSetDigest of the task sidecars it was made from: a reader uses the file only when its completed tasks give the same digest. */
+  sources: string;
+}
+
+/** The step-level record of a step's compacted sidecars (`<stepDir>/compacted.json`, compactedRecordPath), written after the files. */
+export interface CompactedStep {
+  step: string;
+  /** One per kind, ordered by kind. */
+  files: CompactedSidecar[];
+}
+
 export interface StepSummary {
   step: string;
   type: string;

@@ -4,6 +4,7 @@ import {
   DOCUMENT_COLUMNS, FoxdenError, clearTask, mergeTaskStats, readCompletedTask, stepDirName, sumCounts, writeFileAtomic,
   type ColumnSpec, type StepContext, type StepOutputs, type StepSummary, type TaskStats,
 } from '@foxden/core';
+import { compactStepSidecars, removeStepCompaction } from '@foxden/shards';
 import { stepFingerprints, type ResolvedPipeline } from './load-pipeline.js';
 import type { StepRegistry } from './registry.js';
 import { taskLabel, type TaskMessage } from './execute-task.js';
@@ -129,6 +130,7 @@ export async function runPipeline(pipeline: ResolvedPipeline, registry: StepRegi
     const stepStats: TaskStats[] = [];
     const phaseStats: { phase: string; carries: boolean; stats: TaskStats[] }[] = [];
     const earlierPhaseShards = () => phaseStats.flatMap((p) => p.stats.flatMap((s) => s.outputs));
+    let compactionRemoved = false;
     for (const phase of registered.module.phases) {
       if (options.signal?.aborted) throw new FoxdenError('ABORTED', 'run interrupted');
       const ctx: StepContext = { ...base, phase: phase.name, phaseOutputs: earlierPhaseShards() };
@@ -152,6 +154,9 @@ export async function runPipeline(pipeline: ResolvedPipeline, registry: StepRegi
         tasks: tasks.length, skipped: done.length, bytes: pending.reduce((n, m) => n + m.task.bytes, 0),
       });
       if (pending.length > 0) {
+        // The step's compacted sidecars no longer describe it once any of its tasks runs again.
+        if (!compactionRemoved) await removeStepCompaction(runDir, stepDir);
+        compactionRemoved = true;
         const outcomes = await options.executor.runPhase(pending, {
           progress: (d) => reporter.progress(d),
           taskDone: () => undefined,
@@ -205,6 +210,9 @@ export async function runPipeline(pipeline: ResolvedPipeline, registry: StepRegi
         throw new FoxdenError('ACCOUNTING', `step '${step.name}' read ${summary.documents_in} documents but step '${previous.step}' passed on ${previous.documents_out}`);
       }
     }
+    // Every task of the step is complete: its sidecars of the kinds the SQL views read become one
+    // Parquet file per kind. Idempotent, so a crash before this line is repaired by the next run.
+    await compactStepSidecars(runDir, stepDir, step.name, stepStats.flatMap((s) => s.outputs));
     reporter.stepEnd(summary);
     summaries.push(summary);
     history.push({ step: step.name, type: step.type, columns: outputColumns, shards: stepStats.flatMap((s) => s.outputs) });
