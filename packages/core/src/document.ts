@@ -72,7 +72,9 @@ export function withColumns(base: readonly ColumnSpec[], added: readonly ColumnS
 /**
  * Token shards: one row per document. 32-bit ids because a 256K vocabulary
  * does not fit 16 bits. `quality` and `cluster_size` are null when the steps
- * that set them did not run. Tokenizer identity travels in the schema
+ * that set them did not run; `extraction` (added after the others, so shards
+ * written before it lack it and the SQL views read it as NULL) is carried
+ * from the document's `meta`. Tokenizer identity travels in the schema
  * metadata under the keys of TokenizerIdentity (prefixed `foxden.tokenizer.`).
  */
 export const TOKEN_COLUMNS: readonly ColumnSpec[] = Object.freeze([
@@ -84,6 +86,12 @@ export const TOKEN_COLUMNS: readonly ColumnSpec[] = Object.freeze([
   { name: 'tokens', type: 'list<uint32>', nullable: false },
   { name: 'quality', type: 'float32', nullable: true },
   { name: 'cluster_size', type: 'int32', nullable: true },
+  /**
+   * How ingest got the document's text out of HTML (`main`, `readability`,
+   * `boilerplate`, `visible`, `empty`, `failed`; the `extraction` field of the
+   * document's `meta`), null for documents that were not HTML.
+   */
+  { name: 'extraction', type: 'utf8', nullable: true },
 ]);
 
 export interface TokenizerIdentity {

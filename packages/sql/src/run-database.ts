@@ -1,11 +1,11 @@
 import { join, resolve, sep } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { FoxdenError, sidecarPath, stepDirName } from '@foxden/core';
-import { verifySidecar } from '@foxden/shards';
+import { FoxdenError, compactedSidecarPath, sidecarPath, sidecarSetDigest, stepDirName } from '@foxden/core';
+import { readCompactedStep, verifyCompactedSidecar, verifySidecar } from '@foxden/shards';
 import { ArrowFileSync } from './arrow-file-sync.js';
 import { readRunCatalog, type CatalogShard, type RunCatalog } from './run-catalog.js';
 import { registerShardFunctions } from './table-functions.js';
-import { BASE_COLUMNS, SHARD_TABLE, SHARD_TABLE_DDL, viewStatements, type ViewSources } from './views.js';
+import { BASE_COLUMNS, SHARD_TABLE, SHARD_TABLE_DDL, sqlString, viewStatements, type ParquetGroup, type ViewSources } from './views.js';
 
 export interface RunDatabaseOptions {
   /**
@@ -23,6 +23,15 @@ export interface RunDatabaseOptions {
    * either way. false reads every view from the Arrow shards.
    */
   sidecars?: boolean;
+  /**
+   * Where a step has compacted its sidecars (`<step>/compacted/<kind>.parquet`,
+   * recorded in `<step>/compacted.json` for exactly the step's completed
+   * tasks), read that one file instead of the step's task sidecars; it is
+   * verified against its record's size and sha256 when the database opens.
+   * Default true; false reads the task sidecars (same rows). Has no effect
+   * with `sidecars: false`.
+   */
+  compacted?: boolean;
 }
 
 /** A query result: column names and types, and rows as arrays in column order. */
@@ -40,6 +49,8 @@ export interface RunDatabase {
   readonly runDir: string;
   /** What was read from the run directory when the database was opened. */
   readonly catalog: RunCatalog;
+  /** The Parquet files the `docs` and `drops` views read (null for a kind read from the Arrow shards). */
+  readonly sources: ViewSources;
   /** Runs SQL (one or more statements; the result of the last one is returned). A DuckDB error is a BAD_CONFIG FoxdenError carrying DuckDB's message. */
   query(sql: string): Promise<QueryResult>;
   /** The underlying connection, for streaming or appending. */
@@ -58,7 +69,7 @@ export interface RunDatabase {
  */
 export async function openRunDatabase(runDir: string, options: RunDatabaseOptions = {}): Promise<RunDatabase> {
   const catalog = await readRunCatalog(runDir);
-  const sources = await viewSources(runDir, catalog.shards, options.sidecars ?? true);
+  const planned = await viewSources(runDir, catalog.shards, options.sidecars ?? true, options.compacted ?? true);
   const config: Record<string, string> = {
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'false',
@@ -71,7 +82,9 @@ export async function openRunDatabase(runDir: string, options: RunDatabaseOption
   if (options.memoryLimit !== undefined) config['memory_limit'] = options.memoryLimit;
   const instance = await DuckDBInstance.create(':memory:', config);
   const connection = await instance.connect();
+  let sources: ViewSources;
   try {
+    sources = await withColumns(connection, planned, resolve(runDir) + sep);
     registerShardFunctions(connection, runDir, catalog.shards, BASE_COLUMNS);
     await connection.run(SHARD_TABLE_DDL);
     await fillShardTable(connection, runDir, catalog.shards);
@@ -82,7 +95,7 @@ export async function openRunDatabase(runDir: string, options: RunDatabaseOption
     instance.closeSync();
     throw FoxdenError.from(error);
   }
-  return new DuckRunDatabase(runDir, catalog, instance, connection);
+  return new DuckRunDatabase(runDir, catalog, sources, instance, connection);
 }
 
 class DuckRunDatabase implements RunDatabase {
@@ -91,6 +104,7 @@ class DuckRunDatabase implements RunDatabase {
   constructor(
     readonly runDir: string,
     readonly catalog: RunCatalog,
+    readonly sources: ViewSources,
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
   ) {}
@@ -177,30 +191,77 @@ async function fillShardTable(connection: DuckDBConnection, runDir: string, shar
 /** Sidecar checks run at once: each is a stat and a read of a file of a few hundred KB. */
 const VERIFY_CONCURRENCY = 8;
 
+/** One step's Parquet files of a kind, before their columns are known. */
+interface PlannedGroup {
+  step: string;
+  files: string[];
+  compacted: boolean;
+}
+
 /**
- * Decides, per kind the views read (tokens, drops), whether the rows come
- * from the Parquet sidecars: only when every shard of the kind has one at
- * the layout's place (sidecarPath, under its own step directory), and then
- * each is verified against its marker's size and sha256 (a changed sidecar
- * fails the open, naming the file).
+ * Decides, per kind the views read (tokens, drops), where the rows come
+ * from. Parquet only when every shard of the kind has a sidecar at the
+ * layout's place (sidecarPath, under its own step directory); otherwise the
+ * Arrow shards. Then per step: its compacted file when the step's record
+ * names one made from exactly the sidecars of the step's completed tasks
+ * (same digest), else its task sidecars. Every file read is verified against
+ * its record's size and sha256 (a changed one fails the open, naming the file).
  */
-async function viewSources(runDir: string, shards: readonly CatalogShard[], useSidecars: boolean): Promise<ViewSources> {
+async function viewSources(runDir: string, shards: readonly CatalogShard[], useSidecars: boolean, useCompacted: boolean): Promise<Record<'tokens' | 'drops', PlannedGroup[] | null>> {
   const runPrefix = resolve(runDir) + sep;
-  const pick = async (kind: string): Promise<string[] | null> => {
+  const checks: (() => Promise<unknown>)[] = [];
+  const pick = async (kind: string): Promise<PlannedGroup[] | null> => {
     if (!useSidecars) return null;
     const ofKind = shards.filter((s) => s.kind === kind);
     const usable = ofKind.length > 0 && ofKind.every((s) =>
       s.sidecar !== undefined && s.path.endsWith('.arrow') && s.sidecar.path === sidecarPath(s.path)
       && s.path.startsWith(`${stepDirName(s.step_index, s.step)}/`));
     if (!usable) return null;
-    const files: string[] = new Array(ofKind.length);
-    for (let at = 0; at < ofKind.length; at += VERIFY_CONCURRENCY) {
-      await Promise.all(ofKind.slice(at, at + VERIFY_CONCURRENCY).map(async (s, i) => {
-        await verifySidecar(runDir, s);
-        files[at + i] = runPrefix + s.sidecar!.path;
-      }));
+    const groups: PlannedGroup[] = [];
+    for (const stepIndex of [...new Set(ofKind.map((s) => s.step_index))]) {
+      const ofStep = ofKind.filter((s) => s.step_index === stepIndex);
+      const step = ofStep[0]!.step;
+      const stepDir = stepDirName(stepIndex, step);
+      const record = useCompacted ? await readCompactedStep(runDir, stepDir) : null;
+      const compacted = record?.files.find((f) => f.kind === kind && f.path === compactedSidecarPath(stepDir, kind)
+        && f.sources === sidecarSetDigest(ofStep) && f.rows === ofStep.reduce((n, s) => n + s.rows, 0));
+      if (compacted) {
+        checks.push(() => verifyCompactedSidecar(runDir, step, compacted));
+        groups.push({ step, files: [runPrefix + compacted.path], compacted: true });
+      } else {
+        for (const s of ofStep) checks.push(() => verifySidecar(runDir, s));
+        groups.push({ step, files: ofStep.map((s) => runPrefix + s.sidecar!.path), compacted: false });
+      }
     }
-    return files;
+    return groups;
   };
-  return { tokens: await pick('tokens'), drops: await pick('drops'), runPrefix };
+  const planned = { tokens: await pick('tokens'), drops: await pick('drops') };
+  for (let at = 0; at < checks.length; at += VERIFY_CONCURRENCY) {
+    await Promise.all(checks.slice(at, at + VERIFY_CONCURRENCY).map((check) => check()));
+  }
+  return planned;
+}
+
+/**
+ * Reads each step's column names from the footer of its first file (the
+ * files of one step share their columns), so that a view column a step's
+ * files lack (`extraction` in token sidecars written before it existed)
+ * reads as NULL; then merges the groups with the same form and columns into
+ * one `read_parquet` each.
+ */
+async function withColumns(connection: DuckDBConnection, planned: Record<'tokens' | 'drops', PlannedGroup[] | null>, runPrefix: string): Promise<ViewSources> {
+  const merge = async (groups: PlannedGroup[] | null): Promise<ParquetGroup[] | null> => {
+    if (!groups) return null;
+    const merged = new Map<string, { files: string[]; compacted: boolean; columns: string[] }>();
+    for (const g of groups) {
+      const reader = await connection.runAndReadAll(`SELECT name FROM parquet_schema(${sqlString(g.files[0]!)}) WHERE num_children IS NULL OR num_children = 0`);
+      const columns = reader.getRowsJS().map((r) => String(r[0])).sort();
+      const key = `${g.compacted}\u0000${columns.join('\u0000')}`;
+      const into = merged.get(key);
+      if (into) into.files.push(...g.files);
+      else merged.set(key, { files: [...g.files], compacted: g.compacted, columns });
+    }
+    return [...merged.values()];
+  };
+  return { tokens: await merge(planned.tokens), drops: await merge(planned.drops), runPrefix };
 }

@@ -1,4 +1,4 @@
-import { DOCUMENT_COLUMNS, DROP_COLUMNS, STAGE_COLUMNS, TOKEN_COLUMNS, type ColumnSpec } from '@foxden/core';
+import { DOCUMENT_COLUMNS, DROP_COLUMNS, STAGE_COLUMNS, TOKEN_COLUMNS, type ColumnSpec, type ColumnType } from '@foxden/core';
 
 export { STAGE_COLUMNS };
 
@@ -28,16 +28,30 @@ export const VIEW_NAMES = ['shards', 'docs', 'drops', 'sequences'] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
 
 /**
- * Where the `docs` and `drops` views read their rows: the shards' Parquet
- * sidecars (DuckDB's own parallel reader) when every shard of the kind has a
- * verified one, otherwise the Arrow shards through `foxden_shards(kind)`.
+ * Parquet files of one kind read in one `read_parquet` call: either task
+ * sidecars (the shard path and row come from the file name and row number)
+ * or compacted step files (they carry `shard` and `shard_row` columns).
+ */
+export interface ParquetGroup {
+  /** Absolute paths, in catalog order. */
+  files: readonly string[];
+  compacted: boolean;
+  /** Column names the files have (the view's columns they lack read as NULL). */
+  columns: readonly string[];
+}
+
+/**
+ * Where the `docs` and `drops` views read their rows: Parquet (each step's
+ * compacted file where it has a valid one, its task sidecars otherwise) when
+ * every shard of the kind has a verified sidecar, otherwise the Arrow shards
+ * through `foxden_shards(kind)`.
  */
 export interface ViewSources {
-  /** Absolute paths of the token shards' sidecars, in catalog order, or null to read the Arrow shards. */
-  tokens: readonly string[] | null;
-  /** Absolute paths of the drop shards' sidecars, in catalog order, or null to read the Arrow shards. */
-  drops: readonly string[] | null;
-  /** The absolute run directory the sidecar paths start with (`<runDir>/`). */
+  /** The token rows' Parquet files, or null to read the Arrow shards. */
+  tokens: readonly ParquetGroup[] | null;
+  /** The drop rows' Parquet files, or null to read the Arrow shards. */
+  drops: readonly ParquetGroup[] | null;
+  /** The absolute run directory the paths start with (`<runDir>/`). */
   runPrefix: string;
 }
 
@@ -46,24 +60,65 @@ export function sqlString(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
 
-/**
- * The Parquet scan of a list of sidecars, with `_shard` (the Arrow shard's
- * run-relative path: the sidecar's with `.parquet` -> `.arrow`, see
- * sidecarPath), `_step` (the step directory's name less its `NN-`) and
- * `_row` (the row in the file, which is the row in the shard) computed from
- * DuckDB's `filename` and `file_row_number` only when a query uses them.
- */
-function sidecarScan(files: readonly string[], runPrefix: string, columns: string): string {
-  const relative = `substr(filename, ${runPrefix.length + 1})`;
-  return `(SELECT ${columns},
-      regexp_replace(${relative}, '\\.parquet$', '.arrow') AS _shard,
-      regexp_extract(${relative}, '^steps/[0-9]+-([^/]+)/', 1) AS _step,
-      file_row_number AS _row
-    FROM read_parquet([${files.map(sqlString).join(', ')}], filename = true, file_row_number = true))`;
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
 }
 
-const TOKEN_VIEW_COLUMNS = 'id, url, source, lang, n_tokens, quality, cluster_size';
-const DROP_VIEW_COLUMNS = 'id, url, step, reason, value, source, "offset"';
+/** A view column read from Parquet: its name and the DuckDB type a NULL stands in with when a file lacks it. */
+interface ViewColumn {
+  name: string;
+  sql: string;
+}
+
+const STEP_OF_PATH = "'^steps/[0-9]+-([^/]+)/'";
+
+/**
+ * The Parquet scan of a kind's files, with `_shard` (the Arrow shard's
+ * run-relative path), `_step` (the step directory's name less its `NN-`) and
+ * `_row` (the row in the shard). For task sidecars these are computed from
+ * DuckDB's `filename` and `file_row_number` (a sidecar's path is its shard's
+ * with `.parquet` -> `.arrow`, see sidecarPath); compacted files carry
+ * `shard` and `shard_row`. Either way they are computed only when a query
+ * uses them. Groups are joined with UNION ALL.
+ */
+function parquetScan(groups: readonly ParquetGroup[], runPrefix: string, columns: readonly ViewColumn[]): string {
+  const parts = groups.map((g) => {
+    const have = new Set(g.columns);
+    const select = columns.map((c) => (have.has(c.name) ? quoteIdent(c.name) : `CAST(NULL AS ${c.sql}) AS ${quoteIdent(c.name)}`)).join(', ');
+    const files = `[${g.files.map(sqlString).join(', ')}]`;
+    if (g.compacted) {
+      return `SELECT ${select}, shard AS _shard, regexp_extract(shard, ${STEP_OF_PATH}, 1) AS _step, shard_row AS _row
+      FROM read_parquet(${files})`;
+    }
+    const relative = `substr(filename, ${runPrefix.length + 1})`;
+    return `SELECT ${select},
+      regexp_replace(${relative}, '\\.parquet$', '.arrow') AS _shard,
+      regexp_extract(${relative}, ${STEP_OF_PATH}, 1) AS _step,
+      file_row_number AS _row
+    FROM read_parquet(${files}, filename = true, file_row_number = true)`;
+  });
+  if (parts.length === 0) {
+    const select = columns.map((c) => `CAST(NULL AS ${c.sql}) AS ${quoteIdent(c.name)}`).join(', ');
+    parts.push(`SELECT ${select}, CAST(NULL AS VARCHAR) AS _shard, CAST(NULL AS VARCHAR) AS _step, CAST(NULL AS BIGINT) AS _row WHERE false`);
+  }
+  return `(${parts.join('\n    UNION ALL ')})`;
+}
+
+const SQL_TYPES: Partial<Record<ColumnType, string>> = {
+  utf8: 'VARCHAR', float32: 'FLOAT', float64: 'DOUBLE', int32: 'INTEGER', int64: 'BIGINT', uint32: 'UINTEGER', bool: 'BOOLEAN',
+};
+
+function viewColumns(specs: readonly ColumnSpec[], names: readonly string[]): ViewColumn[] {
+  return names.map((name) => {
+    const spec = specs.find((c) => c.name === name);
+    const sql = spec ? SQL_TYPES[spec.type] : undefined;
+    if (!sql) throw new Error(`view column ${name} has no Parquet type`);
+    return { name, sql };
+  });
+}
+
+const TOKEN_VIEW_COLUMNS = viewColumns(TOKEN_COLUMNS, ['id', 'url', 'source', 'lang', 'n_tokens', 'quality', 'cluster_size', 'extraction']);
+const DROP_VIEW_COLUMNS = viewColumns(DROP_COLUMNS, ['id', 'url', 'step', 'reason', 'value', 'source', 'offset']);
 
 /**
  * The SQL of the views users rely on (documented in docs/sql.md). `hasStages`
@@ -82,12 +137,9 @@ export function viewStatements(hasStages: boolean, sources: ViewSources = { toke
       ) st ON st.doc_id = t.id`
     : '';
   const stageColumns = hasStages ? 'st.stage_index, st.stage' : 'CAST(NULL AS INTEGER) AS stage_index, CAST(NULL AS VARCHAR) AS stage';
-  const tokens = sources.tokens ? sidecarScan(sources.tokens, sources.runPrefix, TOKEN_VIEW_COLUMNS) : "foxden_shards('tokens')";
-  const drops = sources.drops ? sidecarScan(sources.drops, sources.runPrefix, DROP_VIEW_COLUMNS) : "foxden_shards('drops')";
-  const shardTokens = sources.tokens
-    ? `LEFT JOIN (SELECT filename AS sidecar_file, CAST(sum(n_tokens) AS BIGINT) AS tokens
-        FROM read_parquet([${sources.tokens.map(sqlString).join(', ')}], filename = true) GROUP BY filename) t ON t.sidecar_file = m.sidecar_file`
-    : `LEFT JOIN (SELECT _shard, CAST(sum(n_tokens) AS BIGINT) AS tokens FROM foxden_shards('tokens') GROUP BY _shard) t ON t._shard = m.path`;
+  const tokens = sources.tokens ? parquetScan(sources.tokens, sources.runPrefix, TOKEN_VIEW_COLUMNS) : "foxden_shards('tokens')";
+  const drops = sources.drops ? parquetScan(sources.drops, sources.runPrefix, DROP_VIEW_COLUMNS) : "foxden_shards('drops')";
+  const shardTokens = `LEFT JOIN (SELECT _shard, CAST(sum(n_tokens) AS BIGINT) AS tokens FROM ${tokens} GROUP BY _shard) t ON t._shard = m.path`;
   return [
     `CREATE VIEW shards AS
       SELECT m.path, m.kind, m.step, m."rows",
@@ -98,7 +150,7 @@ export function viewStatements(hasStages: boolean, sources: ViewSources = { toke
       ${shardTokens}
       ORDER BY m.step_index, m.path`,
     `CREATE VIEW docs AS
-      SELECT t.id, t.url, t.source, t.lang, t.n_tokens, t.quality, t.cluster_size, ${stageColumns},
+      SELECT t.id, t.url, t.source, t.lang, t.n_tokens, t.quality, t.cluster_size, t.extraction, ${stageColumns},
         t._step AS step, t._shard AS shard, t._row AS shard_row
       FROM ${tokens} t ${docStage}`,
     `CREATE VIEW drops AS

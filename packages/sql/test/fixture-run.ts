@@ -16,7 +16,7 @@ import {
   DOCUMENT_COLUMNS, DROP_COLUMNS, TOKEN_COLUMNS, completeTask, emptyTaskStats, mergeTaskStats, shardPath, stepDirName,
   type TaskStats,
 } from '@foxden/core';
-import { ShardWriter } from '@foxden/shards';
+import { ShardWriter, compactStepSidecars } from '@foxden/shards';
 
 export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 export const corpusDir = resolve(repoRoot, '../shared/corpus');
@@ -36,6 +36,7 @@ export interface FixtureTokenDoc {
   n_tokens: number;
   quality: number | null;
   cluster_size: number | null;
+  extraction: string | null;
   shard: string;
 }
 
@@ -95,9 +96,17 @@ export function trainTokenizer(dir: string, docs: readonly FixtureDoc[]): { toke
  * `minChars` are dropped as `too-short`), 01-tokenize (two token shards),
  * 02-curriculum (two stages: seq_len 64 for docs under 256 tokens, 256 for the
  * rest; greedy packing, long documents split across sequences) unless
- * `stages` is false.
+ * `stages` is false. Each step's sidecars are compacted when the step is
+ * complete, as the orchestrator does (compactStepSidecars), unless `compact`
+ * is false.
  */
-export async function buildFixtureRun(runDir: string, docs: readonly FixtureDoc[], options: { stages?: boolean; minChars?: number; scratch: string; tokenShards?: number }): Promise<FixtureRun> {
+export async function buildFixtureRun(
+  runDir: string, docs: readonly FixtureDoc[],
+  options: { stages?: boolean; minChars?: number; scratch: string; tokenShards?: number; compact?: boolean },
+): Promise<FixtureRun> {
+  const compact = async (stepDir: string, step: string, tasks: readonly TaskStats[]) => {
+    if (options.compact !== false) await compactStepSidecars(runDir, stepDir, step, tasks.flatMap((t) => t.outputs));
+  };
   const minChars = options.minChars ?? 200;
   const tokenShards = options.tokenShards ?? 2;
   await mkdir(runDir, { recursive: true });
@@ -134,6 +143,7 @@ export async function buildFixtureRun(runDir: string, docs: readonly FixtureDoc[
   }
   ingest.outputs.push(await docWriter.close(), await dropWriter.close());
   await completeTask(runDir, ingestDir, 'main', '00000', ingest);
+  await compact(ingestDir, 'ingest', [ingest]);
   summarySteps.push(mergeTaskStats('ingest', 'ingest', [ingest]));
 
   // 01-tokenize: kept docs split over token shards.
@@ -150,7 +160,8 @@ export async function buildFixtureRun(runDir: string, docs: readonly FixtureDoc[
       const encoding = await tokenizer.encode(d.text);
       const ids = Uint32Array.from(encoding.getIds());
       const quality = j % 5 === 0 ? null : Math.fround((ids.length % 97) / 97);
-      const row = { id: d.id, source: d.source, url: d.url, lang: d.lang, n_tokens: ids.length, tokens: ids, quality, cluster_size: j % 3 === 0 ? 2 : 1 };
+      const extraction: string | null = ['main', 'readability', 'boilerplate', 'visible', null][j % 5] ?? null;
+      const row = { id: d.id, source: d.source, url: d.url, lang: d.lang, n_tokens: ids.length, tokens: ids, quality, cluster_size: j % 3 === 0 ? 2 : 1, extraction };
       await writer.append(row);
       tokenDocs.push({ ...row, shard: path, ids });
       stats.documents_in++;
@@ -161,6 +172,7 @@ export async function buildFixtureRun(runDir: string, docs: readonly FixtureDoc[
     await completeTask(runDir, tokDir, 'main', taskId, stats);
     tokTasks.push(stats);
   }
+  await compact(tokDir, 'tokenize', tokTasks);
   summarySteps.push(mergeTaskStats('tokenize', 'tokenize', tokTasks));
 
   // 02-curriculum: two stages, greedy packing.

@@ -30,6 +30,8 @@ export interface TokenRow {
   tokens: Uint32Array;
   quality: number | null;
   cluster_size: number | null;
+  /** The HTML extraction method from the document's meta (main, readability, ...), null when not HTML. */
+  extraction: string | null;
 }
 
 export interface TokenShardWriterOptions {

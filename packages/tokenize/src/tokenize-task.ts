@@ -21,7 +21,7 @@ export interface TokenizeParams {
 }
 
 /** Input columns the step reads; the others (text aside) are not decoded. */
-const READ_COLUMNS = ['id', 'text', 'url', 'source', 'lang', 'quality', 'cluster_size'] as const;
+const READ_COLUMNS = ['id', 'text', 'url', 'source', 'lang', 'quality', 'cluster_size', 'meta'] as const;
 
 interface InputDoc {
   id: string;
@@ -31,6 +31,7 @@ interface InputDoc {
   lang: string | null;
   quality?: number | null;
   cluster_size?: number | null;
+  meta?: string | null;
 }
 
 // One tokenizer per thread and file version: the native tokenizer is per thread, and loading a 256K vocabulary takes a second.
@@ -140,7 +141,7 @@ export async function runTokenizeTask(task: TaskSpec, ctx: TaskContext<TokenizeP
       }
       const row: TokenRow = {
         id: doc.id, source: doc.source, url: doc.url ?? null, lang: doc.lang ?? null, n_tokens: tokens.length, tokens,
-        quality: numberOrNull(doc.quality), cluster_size: numberOrNull(doc.cluster_size),
+        quality: numberOrNull(doc.quality), cluster_size: numberOrNull(doc.cluster_size), extraction: extractionOf(doc.meta),
       };
       await writer.append(row);
       stats.documents_out++;
@@ -203,4 +204,19 @@ export async function runTokenizeTask(task: TaskSpec, ctx: TaskContext<TokenizeP
 
 function numberOrNull(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/**
+ * The HTML extraction method ingest recorded in a document's `meta`
+ * (`{"extraction": "main", ...}`, docs/formats.md), or null: the document was
+ * not HTML, or its meta is not a JSON object. Meta without the key is not parsed.
+ */
+export function extractionOf(meta: string | null | undefined): string | null {
+  if (typeof meta !== 'string' || !meta.includes('"extraction"')) return null;
+  try {
+    const value = (JSON.parse(meta) as Record<string, unknown> | null)?.['extraction'];
+    return typeof value === 'string' ? value : null;
+  } catch {
+    return null;
+  }
 }

@@ -22,7 +22,7 @@ const INPUT_COLUMNS: ColumnSpec[] = withColumns(DOCUMENT_COLUMNS, [
 let dir: string;
 let inputRun: string;
 let history: StepContext['history'];
-const expected = new Map<string, { text: string; quality: number | null; cluster_size: number | null; source: string; url: string | null }>();
+const expected = new Map<string, { text: string; quality: number | null; cluster_size: number | null; source: string; url: string | null; extraction: string | null }>();
 const defaults: TokenizeParams = {
   tokenizer: 'tok/tokenizer.json', add_bos: true, add_eos: true, bos_token: null, eos_token: null,
   shard_target_tokens: 50_000_000, shard_target_bytes: null, batch_size: 256,
@@ -31,8 +31,11 @@ const defaults: TokenizeParams = {
 function row(d: CorpusDoc, i: number): Record<string, unknown> {
   const quality = i % 3 === 0 ? null : Math.fround(i / 1000);
   const cluster_size = i % 4 === 0 ? null : 1 + (i % 5);
-  expected.set(d.id, { text: d.text, quality, cluster_size, source: d.source, url: d.url });
-  return { id: d.id, text: d.text, url: d.url, source: d.source, fetched_at: null, lang: 'en', lang_score: 0.9, meta: null, quality, cluster_size };
+  // Ingest's meta names the HTML extraction method; the token row carries it (null for non-HTML and meta without it).
+  const extraction = i % 4 === 0 ? null : (['main', 'readability', 'visible'] as const)[i % 3]!;
+  const meta = i % 4 === 0 ? (i % 8 === 0 ? null : '{"format":"jsonl"}') : JSON.stringify({ format: 'warc', charset: 'utf-8', extraction });
+  expected.set(d.id, { text: d.text, quality, cluster_size, source: d.source, url: d.url, extraction });
+  return { id: d.id, text: d.text, url: d.url, source: d.source, fetched_at: null, lang: 'en', lang_score: 0.9, meta, quality, cluster_size };
 }
 
 before(async () => {
@@ -134,6 +137,7 @@ describe('tokenize step', () => {
             const ids = r['tokens'] as Uint32Array;
             assert.ok(ids instanceof Uint32Array);
             assert.equal(r['n_tokens'], ids.length);
+            assert.equal(r['extraction'], want.extraction, `document ${r['id']}: extraction`);
             assert.equal(ids[0], bos);
             assert.equal(ids[ids.length - 1], eos);
             // Special tokens are not skipped: a text that spells one (say "<eos>") gets its id, and must still decode exactly.
