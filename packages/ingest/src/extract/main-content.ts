@@ -103,6 +103,8 @@ class PageAnalysis {
   private readonly hasBlock: Uint8Array;
   private readonly score: Float64Array;
   private readonly scored: Uint8Array;
+  /** Per TABLE: 0 not judged yet, 1 data table, 2 layout table. */
+  private readonly tableKind: Uint8Array;
   private readonly articleTitle: string;
   private readonly hasMetaByline: boolean;
   readonly pageChars: number;
@@ -114,6 +116,7 @@ class PageAnalysis {
     this.classAndId = new Array<string>(n);
     this.hidden = new Uint8Array(n);
     this.under = new Uint8Array(n);
+    this.tableKind = new Uint8Array(n);
     this.gone = new Uint8Array(n);
     this.textLen = new Float64Array(n);
     this.linkLen = new Float64Array(n);
@@ -383,7 +386,7 @@ class PageAnalysis {
       for (let i = from + 1; i < to; i++) {
         const p = els[i]!.parentNode!;
         const pk = p.index - from;
-        inTable[i - from] = inTable[pk]! || (p.nodeName === 'TABLE' && isDataTable(p)) ? 1 : 0;
+        inTable[i - from] = inTable[pk]! || (p.nodeName === 'TABLE' && this.isDataTable(p)) ? 1 : 0;
         inCode[i - from] = inCode[pk]! || p.nodeName === 'CODE' ? 1 : 0;
       }
       for (let i = to - 1; i >= from; i--) {
@@ -408,9 +411,16 @@ class PageAnalysis {
     return cut;
   }
 
+  /** Tables that hold data (a caption, header cells, many rows or columns) rather than layout: never cut as link-dense blocks. */
+  private isDataTable(table: LightNode): boolean {
+    const i = table.index;
+    if (this.tableKind[i] === 0) this.tableKind[i] = judgeTable(table) ? 1 : 2;
+    return this.tableKind[i] === 1;
+  }
+
   private conditionallyCut(i: number, k: number, c: BlockCounts, flags: PassFlags): boolean {
     const e = this.els[i]!;
-    if (e.nodeName === 'TABLE' && isDataTable(e)) return false;
+    if (e.nodeName === 'TABLE' && this.isDataTable(e)) return false;
     const weight = this.classWeight(i, flags);
     if (weight < 0) return true;
     if (c.commas[k]! >= 10) return false;
@@ -623,20 +633,7 @@ function shortText(e: LightNode, limit: number): string {
   return s.replace(/\s+/g, ' ').trim();
 }
 
-/**
- * Tables that hold data (a caption, header cells, many rows or columns)
- * rather than layout: never cut as link-dense blocks.
- */
-const dataTables = new WeakMap<LightNode, boolean>();
-function isDataTable(table: LightNode): boolean {
-  let known = dataTables.get(table);
-  if (known === undefined) {
-    known = judgeTable(table);
-    dataTables.set(table, known);
-  }
-  return known;
-}
-
+/** True for a data table: a caption or header cells, many rows or columns, no nested table. */
 function judgeTable(table: LightNode): boolean {
   if (table.getAttribute('role') === 'presentation' || table.getAttribute('datatable') === '0') return false;
   if (table.getAttribute('summary')) return true;
