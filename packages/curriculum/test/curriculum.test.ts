@@ -76,7 +76,7 @@ async function checkTokensAccountedFor(runDir: string, stepDir: string, corpus: 
   const byId = new Map(corpus.docs.map((d) => [d.id, d]));
   const expected = new Map<string, Int32Array>();
   const selectionDir = join(runDir, stepDir, 'selection');
-  for (const f of (await readdir(selectionDir)).sort()) {
+  for (const f of (await readdir(selectionDir)).filter((x) => x.endsWith('.arrow')).sort()) {
     const reader = await ShardReader.open(join(selectionDir, f));
     for await (const batch of reader.rowBatches()) {
       for (const r of batch) {
@@ -148,7 +148,7 @@ test('three stages on the real corpus: budgets, accounting, every token accounte
   await checkTokensAccountedFor(runDir, run.stepDir, corpus, loaded);
   // Every drop is written with its reason.
   let dropRows = 0;
-  for (const f of await readdir(join(runDir, run.stepDir, 'drops'))) {
+  for (const f of (await readdir(join(runDir, run.stepDir, 'drops'))).filter((x) => x.endsWith('.arrow'))) {
     const r = await ShardReader.open(join(runDir, run.stepDir, 'drops', f));
     dropRows += await r.countRows();
     await r.close();
