@@ -10,7 +10,9 @@
  * DOCUMENTS of them (ids made unique per copy, written as ~10,000-row token
  * shards with their Parquet sidecars, one done marker each), and each stage
  * shard's rows are repeated as often, with the copies' document ids, so the
- * docs view's stage lookup finds every copy. The token lists are cut to 8 ids
+ * docs view's stage lookup finds every copy; the curriculum's selection
+ * shards (what the report reads each document's stage from) get one row per
+ * copy of each selected document that exists. The token lists are cut to 8 ids
  * (n_tokens keeps the real length): the report never reads token lists, and
  * a million full lists would be ~10 GB of disk for nothing. summary.json's
  * counts are the demo's times the copies.
@@ -121,14 +123,29 @@ async function buildScaledRun(demoRun: string, runDir: string, target: number): 
   }
   await flush();
 
-  // Stage shards: each demo stage shard's rows, once per copy, with that copy's ids.
+  // Stage shards: each demo stage shard's rows, once per copy, with that copy's ids. Selection shards (one row per
+  // document a pack task used): each row once per copy whose document exists (the last copy is partial).
+  const position = new Map(rows.map((r, i) => [String(r['id']), i]));
+  const exists = (id: string, c: number) => c * rows.length + (position.get(id) ?? Infinity) < documents;
   let sequences = 0;
   for (const m of await markers(join(runDir, curDir, 'done'))) {
-    const stages = m.stats.outputs.filter((o) => o.kind === 'stage');
+    const stages = m.stats.outputs.filter((o) => o.kind === 'stage' || o.kind === 'selection');
     if (stages.length === 0) continue;
-    const outputs: ShardOutput[] = m.stats.outputs.filter((o) => o.kind !== 'stage');
+    const outputs: ShardOutput[] = m.stats.outputs.filter((o) => o.kind !== 'stage' && o.kind !== 'selection');
     for (const o of stages) {
       const reader = await ShardReader.open(join(demoRun, o.path));
+      if (o.kind === 'selection') {
+        const selected: Record<string, unknown>[] = [];
+        for await (const batch of reader.rowBatches()) selected.push(...batch);
+        await rm(join(runDir, o.path));
+        const w = await ShardWriter.create({ runDir, path: o.path, kind: 'selection', columns: reader.columns, metadata: reader.metadata });
+        await reader.close();
+        for (let c = 0; c < copies; c++) {
+          for (const r of selected) if (exists(String(r['id']), c)) await w.append({ ...r, id: `${r['id']}~${c}` });
+        }
+        outputs.push(await w.close());
+        continue;
+      }
       const stageRows: Record<string, unknown>[] = [];
       for await (const batch of reader.rowBatches()) for (const r of batch) stageRows.push({ ...r, tokens: (r['tokens'] as Uint32Array).slice(0, KEEP_TOKENS) });
       await rm(join(runDir, o.path));

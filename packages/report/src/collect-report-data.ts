@@ -83,6 +83,13 @@ export interface CollectOptions {
   rejectedRows?: number;
   /** Slowest tasks listed (default 15). */
   slowestTasks?: number;
+  /**
+   * Where each document's stage comes from: 'selection' (the curriculum's
+   * selection shards, default where the run has them) or 'docs' (the `docs`
+   * view's lookup in the stage shards' segment lists: the same answer,
+   * slower; for tests).
+   */
+  stageLookup?: 'selection' | 'docs';
 }
 
 const QUALITY_BINS = 50;
@@ -143,6 +150,26 @@ export async function collectReportData(runDir: string, options: CollectOptions 
   };
 }
 
+/**
+ * The length bins of all documents (every one 'not packed') split into the
+ * packed documents per stage and the rest; the same rows, in the same order
+ * (stage index, then bin), as grouping `docs` by stage and bin gives.
+ */
+function splitByStage(all: { bin: number; stage: string; documents: number; tokens: number }[], packed: Map<string, { stage_index: number; stage: string; len_bin: number; n: number; tokens: number }>) {
+  const rest = new Map(all.map((l) => [l.bin, { ...l }]));
+  const perStage = [...packed.values()].sort((a, b) => a.stage_index - b.stage_index || a.len_bin - b.len_bin);
+  for (const p of perStage) {
+    const left = rest.get(p.len_bin);
+    if (!left || left.documents < p.n) throw new FoxdenError('CORRUPT_INTERMEDIATE', `the curriculum's selection shards list ${p.n} documents of stage '${p.stage}' in length bin 2^${p.len_bin} where the token shards have ${left?.documents ?? 0}; the run's shards do not match each other`);
+    left.documents -= p.n;
+    left.tokens -= p.tokens;
+  }
+  return [
+    ...perStage.map((p) => ({ bin: p.len_bin, stage: p.stage, documents: p.n, tokens: p.tokens })),
+    ...[...rest.values()].filter((l) => l.documents > 0).sort((a, b) => a.bin - b.bin),
+  ];
+}
+
 async function rows(db: RunDatabase, sql: string): Promise<Record<string, unknown>[]> {
   const result = await db.query(sql);
   return result.rows.map((r) => Object.fromEntries(result.columns.map((c, i) => [c.name, r[i]])));
@@ -150,14 +177,67 @@ async function rows(db: RunDatabase, sql: string): Promise<Record<string, unknow
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
+/** `stage_index` of the documents no stage packed, so they sort last. */
+const NOT_PACKED_INDEX = 1_000_000;
+
+/**
+ * The token rows (one per `docs` row) without the `docs` view's stage lookup:
+ * the Parquet files that view reads, or the Arrow token shards. Only the
+ * columns the report groups by.
+ */
+function tokenRows(db: RunDatabase): string {
+  const columns = ['source', 'lang', 'n_tokens', 'quality', 'cluster_size'];
+  const types: Record<string, string> = { source: 'VARCHAR', lang: 'VARCHAR', n_tokens: 'INTEGER', quality: 'FLOAT', cluster_size: 'INTEGER' };
+  const groups = db.sources.tokens;
+  if (!groups || groups.length === 0) return `(SELECT ${columns.join(', ')} FROM foxden_shards('tokens'))`;
+  return `(${groups.map((g) => {
+    const have = new Set(g.columns);
+    const select = columns.map((c) => (have.has(c) ? `"${c}"` : `CAST(NULL AS ${types[c]}) AS "${c}"`)).join(', ');
+    return `SELECT ${select} FROM read_parquet([${g.files.map(sqlString).join(', ')}])`;
+  }).join(' UNION ALL ')})`;
+}
+
+/**
+ * Documents per stage and length bin from the curriculum's selection shards
+ * (one row per document a pack task used: stage_index, n_tokens,
+ * tokens_used), which name the same stage as `docs.stage` does (the stage
+ * whose shards hold the document's pieces) without unnesting every packed
+ * sequence's `segment_doc_ids`. Null when the run has stage shards but no
+ * selection shards (a run of an older curriculum step): the caller then
+ * reads `docs.stage`.
+ */
+async function packedByStage(db: RunDatabase): Promise<Map<string, { stage_index: number; stage: string; len_bin: number; n: number; tokens: number }> | null> {
+  if (!db.catalog.shards.some((s) => s.kind === 'selection')) return null;
+  const stageNames = new Map<number, string>();
+  for (const r of await rows(db, `SELECT DISTINCT stage_index, stage_name FROM shards WHERE kind = 'stage'`)) stageNames.set(num(r['stage_index']), String(r['stage_name']));
+  const out = new Map<string, { stage_index: number; stage: string; len_bin: number; n: number; tokens: number }>();
+  for (const r of await rows(db, `SELECT stage_index, CAST(floor(log2(greatest(n_tokens, 1))) AS INTEGER) AS len_bin, count(*) AS n, sum(n_tokens) AS tokens
+    FROM foxden_shards('selection') WHERE tokens_used > 0 GROUP BY ALL`)) {
+    const index = num(r['stage_index']);
+    const stage = stageNames.get(index);
+    if (stage === undefined) return null;
+    out.set(`${index}:${num(r['len_bin'])}`, { stage_index: index, stage, len_bin: num(r['len_bin']), n: num(r['n']), tokens: num(r['tokens']) });
+  }
+  return out;
+}
+
 async function queryAggregates(db: RunDatabase, runSteps: { name: string; type: string; params?: Record<string, unknown> }[], steps: StepSummary[], options: CollectOptions) {
-  // One scan of `docs` (the stage lookup included) into a small table that every chart below reads.
-  await db.query(`CREATE TEMP TABLE _report_docs AS
-    SELECT coalesce(stage, 'not packed') AS stage, coalesce(stage_index, 1000000) AS stage_index, coalesce(lang, '?') AS lang, source,
+  const hasStages = db.catalog.shards.some((s) => s.kind === 'stage');
+  const packed = hasStages && options.stageLookup !== 'docs' ? await packedByStage(db) : null;
+  // One scan of the token rows into a small table that every chart below reads. With stage shards, the stage of
+  // each document comes from the selection shards (packedByStage), so the scan is the Parquet files alone; runs
+  // without selection shards read `docs`, whose stage lookup unnests every packed sequence's document ids.
+  const binned = `coalesce(lang, '?') AS lang, source,
       CAST(floor(log2(greatest(n_tokens, 1))) AS INTEGER) AS len_bin,
       CASE WHEN quality IS NULL THEN NULL ELSE least(CAST(floor(quality * ${QUALITY_BINS}) AS INTEGER), ${QUALITY_BINS - 1}) END AS q_bin,
-      cluster_size, count(*) AS n, sum(n_tokens) AS tokens
-    FROM docs GROUP BY ALL`);
+      cluster_size, count(*) AS n, sum(n_tokens) AS tokens`;
+  if (packed || !hasStages) {
+    await db.query(`CREATE TEMP TABLE _report_docs AS SELECT 'not packed' AS stage, ${NOT_PACKED_INDEX} AS stage_index, ${binned} FROM ${tokenRows(db)} GROUP BY ALL`);
+  } else {
+    await db.query(`CREATE TEMP TABLE _report_docs AS
+      SELECT coalesce(stage, 'not packed') AS stage, coalesce(stage_index, ${NOT_PACKED_INDEX}) AS stage_index, ${binned}
+      FROM docs GROUP BY ALL`);
+  }
   const dropCounts = (await rows(db, `SELECT step, reason, count(*) AS n FROM drops GROUP BY ALL ORDER BY step, n DESC, reason`))
     .map((r) => ({ step: String(r['step']), reason: String(r['reason']), n: num(r['n']) }));
 
@@ -201,8 +281,9 @@ async function queryAggregates(db: RunDatabase, runSteps: { name: string; type: 
   const clusters = (await rows(db, `SELECT cluster_size AS size, sum(n) AS documents FROM _report_docs WHERE cluster_size IS NOT NULL GROUP BY ALL ORDER BY size`))
     .map((r) => ({ size: num(r['size']), documents: num(r['documents']) }));
   const nearDuplicateDrops = dropCounts.filter((d) => d.reason === 'near-duplicate').reduce((a, d) => a + d.n, 0);
-  const lengths = (await rows(db, `SELECT len_bin AS bin, stage, any_value(stage_index) AS si, sum(n) AS documents, sum(tokens) AS tokens FROM _report_docs GROUP BY len_bin, stage ORDER BY si, bin`))
+  let lengths = (await rows(db, `SELECT len_bin AS bin, stage, any_value(stage_index) AS si, sum(n) AS documents, sum(tokens) AS tokens FROM _report_docs GROUP BY len_bin, stage ORDER BY si, bin`))
     .map((r) => ({ bin: num(r['bin']), stage: String(r['stage']), documents: num(r['documents']), tokens: num(r['tokens']) }));
+  if (packed) lengths = splitByStage(lengths, packed);
   const sources = (await rows(db, `SELECT source, sum(n) AS documents, sum(tokens) AS tokens FROM _report_docs GROUP BY source ORDER BY tokens DESC`))
     .map((r) => ({ source: String(r['source']), documents: num(r['documents']), tokens: num(r['tokens']) }));
 
