@@ -7,18 +7,21 @@
  * 1. The shared-corpus run: every JSONL record and every book (in 20K-char
  *    chunks) of ../shared/corpus, tokenized with a BPE trained by the
  *    `tokenizers` package, packed into two stages. Reports seconds.
- * 2. Token shards repeated (hard links, a done marker for each copy) at two
- *    shard counts, for the corpus run's own ~170-row shards and for ~10,000-row
- *    shards: docs rows/s per core through the docs view over the Parquet
- *    sidecars, against the limit of DuckDB running the same aggregate natively
- *    over one docs.parquet of the same rows, and the docs view over the Arrow
- *    shards (the views before sidecars), all in the same run.
+ * 2. Token shards repeated (hard links, a done marker for each copy, then the
+ *    step's sidecars compacted by compactStepSidecars, the function the
+ *    orchestrator calls when a step completes) at two shard counts, for the
+ *    corpus run's own ~170-row shards and for ~10,000-row shards: docs rows/s
+ *    per core through the docs view (over the step's compacted Parquet file),
+ *    against the limit of DuckDB running the same aggregate natively over one
+ *    docs.parquet of the same rows; and, in the same run, the docs view over the
+ *    task sidecars (`compacted: false`, the views before compaction) and over the
+ *    Arrow shards (`sidecars: false`, the views before sidecars).
  */
-import { link, mkdir, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { completeTask, emptyTaskStats, sidecarPath, stepDirName, type ShardOutput } from '@foxden/core';
-import { ShardReader, ShardWriter } from '@foxden/shards';
+import { completeTask, emptyTaskStats, sidecarPath, stepDirName, type ShardOutput, type TaskStats } from '@foxden/core';
+import { ShardReader, ShardWriter, compactStepSidecars } from '@foxden/shards';
 import { buildFixtureRun, loadCorpusDocs } from '../../packages/sql/test/fixture-run.js';
 import { openRunDatabase } from '../../packages/sql/src/run-database.js';
 import { writeRunParquet } from '../../packages/sql/src/write-run-parquet.js';
@@ -59,11 +62,12 @@ export default async function bench(ctx: BenchContext): Promise<BenchEntry[]> {
   });
 
   // Scaled: the corpus run's token rows repeated over many shards (hard links, with a done marker per
-  // shard), at two shard counts for each of two shard sizes: the corpus run's own token shards (~170
-  // rows each, as this benchmark has always used) and shards of ~10,000 rows, about what a tokenize task
-  // over one filtered web-crawl WARC writes. Each is timed three ways in the same run: the docs view over the Parquet
-  // sidecars (today's views), the docs view over the Arrow shards (the views before sidecars), and
-  // DuckDB natively over one Parquet file of the same rows (writeRunParquet's docs.parquet).
+  // shard, then the step compacted as the orchestrator compacts it), at two shard counts for each of two
+  // shard sizes: the corpus run's own token shards (~170 rows each, as this benchmark has always used) and
+  // shards of ~10,000 rows, about what a tokenize task over one filtered web-crawl WARC writes. Each is timed
+  // four ways in the same run: the docs view over the step's compacted file (today's views), over the task
+  // sidecars (the views before compaction), over the Arrow shards (the views before sidecars), and DuckDB
+  // natively over one Parquet file of the same rows (writeRunParquet's docs.parquet).
   const catalog = await openRunDatabase(runDir).then(async (d) => { const s = d.catalog.shards; await d.close(); return s; });
   const tokenOutputs = catalog.filter((s) => s.kind === 'tokens');
   const bigShard = await concatenatedTokenShard(runDir, join(ctx.scratchDir, 'big-shard'), tokenOutputs, ctx.full ? 30 : 15);
@@ -75,22 +79,23 @@ export default async function bench(ctx: BenchContext): Promise<BenchEntry[]> {
     const points: ScaledPoint[] = [];
     for (const copies of shape.counts) {
       const point = await scaledPoint(join(ctx.scratchDir, `scaled-${points.length}-${copies}`), shape.sources === tokenOutputs ? runDir : bigShard.runDir, shape.sources, copies);
-      ctx.log(`${shape.label} x ${copies}: ${point.docs} docs; sidecars ${point.sidecars.toFixed(4)} s, Arrow ${point.arrow.toFixed(4)} s, native ${point.native.toFixed(4)} s: ratio ${(point.native / point.sidecars).toFixed(3)} (Arrow ${(point.native / point.arrow).toFixed(3)}); open ${point.open.toFixed(3)} s`);
+      ctx.log(`${shape.label} x ${copies}: ${point.docs} docs; compacted ${point.compacted.toFixed(4)} s, task sidecars ${point.sidecars.toFixed(4)} s, Arrow ${point.arrow.toFixed(4)} s, native ${point.native.toFixed(4)} s: ratio ${(point.native / point.compacted).toFixed(3)} (task sidecars ${(point.native / point.sidecars).toFixed(3)}, Arrow ${(point.native / point.arrow).toFixed(3)}); compaction ${point.compaction.toFixed(3)} s; open ${point.open.toFixed(3)} s`);
       points.push(point);
     }
     const last = points[points.length - 1]!;
-    const rate = last.docs / last.sidecars;
+    const rate = last.docs / last.compacted;
     const limit = last.docs / last.native;
     entries.push({
       name: shape.name, value: rate, unit: 'docs/s/core', input_bytes: last.shardBytes, documents: last.docs,
-      seconds: last.sidecars, cores: 1, peak_rss_bytes: last.peakRss,
+      seconds: last.compacted, cores: 1, peak_rss_bytes: last.peakRss,
       limit: { name: 'same aggregate, DuckDB native over one docs.parquet of the same rows, 1 thread', value: limit, unit: 'docs/s/core' }, ratio: rate / limit,
       notes: {
         query: AGGREGATE, shard_rows: shape.sources.map((s) => s.rows), timing: 'best of 3 for each reading, 1 DuckDB thread',
         points: points.map((p) => ({
-          shards: p.shards, docs: p.docs, token_shard_bytes: p.shardBytes, sidecar_bytes: p.sidecarBytes,
-          sidecar_seconds: p.sidecars, arrow_seconds: p.arrow, native_seconds: p.native,
-          ratio: p.native / p.sidecars, arrow_ratio: p.native / p.arrow, open_seconds_with_sidecar_checks: p.open,
+          shards: p.shards, docs: p.docs, token_shard_bytes: p.shardBytes, sidecar_bytes: p.sidecarBytes, compacted_bytes: p.compactedBytes,
+          compacted_seconds: p.compacted, sidecar_seconds: p.sidecars, arrow_seconds: p.arrow, native_seconds: p.native,
+          ratio: p.native / p.compacted, sidecar_ratio: p.native / p.sidecars, arrow_ratio: p.native / p.arrow,
+          compaction_seconds: p.compaction, open_seconds_with_checks: p.open,
         })),
       },
     });
@@ -103,12 +108,16 @@ interface ScaledPoint {
   docs: number;
   shardBytes: number;
   sidecarBytes: number;
-  /** Best-of-3 seconds of the aggregate: over the sidecars, over the Arrow shards, natively over one Parquet file. */
+  compactedBytes: number;
+  /** Best-of-3 seconds of the aggregate: over the compacted file, over the task sidecars, over the Arrow shards, natively over one Parquet file. */
+  compacted: number;
   sidecars: number;
   arrow: number;
   native: number;
-  /** Seconds to open the run database (catalog, sidecar size and sha256 checks, views). */
+  /** Seconds to open the run database (catalog, compacted file's size and sha256 check, views). */
   open: number;
+  /** Seconds compactStepSidecars took to write the step's compacted files. */
+  compaction: number;
   peakRss: number;
 }
 
@@ -149,11 +158,20 @@ async function scaledPoint(dir: string, fromRun: string, sources: readonly Shard
     shardBytes += src.bytes;
     await completeTask(dir, stepDir, 'main', taskId, stats);
   }
+  // As the orchestrator does when the step's last task completes.
+  const outputs = (await Promise.all(Array.from({ length: copies }, (_, c) => readFile(join(dir, stepDir, 'done', `main-${String(c).padStart(5, '0')}.json`), 'utf8'))))
+    .flatMap((text) => (JSON.parse(text) as TaskStats).outputs);
+  const compaction = await measure(() => compactStepSidecars(dir, stepDir, 'tokenize', outputs));
+  const compactedBytes = compaction.result!.files.reduce((n, f) => n + f.bytes, 0);
   await writeRunParquet(dir);
   const opened = await measure(() => openRunDatabase(dir, { threads: 1 }));
   const db = opened.result;
-  const viaSidecars = await best(3, () => db.query(AGGREGATE));
+  if (!db.sources.tokens?.every((g) => g.compacted)) throw new Error(`the docs view of ${dir} does not read the compacted file`);
+  const viaCompacted = await best(3, () => db.query(AGGREGATE));
   await db.close();
+  const sidecarDb = await openRunDatabase(dir, { threads: 1, compacted: false });
+  const viaSidecars = await best(3, () => sidecarDb.query(AGGREGATE));
+  await sidecarDb.close();
   const arrowDb = await openRunDatabase(dir, { threads: 1, sidecars: false });
   const viaArrow = await best(3, () => arrowDb.query(AGGREGATE));
   await arrowDb.close();
@@ -164,8 +182,8 @@ async function scaledPoint(dir: string, fromRun: string, sources: readonly Shard
   conn.closeSync();
   plain.closeSync();
   return {
-    shards: copies, docs, shardBytes, sidecarBytes, sidecars: viaSidecars.seconds, arrow: viaArrow.seconds, native: native.seconds,
-    open: opened.seconds, peakRss: viaSidecars.peakRss,
+    shards: copies, docs, shardBytes, sidecarBytes, compactedBytes, compacted: viaCompacted.seconds, sidecars: viaSidecars.seconds,
+    arrow: viaArrow.seconds, native: native.seconds, open: opened.seconds, compaction: compaction.seconds, peakRss: viaCompacted.peakRss,
   };
 }
 
