@@ -201,7 +201,8 @@ export async function outputDigest(runDir: string): Promise<OutputDigest> {
       if (e.isDirectory()) {
         if (e.name !== 'done' && e.name !== 'stats') await walk(p);
       } else if (/\.tmp-/.test(e.name)) temporary.push(rel);
-      else if (rel !== 'summary.json' && rel !== 'queue.json') files[rel] = await fileSha(p);
+      // summary.json and report.html hold times and the runner's name; queue.json is BullMQ's own.
+      else if (rel !== 'summary.json' && rel !== 'queue.json' && rel !== 'report.html') files[rel] = await fileSha(p);
     }
   };
   await walk(runDir);
