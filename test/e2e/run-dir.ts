@@ -104,7 +104,8 @@ export function comparableSummary(summary: RunSummary): unknown {
  * they agree): the same completion markers, the same outputs with the same
  * sha256, every output file byte-identical (and matching its recorded
  * sha256), the same manifests (curriculum.json, stage manifests) and Parquet
- * files, and summaries equal up to timings.
+ * files (the run's export, each step's compacted sidecars and their record),
+ * and summaries equal up to timings.
  */
 export async function compareRuns(expectedDir: string, actualDir: string): Promise<string[]> {
   const problems: string[] = [];
@@ -143,8 +144,10 @@ export async function compareRuns(expectedDir: string, actualDir: string): Promi
     }
   }
   for (const path of ob.keys()) if (!oa.has(path)) problems.push(`output ${path} only in ${actualDir}`);
-  // Manifests and Parquet are checked by name too: a trainer or SQL client reads them directly.
-  const extra = async (dir: string) => (await listRunFiles(dir)).filter((f) => f === 'curriculum.json' || /\/manifests\/[^/]+\.json$/.test(f) || f.startsWith('parquet/'));
+  // Manifests and Parquet (the run's export and each step's compacted sidecars with their record) are
+  // checked by name too: a trainer or SQL client reads them directly.
+  const extra = async (dir: string) => (await listRunFiles(dir)).filter((f) =>
+    f === 'curriculum.json' || /\/manifests\/[^/]+\.json$/.test(f) || f.startsWith('parquet/') || /^steps\/[^/]+\/compacted(\.json$|\/)/.test(f));
   const [ea, eb] = [await extra(expectedDir), await extra(actualDir)];
   if (JSON.stringify(ea) !== JSON.stringify(eb)) problems.push(`manifest/parquet files differ: ${JSON.stringify(ea)} vs ${JSON.stringify(eb)}`);
   for (const f of ea) {
