@@ -15,13 +15,14 @@ Options:
   --out <dir>           run directory; replaces the file's output
   --runner <name>       local (default: worker threads in this process) or bullmq
   --workers <n>         worker threads for the local runner (default: number of cores)
-  --redis <url>         Redis URL for the bullmq runner (default redis://127.0.0.1:6379; rediss:// for TLS)
+  --redis <url>         Redis URL for the bullmq runner (default FOXDEN_REDIS_URL, else redis://127.0.0.1:6379; rediss:// for TLS)
   --prefix <p>          Redis key prefix for the bullmq runner (default foxden, or FOXDEN_REDIS_PREFIX)
   --password <pw>       Redis password (or FOXDEN_REDIS_PASSWORD)
   --tls                 use TLS to Redis
   --seed <n>            replaces the file's seed
   --force               redo tasks even when complete
-  --quiet               no progress output
+  --quiet               no progress output (progress goes to stderr: a bar on a terminal, else a
+                        plain line every FOXDEN_PROGRESS_INTERVAL seconds, default 10)
   -h, --help            this help
 `;
 
@@ -43,7 +44,7 @@ export async function runCommand(args: string[], options: { bullmq?: ExecutorFac
       out: { type: 'string' },
       runner: { type: 'string', default: 'local' },
       workers: { type: 'string' },
-      redis: { type: 'string', default: 'redis://127.0.0.1:6379' },
+      redis: { type: 'string' },
       prefix: { type: 'string' },
       password: { type: 'string' },
       tls: { type: 'boolean', default: false },
@@ -84,7 +85,7 @@ export async function runCommand(args: string[], options: { bullmq?: ExecutorFac
   } else if (values.runner === 'bullmq') {
     if (!options.bullmq) throw new FoxdenError('BAD_CONFIG', 'the bullmq runner is not available in this build');
     executor = await options.bullmq({
-      redis: values.redis!, runDir: pipeline.output, pipelineName: pipeline.name, signal: controller.signal,
+      redis: values.redis ?? process.env['FOXDEN_REDIS_URL'] ?? 'redis://127.0.0.1:6379', runDir: pipeline.output, pipelineName: pipeline.name, signal: controller.signal,
       ...(values.prefix ? { prefix: values.prefix } : {}),
       ...(values.password ? { password: values.password } : {}),
       ...(values.tls ? { tls: true } : {}),
