@@ -9,8 +9,8 @@ export const SQL_USAGE = `usage: foxden sql <run-dir> ["<SQL>"] [--format table|
 Runs DuckDB SQL over a run's shards. Without a query, opens an interactive
 prompt (statements end with ';'; .tables lists views, .quit leaves).
 
-Views:  docs       every document that reached the tokenizer (id, url, source, lang,
-                   n_tokens, quality, cluster_size, stage_index, stage, step, shard)
+Views:  docs       every document that reached the tokenizer (id, url, source, lang, n_tokens,
+                   quality, cluster_size, extraction, stage_index, stage, step, shard)
         drops      every dropped document (id, url, step, reason, value, source, offset)
         shards     every shard of the run (path, kind, step, rows, tokens, bytes, sha256)
         sequences  packed training sequences (stage, seq_len, segments, padding)
