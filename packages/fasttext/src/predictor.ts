@@ -248,6 +248,9 @@ export class FastTextPredictor {
     await exited;
     clearTimeout(timer);
     this.stopPolling();
+    // The answers file is closed here, not only on the child's 'close' event, which comes after
+    // 'exit' once its stderr drains: a caller that awaited close() finds the file closed.
+    this.channel.close();
     this.rejectAll(new FoxdenError('INTERNAL', 'fastText predictor closed with predictions pending'));
   }
 
