@@ -81,14 +81,14 @@ async function runStep(runDir: string, params: TokenizeParams): Promise<TaskStat
   // Reuse the document shards without copying: the task reads join(runDir, path), so link the input run's steps folder.
   await mkdir(runDir, { recursive: true });
   await symlink(join(inputRun, 'steps'), join(runDir, 'steps-in')).catch(() => undefined);
-  const ctx: StepContext<TokenizeParams> = {
-    runDir, stepIndex: 1, stepName: 'tokenize', stepType: 'tokenize', stepDir: 'steps/01-tokenize', phase: '', params,
+  const ctx: StepContext = {
+    runDir, stepIndex: 1, stepName: 'tokenize', stepType: 'tokenize', stepDir: 'steps/01-tokenize', phase: '', params: { ...params },
     seed: 1, inputs: [], pipelineDir: dir, phaseOutputs: [],
     history: history.map((h) => ({ ...h, shards: h.shards.map((s) => ({ ...s, path: s.path.replace(/^steps\//, 'steps-in/') })) })),
     inputColumns: INPUT_COLUMNS,
   };
   const t0 = performance.now();
-  const run = await runPipelineStep({ module: tokenizeStep, moduleUrl: new URL('../src/step.ts', import.meta.url).href }, ctx as StepContext, { executor: new InProcessExecutor() });
+  const run = await runPipelineStep({ module: tokenizeStep, moduleUrl: new URL('../src/step.ts', import.meta.url).href }, ctx, { executor: new InProcessExecutor() });
   if (process.env['FOXDEN_TEST_TIMING']) console.log(`tokenize: ${((performance.now() - t0) / 1000).toFixed(2)} s`);
   return run.phases.flatMap((p) => p.stats);
 }
