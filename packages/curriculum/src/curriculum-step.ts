@@ -1,11 +1,10 @@
-import type { ColumnSpec, StepModule } from '@foxden/core';
+import { STAGE_COLUMNS, type ColumnSpec, type StepModule } from '@foxden/core';
 import { curriculumConfig } from './config.js';
 import { manifestPhase } from './manifest-phase.js';
 import { packPhase } from './pack-phase.js';
 import { paramsSchema, type CurriculumParams } from './params.js';
 import { planPhase } from './plan-phase.js';
 import { scanPhase } from './scan-phase.js';
-import { STAGE_COLUMNS } from './stage-shard.js';
 import { checkTokenizers, previousTokenShards } from './token-shards.js';
 
 /**

@@ -7,7 +7,7 @@ export { documentKey, keyBucket, KEY_BUCKETS, SummaryBuilder, allocateBudget, pl
 export type { GroupSummary, SupplyCell, ReportEntry, GroupAllocation, StagePlan, CurriculumPlan, Decision } from './sampler.js';
 export { packBestFitFill, packBestFitDecreasing, packDecomposition, packConcatChunk, PACKERS, packStats } from './packing.js';
 export type { Packer, Packed, PackOptions, PackStats } from './packing.js';
-export { STAGE_COLUMNS, STAGE_METADATA, SELECTION_COLUMNS } from './stage-shard.js';
+export { STAGE_METADATA, SELECTION_COLUMNS } from './stage-shard.js';
 export { validateStageManifest, validateCurriculumManifest, stageManifestName } from './manifest.js';
 export type { StageManifest, CurriculumManifest } from './manifest.js';
 export { checkTokenizers, previousTokenShards, shardGroups, TOKENIZER_PREFIX } from './token-shards.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import {
-  FoxdenError, SeededRandom, addCount, assertBalanced, emptyTaskStats, writeFileAtomic,
+  FoxdenError, STAGE_COLUMNS, SeededRandom, addCount, assertBalanced, emptyTaskStats, writeFileAtomic,
   type ShardOutput, type StepPhase, type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
 import { DropWriter, openInputShard, ShardWriter } from '@foxden/shards';
@@ -10,7 +10,7 @@ import { PACKERS, packStats, type Packed } from './packing.js';
 import type { CurriculumParams, ResolvedStage } from './params.js';
 import { readPlan, type PlanFile } from './plan-phase.js';
 import { cutBoundary, decide, documentKey } from './sampler.js';
-import { SELECTION_COLUMNS, STAGE_COLUMNS, STAGE_METADATA } from './stage-shard.js';
+import { SELECTION_COLUMNS, STAGE_METADATA } from './stage-shard.js';
 import { previousTokenShards, shardGroups } from './token-shards.js';
 import { jsonText, sha256Text } from './util.js';
 
