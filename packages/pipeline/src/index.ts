@@ -10,4 +10,6 @@ export { runStep } from './run-step.js';
 export type { RunStepOptions, StepRun } from './run-step.js';
 export { InProcessExecutor } from './in-process-executor.js';
 export type { InProcessExecutorOptions } from './in-process-executor.js';
+export { ConsoleReporter } from './console-reporter.js';
+export type { ConsoleReporterOptions } from './console-reporter.js';
 export { configureTaskThreads, TASK_THREAD_INITIAL_HEAP_MB } from './task-threads.js';
