@@ -12,7 +12,7 @@ import { checkTokenizers, previousTokenShards } from './token-shards.js';
  * scan (parallel by shard group) -> plan (barrier) -> pack (parallel by
  * shard group, counts the documents) -> manifest (one task).
  */
-export const curriculumStep: StepModule<Partial<CurriculumParams>> = {
+export const curriculumStep: StepModule<CurriculumParams> = {
   type: 'curriculum',
   description: 'Buckets documents by token length into sequence-length stages, meets each stage budget with a seeded sampler, packs sequences and writes stage manifests.',
   paramsSchema,

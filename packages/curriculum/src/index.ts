@@ -1,5 +1,5 @@
 export { curriculumStep } from './curriculum-step.js';
-export { paramsSchema, resolveParams, resolveStages, usableTokens, FOX1_STAGES, PACKING_POLICIES } from './params.js';
+export { paramsSchema, resolveStages, usableTokens, FOX1_STAGES, PACKING_POLICIES } from './params.js';
 export type { CurriculumParams, StageParams, StageBudget, StageSelect, ResolvedStage, PackingPolicy } from './params.js';
 export { Router, SourceMixture, globToRegExp, ALL_SOURCES } from './select.js';
 export type { Route } from './select.js';

@@ -15,7 +15,7 @@ import { jsonText, sha256Text } from './util.js';
  * their schemas and writes them (and a copy of curriculum.json at the run
  * root, its paths made relative to it).
  */
-export const manifestPhase: StepPhase<Partial<CurriculumParams>> = {
+export const manifestPhase: StepPhase<CurriculumParams> = {
   name: 'manifest',
   carriesDocuments: false,
   async plan(ctx) {

@@ -58,7 +58,7 @@ interface SelectedDoc {
  * the rows with the seed and writes one stage shard per stage, plus a
  * selection shard saying what each document contributed.
  */
-export const packPhase: StepPhase<Partial<CurriculumParams>> = {
+export const packPhase: StepPhase<CurriculumParams> = {
   name: 'pack',
   carriesDocuments: true,
   async plan(ctx) {
@@ -70,7 +70,7 @@ export const packPhase: StepPhase<Partial<CurriculumParams>> = {
   run: runPack,
 };
 
-async function runPack(task: TaskSpec, ctx: TaskContext<Partial<CurriculumParams>>): Promise<TaskStats> {
+async function runPack(task: TaskSpec, ctx: TaskContext<CurriculumParams>): Promise<TaskStats> {
   const started = performance.now();
   const { params, stages, router } = curriculumConfig(ctx);
   const plan = await readPlan(ctx.runDir, ctx.stepDir);
@@ -196,7 +196,7 @@ async function runPack(task: TaskSpec, ctx: TaskContext<Partial<CurriculumParams
 
 async function packStage(
   stage: ResolvedStage, docs: readonly SelectedDoc[], group: string, plan: PlanFile, params: ReturnType<typeof curriculumConfig>['params'],
-  ctx: TaskContext<Partial<CurriculumParams>>, writers: ShardWriter[],
+  ctx: TaskContext<CurriculumParams>, writers: ShardWriter[],
 ): Promise<StagePackStats> {
   // Items: one per document copy, documents in input order, copies consecutive.
   let itemCount = 0;
