@@ -12,17 +12,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { stepPackageUrls } from '@foxden/cli';
 import { InProcessExecutor, StepRegistry, loadPipeline, runPipeline, type TaskExecutor } from '@foxden/pipeline';
 import { QueueExecutor, TaskWorker } from '@foxden/runner-bullmq';
 import { WorkerPool } from '@foxden/runner-local';
 import { writeRunParquet } from '@foxden/sql';
+import { REDIS, cleanupRedis, testPrefix } from '../bullmq/helpers.js';
 import { demoFixture, scratchDir } from './fixtures.js';
 import { compareRuns, readSummary } from './run-dir.js';
 
-const REDIS = 'redis://127.0.0.1:6379';
-const prefix = `foxden-conformance-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+const prefix = testPrefix();
 
 /** Each executor under test: how to make one for a run directory, and what to stop after the run. */
 const EXECUTORS: Record<string, (runDir: string, pipelineName: string) => Promise<{ executor: TaskExecutor; stop(): Promise<void> }>> = {
@@ -46,21 +45,6 @@ const EXECUTORS: Record<string, (runDir: string, pipelineName: string) => Promis
     };
   },
 };
-
-async function removeRedisKeys(): Promise<void> {
-  const client = new Redis(REDIS, { maxRetriesPerRequest: 2, retryStrategy: () => null });
-  client.on('error', () => undefined);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await client.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    client.disconnect();
-  }
-}
 
 test('the demo pipeline gives byte-identical runs on the in-process, worker-thread and BullMQ executors', { timeout: 10 * 60_000 }, async () => {
   const fixture = await demoFixture();
@@ -87,7 +71,7 @@ test('the demo pipeline gives byte-identical runs on the in-process, worker-thre
     assert.ok((await readSummary(runs[first!]!)).tasks_run > 30);
     for (const other of others) assert.deepEqual(await compareRuns(runs[first!]!, runs[other]!), [], `${other} differs from ${first}`);
   } finally {
-    await removeRedisKeys();
+    await cleanupRedis(REDIS, prefix);
   }
   await rm(dir, { recursive: true, force: true });
 });
