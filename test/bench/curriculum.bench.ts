@@ -10,6 +10,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SeededRandom } from '@foxden/core';
+import { resolveStepParams } from '@foxden/pipeline';
 import { curriculumStep } from '../../packages/curriculum/src/curriculum-step.js';
 import { curriculumConfig } from '../../packages/curriculum/src/config.js';
 import { PACKERS, packStats } from '../../packages/curriculum/src/packing.js';
@@ -36,7 +37,7 @@ const bench: Benchmark = async (ctx) => {
   const groupDocs = 1_000_000;
   const groups = Math.ceil(totalDocs / groupDocs);
   ctx.log(`real corpus: ${lens.length} docs, mean ${meanLen.toFixed(0)} tokens; simulating ${totalDocs} docs in ${groups} groups of ${groupDocs}`);
-  const { params, stages, router } = curriculumConfig({ params: { stages: STAGES, max_repeats: 2, mixture: {}, on_shortfall: 'warn' } });
+  const { params, stages, router } = curriculumConfig({ params: resolveStepParams(curriculumStep, { stages: STAGES, max_repeats: 2, mixture: {}, on_shortfall: 'warn' }) });
   const seed = 42;
   // The same simulated document i everywhere: length and quality drawn from the real corpus by a seeded hash.
   const docOf = (g: number, i: number, r: SeededRandom) => {

@@ -19,7 +19,8 @@ import { completeTask, type TaskContext } from '@foxden/core';
 import { MinHasher } from '../../packages/dedup/src/minhash.js';
 import { minhashDedupStep } from '../../packages/dedup/src/minhash-step.js';
 import type { MinHashDedupParams } from '../../packages/dedup/src/minhash-params.js';
-import { book, corpusJsonlTexts, doc, withDefaults, writeDocumentShards } from '../../packages/dedup/test/helpers.js';
+import { resolveStepParams } from '@foxden/pipeline';
+import { book, corpusJsonlTexts, doc, writeDocumentShards } from '../../packages/dedup/test/helpers.js';
 import { availableCores, measure, type BenchEntry, type Benchmark } from './harness.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -89,7 +90,7 @@ const bench: Benchmark = async (ctx) => {
   const shards: ReturnType<typeof doc>[][] = [[], [], [], []];
   texts.forEach((text, i) => shards[i % 4]!.push(doc({ id: `d${i}`, text })));
   const ingest = await writeDocumentShards(runDir, shards);
-  const params = withDefaults(minhashDedupStep, {}) as MinHashDedupParams;
+  const params = resolveStepParams(minhashDedupStep, {}) as MinHashDedupParams;
   const phase = minhashDedupStep.phases[0]!;
   const base = { runDir, stepIndex: 1, stepName: 'dedup', stepType: 'minhash-dedup', stepDir: 'steps/01-dedup', phase: phase.name, params, seed: 1, inputs: [], inputRoot: runDir, pipelineDir: runDir, history: [ingest], inputColumns: ingest.columns, phaseOutputs: [] };
   const c0 = process.cpuUsage();

@@ -10,8 +10,7 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stepPackageUrls } from '@foxden/cli';
-import { StepRegistry, loadPipeline, runPipeline, type RunReporter } from '@foxden/pipeline';
-import { ConsoleReporter } from '@foxden/runner-local';
+import { ConsoleReporter, StepRegistry, loadPipeline, runPipeline, type RunReporter } from '@foxden/pipeline';
 import { writeRunParquet } from '@foxden/sql';
 import { QueueExecutor } from '../../runners/bullmq/src/index.js';
 import {

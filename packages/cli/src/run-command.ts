@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { FoxdenError } from '@foxden/core';
-import { loadPipeline, runPipeline, StepRegistry, type RunSummary, type TaskExecutor } from '@foxden/pipeline';
-import { ConsoleReporter, WorkerPool } from '@foxden/runner-local';
+import { ConsoleReporter, loadPipeline, runPipeline, StepRegistry, type RunSummary, type TaskExecutor } from '@foxden/pipeline';
+import { WorkerPool } from '@foxden/runner-local';
 import { stepPackageUrls } from './step-packages.js';
 import { printRunSummary } from './print-summary.js';
 

@@ -1,5 +1,5 @@
 import type { StepContext } from '@foxden/core';
-import { resolveParams, resolveStages, type CurriculumParams, type ResolvedStage } from './params.js';
+import { resolveStages, type CurriculumParams, type ResolvedStage } from './params.js';
 import { Router, SourceMixture } from './select.js';
 
 export interface CurriculumConfig {
@@ -9,9 +9,13 @@ export interface CurriculumConfig {
   router: Router;
 }
 
-/** Params with defaults, stages resolved and checked, and the router built from them. */
-export function curriculumConfig(ctx: Pick<StepContext<Partial<CurriculumParams>>, 'params'>): CurriculumConfig {
-  const params = resolveParams(ctx.params ?? {});
+/**
+ * Stages resolved and checked, and the router built from them. The params come with the schema's
+ * defaults applied (the pipeline loader, or resolveStepParams, does that): the schema is where the
+ * defaults are, and the only place.
+ */
+export function curriculumConfig(ctx: Pick<StepContext<CurriculumParams>, 'params'>): CurriculumConfig {
+  const params = ctx.params;
   const stages = resolveStages(params);
   const mixture = new SourceMixture(params.mixture);
   return { params, stages, mixture, router: new Router(stages, mixture, params.decomposition_min_piece) };

@@ -1,11 +1,10 @@
-import type { ColumnSpec, StepModule } from '@foxden/core';
+import { STAGE_COLUMNS, type ColumnSpec, type StepModule } from '@foxden/core';
 import { curriculumConfig } from './config.js';
 import { manifestPhase } from './manifest-phase.js';
 import { packPhase } from './pack-phase.js';
 import { paramsSchema, type CurriculumParams } from './params.js';
 import { planPhase } from './plan-phase.js';
 import { scanPhase } from './scan-phase.js';
-import { STAGE_COLUMNS } from './stage-shard.js';
 import { checkTokenizers, previousTokenShards } from './token-shards.js';
 
 /**
@@ -13,7 +12,7 @@ import { checkTokenizers, previousTokenShards } from './token-shards.js';
  * scan (parallel by shard group) -> plan (barrier) -> pack (parallel by
  * shard group, counts the documents) -> manifest (one task).
  */
-export const curriculumStep: StepModule<Partial<CurriculumParams>> = {
+export const curriculumStep: StepModule<CurriculumParams> = {
   type: 'curriculum',
   description: 'Buckets documents by token length into sequence-length stages, meets each stage budget with a seeded sampler, packs sequences and writes stage manifests.',
   paramsSchema,

@@ -1,5 +1,5 @@
 export { curriculumStep } from './curriculum-step.js';
-export { paramsSchema, resolveParams, resolveStages, usableTokens, FOX1_STAGES, PACKING_POLICIES } from './params.js';
+export { paramsSchema, resolveStages, usableTokens, FOX1_STAGES, PACKING_POLICIES } from './params.js';
 export type { CurriculumParams, StageParams, StageBudget, StageSelect, ResolvedStage, PackingPolicy } from './params.js';
 export { Router, SourceMixture, globToRegExp, ALL_SOURCES } from './select.js';
 export type { Route } from './select.js';
@@ -7,7 +7,7 @@ export { documentKey, keyBucket, KEY_BUCKETS, SummaryBuilder, allocateBudget, pl
 export type { GroupSummary, SupplyCell, ReportEntry, GroupAllocation, StagePlan, CurriculumPlan, Decision } from './sampler.js';
 export { packBestFitFill, packBestFitDecreasing, packDecomposition, packConcatChunk, PACKERS, packStats } from './packing.js';
 export type { Packer, Packed, PackOptions, PackStats } from './packing.js';
-export { STAGE_COLUMNS, STAGE_METADATA, SELECTION_COLUMNS } from './stage-shard.js';
+export { STAGE_METADATA, SELECTION_COLUMNS } from './stage-shard.js';
 export { validateStageManifest, validateCurriculumManifest, stageManifestName } from './manifest.js';
 export type { StageManifest, CurriculumManifest } from './manifest.js';
 export { checkTokenizers, previousTokenShards, shardGroups, TOKENIZER_PREFIX } from './token-shards.js';

@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { FoxdenError, emptyTaskStats, writeFileAtomic, type ShardOutput, type StepPhase } from '@foxden/core';
+import { FoxdenError, STAGE_COLUMNS, emptyTaskStats, writeFileAtomic, type ShardOutput, type StepPhase } from '@foxden/core';
 import { curriculumConfig, handoff } from './config.js';
 import { stageManifestName, validateCurriculumManifest, validateStageManifest, type CurriculumManifest, type StageManifest } from './manifest.js';
 import type { GroupPackStats } from './pack-phase.js';
 import type { CurriculumParams } from './params.js';
 import { readPlan } from './plan-phase.js';
-import { STAGE_COLUMNS } from './stage-shard.js';
 import { jsonText, sha256Text } from './util.js';
 
 /**
@@ -16,7 +15,7 @@ import { jsonText, sha256Text } from './util.js';
  * their schemas and writes them (and a copy of curriculum.json at the run
  * root, its paths made relative to it).
  */
-export const manifestPhase: StepPhase<Partial<CurriculumParams>> = {
+export const manifestPhase: StepPhase<CurriculumParams> = {
   name: 'manifest',
   carriesDocuments: false,
   async plan(ctx) {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import {
-  FoxdenError, SeededRandom, addCount, assertBalanced, emptyTaskStats, writeFileAtomic,
+  FoxdenError, STAGE_COLUMNS, SeededRandom, addCount, assertBalanced, emptyTaskStats, writeFileAtomic,
   type ShardOutput, type StepPhase, type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
 import { DropWriter, openInputShard, ShardWriter } from '@foxden/shards';
@@ -10,7 +10,7 @@ import { PACKERS, packStats, type Packed } from './packing.js';
 import type { CurriculumParams, ResolvedStage } from './params.js';
 import { readPlan, type PlanFile } from './plan-phase.js';
 import { cutBoundary, decide, documentKey } from './sampler.js';
-import { SELECTION_COLUMNS, STAGE_COLUMNS, STAGE_METADATA } from './stage-shard.js';
+import { SELECTION_COLUMNS, STAGE_METADATA } from './stage-shard.js';
 import { previousTokenShards, shardGroups } from './token-shards.js';
 import { jsonText, sha256Text } from './util.js';
 
@@ -58,7 +58,7 @@ interface SelectedDoc {
  * the rows with the seed and writes one stage shard per stage, plus a
  * selection shard saying what each document contributed.
  */
-export const packPhase: StepPhase<Partial<CurriculumParams>> = {
+export const packPhase: StepPhase<CurriculumParams> = {
   name: 'pack',
   carriesDocuments: true,
   async plan(ctx) {
@@ -70,7 +70,7 @@ export const packPhase: StepPhase<Partial<CurriculumParams>> = {
   run: runPack,
 };
 
-async function runPack(task: TaskSpec, ctx: TaskContext<Partial<CurriculumParams>>): Promise<TaskStats> {
+async function runPack(task: TaskSpec, ctx: TaskContext<CurriculumParams>): Promise<TaskStats> {
   const started = performance.now();
   const { params, stages, router } = curriculumConfig(ctx);
   const plan = await readPlan(ctx.runDir, ctx.stepDir);
@@ -196,7 +196,7 @@ async function runPack(task: TaskSpec, ctx: TaskContext<Partial<CurriculumParams
 
 async function packStage(
   stage: ResolvedStage, docs: readonly SelectedDoc[], group: string, plan: PlanFile, params: ReturnType<typeof curriculumConfig>['params'],
-  ctx: TaskContext<Partial<CurriculumParams>>, writers: ShardWriter[],
+  ctx: TaskContext<CurriculumParams>, writers: ShardWriter[],
 ): Promise<StagePackStats> {
   // Items: one per document copy, documents in input order, copies consecutive.
   let itemCount = 0;

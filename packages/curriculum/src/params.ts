@@ -131,21 +131,6 @@ export const paramsSchema: Record<string, unknown> = {
   },
 };
 
-/** Fills every default the schema does not express. Accepts params with or without schema defaults applied. */
-export function resolveParams(raw: Partial<CurriculumParams>): CurriculumParams {
-  return {
-    stages: raw.stages ?? FOX1_STAGES,
-    total_tokens: raw.total_tokens ?? null,
-    mixture: raw.mixture ?? {},
-    max_repeats: raw.max_repeats ?? 1,
-    on_shortfall: raw.on_shortfall ?? 'fail',
-    budget_tolerance: raw.budget_tolerance ?? 0.001,
-    group_shards: raw.group_shards ?? 1,
-    decomposition_min_piece: raw.decomposition_min_piece ?? 64,
-    pad_id: raw.pad_id ?? null,
-  };
-}
-
 const isPowerOfTwo = (n: number): boolean => Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
 
 /**

@@ -21,7 +21,7 @@ export interface PlanFile extends CurriculumPlan {
  * the key thresholds that meet them, and reports every budget it cannot
  * meet. Unless the recipe says `on_shortfall: warn`, an unmet budget fails here, before any packing.
  */
-export const planPhase: StepPhase<Partial<CurriculumParams>> = {
+export const planPhase: StepPhase<CurriculumParams> = {
   name: 'plan',
   carriesDocuments: false,
   async plan(ctx) {

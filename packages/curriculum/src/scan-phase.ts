@@ -14,7 +14,7 @@ import { sha256Text } from './util.js';
  * histogram of its stage and source group. Reads id, source, n_tokens and
  * quality only; writes a small JSON summary.
  */
-export const scanPhase: StepPhase<Partial<CurriculumParams>> = {
+export const scanPhase: StepPhase<CurriculumParams> = {
   name: 'scan',
   carriesDocuments: false,
   async plan(ctx) {

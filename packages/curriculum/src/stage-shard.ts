@@ -1,8 +1,5 @@
 import type { ColumnSpec } from '@foxden/core';
 
-/** Stage shard columns: the shared contract lives in @foxden/core. */
-export { STAGE_COLUMNS } from '@foxden/core';
-
 /** Schema metadata keys of a stage shard (besides the copied `foxden.tokenizer.*`). */
 export const STAGE_METADATA = {
   index: 'foxden.stage.index',

@@ -13,9 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import tokenizers from 'tokenizers';
 import {
-  TOKEN_COLUMNS, completeTask, mergeTaskStats, stepDirName,
-  type StepModule, type StepOutputs, type StepSummary, type TaskContext, type TaskStats, type TokenizerIdentity,
+  TOKEN_COLUMNS, stepDirName, type StepModule, type StepOutputs, type StepSummary, type TaskStats, type TokenizerIdentity,
 } from '@foxden/core';
+import { InProcessExecutor, resolveStepParams, runStep as runPipelineStep } from '@foxden/pipeline';
 import { ShardWriter } from '@foxden/shards';
 
 const { Tokenizer, BPE, byteLevelPreTokenizer } = tokenizers;
@@ -161,29 +161,18 @@ export interface StepRun {
   logs: string[];
 }
 
-/** Runs every phase of a step in order, every task in task-id order, as the local runner does, marking each task complete. */
+/** This package's step entry point, from source: the executor imports the steps from it as a worker would. */
+const STEP_PACKAGE = new URL('../src/step.ts', import.meta.url).href;
+
+/** Runs the step after `history` as a runner does: the orchestrator's runStep on the in-process executor, params with the schema's defaults. */
 export async function runStep(step: StepModule<any>, runDir: string, history: StepOutputs[], params: Record<string, unknown>, seed = 42): Promise<StepRun> {
   const stepDir = stepDirName(1, 'curriculum');
   const logs: string[] = [];
   const base = {
-    runDir, stepIndex: 1, stepName: 'curriculum', stepType: step.type, stepDir, phase: '', params, seed, inputs: [], pipelineDir: runDir,
+    runDir, stepIndex: 1, stepName: 'curriculum', stepType: step.type, stepDir, phase: '', params: resolveStepParams(step, params), seed, inputs: [], pipelineDir: runDir,
     history, phaseOutputs: [], inputColumns: [...TOKEN_COLUMNS],
   };
-  await step.validate?.({ ...base, phase: step.phases[0]!.name });
-  const stats: Record<string, TaskStats[]> = {};
-  let carried: TaskStats[] = [];
-  for (const phase of step.phases) {
-    const ctx = { ...base, phase: phase.name };
-    const tasks = await phase.plan(ctx);
-    const done: TaskStats[] = [];
-    for (const task of tasks) {
-      const tctx: TaskContext<any> = { ...ctx, signal: new AbortController().signal, progress: () => undefined, log: (m) => logs.push(m) };
-      const s = await phase.run(task, tctx);
-      await completeTask(runDir, stepDir, phase.name, task.id, s);
-      done.push(s);
-    }
-    stats[phase.name] = done;
-    if (phase.carriesDocuments) carried = done;
-  }
-  return { summary: mergeTaskStats('curriculum', step.type, carried), stats, stepDir, logs };
+  const reporter = { stepStart: () => undefined, progress: () => undefined, stepEnd: () => undefined, log: (m: string) => logs.push(m) };
+  const run = await runPipelineStep({ module: step, moduleUrl: STEP_PACKAGE }, base, { executor: new InProcessExecutor(), reporter });
+  return { summary: run.summary, stats: Object.fromEntries(run.phases.map((p) => [p.phase, p.stats])), stepDir, logs };
 }

@@ -142,6 +142,6 @@ test('a corrupt hash partition file fails the decide task naming it', async () =
   const bytes = await readFile(join(runDir, hashFile));
   await writeFile(join(runDir, hashFile), bytes.subarray(0, bytes.length - 100));
   // Redo the decide phase: its markers removed, as `--force` would.
-  for (const phase of ['decide', 'filter']) for (const t of run.stats[phase]!) await rm(join(runDir, run.stepDir, 'done', `${phase}-${t.task}.json`));
+  for (const phase of ['decide', 'filter']) for (const t of run.stats[phase]!) await rm(join(runDir, run.stepDir, 'done', `${t.task}.json`));
   await assert.rejects(runStep(exactDedupStep, runDir, [ingest], { partitions: 2 }), (e: { code?: string; message: string }) => e.code === 'CORRUPT_INTERMEDIATE' && e.message.includes(hashFile));
 });

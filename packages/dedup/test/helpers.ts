@@ -6,14 +6,16 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import {
-  DOCUMENT_COLUMNS, completeTask, mergeTaskStats, readCompletedTask, stepDirName,
-  type ColumnSpec, type DocumentRecord, type ShardOutput, type StepModule, type StepOutputs, type StepSummary, type TaskContext, type TaskStats,
+  DOCUMENT_COLUMNS, stepDirName, type ColumnSpec, type DocumentRecord, type StepModule, type StepOutputs, type StepSummary, type TaskStats,
 } from '@foxden/core';
+import { InProcessExecutor, resolveStepParams, runStep as runPipelineStep } from '@foxden/pipeline';
 import { ShardReader, ShardWriter } from '@foxden/shards';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '../../..');
 export const corpusDir = resolve(repoRoot, '../shared/corpus');
+/** This package's step entry point, from source: the executor imports the steps from it as a worker would. */
+const STEP_PACKAGE = new URL('../src/step.ts', import.meta.url).href;
 
 export async function tempRun(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'foxden-dedup-'));
@@ -65,57 +67,27 @@ export async function writeDocumentShards(runDir: string, shards: DocumentRecord
   return { step: 'ingest', type: 'test-ingest', columns: [...columns], shards: outputs };
 }
 
-/** The params of a step with the schema's defaults applied. */
-export function withDefaults<P>(step: StepModule<P>, params: Partial<P> = {}): P {
-  const props = (step.paramsSchema['properties'] ?? {}) as Record<string, { default?: unknown }>;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(props)) if ('default' in v) out[k] = v.default;
-  return { ...out, ...params } as P;
-}
-
 export interface StepRun {
   stepDir: string;
   summary: StepSummary;
+  /** Task stats by phase, in task order. */
   stats: Record<string, TaskStats[]>;
   outputs: StepOutputs;
 }
 
 /**
- * Runs every phase of a step in order, each task once, the way a runner does: plan, run, write
- * the done marker; tasks whose marker exists are skipped (resume).
+ * Runs a step of this package after `history` the way a runner does (the orchestrator's runStep on
+ * the in-process executor): params with the schema's defaults, every phase in order, done markers
+ * written, tasks whose marker exists skipped (resume).
  */
 export async function runStep<P>(step: StepModule<P>, runDir: string, history: StepOutputs[], params: Partial<P> = {}, name = 'dedup'): Promise<StepRun> {
   const stepDir = stepDirName(history.length, name);
-  const full = withDefaults(step, params);
-  const inputColumns = history[history.length - 1]?.columns ?? [...DOCUMENT_COLUMNS];
   const base = {
-    runDir, stepIndex: history.length, stepName: name, stepType: step.type, stepDir, phase: '', params: full, seed: 7,
-    inputs: [], inputRoot: runDir, pipelineDir: runDir, history, inputColumns, phaseOutputs: [] as ShardOutput[],
+    runDir, stepIndex: history.length, stepName: name, stepType: step.type, stepDir, phase: '', params: resolveStepParams(step, params) as Record<string, unknown>,
+    seed: 7, inputs: [], pipelineDir: runDir, history, inputColumns: history[history.length - 1]?.columns ?? [...DOCUMENT_COLUMNS], phaseOutputs: [],
   };
-  if (step.validate) await step.validate(base);
-  const stats: Record<string, TaskStats[]> = {};
-  const all: TaskStats[] = [];
-  const carried: TaskStats[] = [];
-  for (const phase of step.phases) {
-    const ctx = { ...base, phase: phase.name, phaseOutputs: all.flatMap((t) => t.outputs) };
-    const tasks = await phase.plan(ctx);
-    stats[phase.name] = [];
-    for (const task of tasks) {
-      let s = await readCompletedTask(runDir, stepDir, phase.name, task.id);
-      if (!s) {
-        const tctx: TaskContext<P> = { ...ctx, signal: new AbortController().signal, progress: () => undefined, log: () => undefined };
-        s = await phase.run(task, tctx);
-        await completeTask(runDir, stepDir, phase.name, task.id, s);
-      }
-      stats[phase.name]!.push(s);
-      all.push(s);
-      if (phase.carriesDocuments) carried.push(s);
-    }
-  }
-  const summary = mergeTaskStats(name, step.type, carried);
-  summary.counters = mergeTaskStats(name, step.type, all).counters;
-  const columns = step.outputColumns(inputColumns, full);
-  return { stepDir, summary, stats, outputs: { step: name, type: step.type, columns, shards: all.flatMap((s) => s.outputs) } };
+  const run = await runPipelineStep({ module: step, moduleUrl: STEP_PACKAGE }, base, { executor: new InProcessExecutor() });
+  return { stepDir, summary: run.summary, stats: Object.fromEntries(run.phases.map((p) => [p.phase, p.stats])), outputs: run.outputs };
 }
 
 /** All rows of the shards of a kind, in path order. */

@@ -8,7 +8,7 @@
  */
 import { completeTask } from '@foxden/core';
 import { minhashDedupStep } from '../src/minhash-step.js';
-import { withDefaults } from './helpers.js';
+import { resolveStepParams } from '@foxden/pipeline';
 import { writeSyntheticSignatures } from './synthetic.js';
 
 const [runDir, docsArg, shardsArg, bufferArg, generate] = process.argv.slice(2);
@@ -26,7 +26,7 @@ if (generate === 'generate') {
   history = [{ step: 'ingest', type: 'synthetic', columns: [], shards: Array.from({ length: shards }, (_, s) => ({ path: `steps/00-ingest/documents/ingest-${String(s).padStart(5, '0')}.arrow`, kind: 'documents', rows: 0, bytes: 0, sha256: '' })) }];
   stepDir = 'steps/01-dedup';
 }
-const params = withDefaults(minhashDedupStep, bufferArg && bufferArg !== '0' ? { merge_buffer_bytes: Number(bufferArg) } : {});
+const params = resolveStepParams(minhashDedupStep, bufferArg && bufferArg !== '0' ? { merge_buffer_bytes: Number(bufferArg) } : {});
 const base = {
   runDir: runDir!, stepIndex: 1, stepName: 'dedup', stepType: 'minhash-dedup', stepDir, phase: '', params, seed: 1,
   inputs: [], inputRoot: runDir!, pipelineDir: runDir!, history, inputColumns: [], phaseOutputs: [],

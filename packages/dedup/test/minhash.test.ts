@@ -1,6 +1,7 @@
 // foxden-test-needs: shared-corpus
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DocumentRecord } from '@foxden/core';
@@ -130,7 +131,7 @@ test('same input, params and seed give byte-identical shards', async () => {
   outputs[0]!.forEach((b, i) => assert.ok(b.equals(outputs[1]![i]!), `output ${i} differs`));
 });
 
-test('a corrupt or truncated intermediate fails its reader naming the file; removing the marker redoes it', async () => {
+test('a corrupt or truncated intermediate fails its reader naming the file; the next run redoes the task that wrote it', async () => {
   const runDir = await tempRun();
   const { shards } = corpus();
   const ingest = await writeDocumentShards(runDir, shards);
@@ -140,7 +141,7 @@ test('a corrupt or truncated intermediate fails its reader naming the file; remo
   const bandRun = run.outputs.find((o) => o.kind === 'minhash-bands' && o.rows > 10)!;
   const pairs = first.stats['buckets']![0]!.outputs[0]!;
   const clearAfter = async (phases: string[]) => {
-    for (const phase of phases) for (const t of first.stats[phase]!) await rm(join(runDir, first.stepDir, 'done', `${phase}-${t.task}.json`), { force: true });
+    for (const phase of phases) for (const t of first.stats[phase]!) await rm(join(runDir, first.stepDir, 'done', `${t.task}.json`), { force: true });
   };
   const original = await readFile(join(runDir, bandRun.path));
   // A changed byte in the middle of a band run.
@@ -148,21 +149,24 @@ test('a corrupt or truncated intermediate fails its reader naming the file; remo
   flipped[100] = flipped[100]! ^ 0x40;
   await writeFile(join(runDir, bandRun.path), flipped);
   await clearAfter(['buckets', 'clusters', 'filter']);
-  await assert.rejects(runStep(minhashDedupStep, runDir, [ingest]), (e: { code?: string; message: string }) => e.code === 'CORRUPT_INTERMEDIATE' && e.message.includes(bandRun.path));
+  // The step fails naming the file, and the orchestrator clears the marker of the task that wrote it.
+  await assert.rejects(runStep(minhashDedupStep, runDir, [ingest]), (e: { code?: string; message: string }) =>
+    e.code === 'CORRUPT_INTERMEDIATE' && e.message.includes(bandRun.path) && e.message.includes(`will be redone on the next run: dedup/${run.task}`));
+  assert.equal(existsSync(join(runDir, first.stepDir, 'done', `${run.task}.json`)), false);
+  // The next run redoes that task, which writes the same bytes again, and finishes.
+  await runStep(minhashDedupStep, runDir, [ingest]);
+  assert.ok((await readFile(join(runDir, bandRun.path))).equals(original));
   // A truncated one.
   await writeFile(join(runDir, bandRun.path), original.subarray(0, original.length - 20));
+  await clearAfter(['buckets', 'clusters', 'filter']);
   await assert.rejects(runStep(minhashDedupStep, runDir, [ingest]), (e: { code?: string; message: string }) => e.code === 'CORRUPT_INTERMEDIATE' && e.message.includes(bandRun.path) && /truncated/.test(e.message));
+  await runStep(minhashDedupStep, runDir, [ingest]);
   // A truncated pair file fails the clusters task.
-  await writeFile(join(runDir, bandRun.path), original);
-  await runStep(minhashDedupStep, runDir, [ingest]).catch(() => undefined);
   const pairBytes = await readFile(join(runDir, pairs.path));
   await writeFile(join(runDir, pairs.path), pairBytes.subarray(0, pairBytes.length - 16));
   await clearAfter(['clusters', 'filter']);
   await assert.rejects(runStep(minhashDedupStep, runDir, [ingest]), (e: { code?: string; message: string }) => e.code === 'CORRUPT_INTERMEDIATE' && e.message.includes(pairs.path));
-  // Re-running after removing the producing tasks' markers redoes them and succeeds.
-  await writeFile(join(runDir, bandRun.path), Buffer.alloc(0));
-  await rm(join(runDir, first.stepDir, 'done', `signatures-${run.task}.json`));
-  await clearAfter(['buckets', 'clusters', 'filter']);
+  // Re-running after that redoes the buckets task that wrote it, then the rest, and succeeds.
   const again = await runStep(minhashDedupStep, runDir, [ingest]);
   assert.deepEqual((await readKind(runDir, again.outputs, 'drops')).map((d) => d['id']).sort(), expected);
 });

@@ -1,4 +1,4 @@
-export { loadPipeline, resolvePipeline, expandInputs, formatSchemaErrors, stepFingerprints } from './load-pipeline.js';
+export { loadPipeline, resolvePipeline, resolveStepParams, expandInputs, formatSchemaErrors, stepFingerprints } from './load-pipeline.js';
 export type { PipelineStep, ResolvedPipeline, LoadPipelineOptions } from './load-pipeline.js';
 export { StepRegistry } from './registry.js';
 export type { RegisteredStep } from './registry.js';
@@ -6,4 +6,10 @@ export { executeTask, taskLabel } from './execute-task.js';
 export type { TaskMessage, TaskHooks } from './execute-task.js';
 export { runPipeline } from './run-pipeline.js';
 export type { TaskExecutor, TaskOutcome, ExecutorEvents, RunReporter, RunSummary, RunPipelineOptions } from './run-pipeline.js';
+export { runStep } from './run-step.js';
+export type { RunStepOptions, StepRun } from './run-step.js';
+export { InProcessExecutor } from './in-process-executor.js';
+export type { InProcessExecutorOptions } from './in-process-executor.js';
+export { ConsoleReporter } from './console-reporter.js';
+export type { ConsoleReporterOptions } from './console-reporter.js';
 export { configureTaskThreads, TASK_THREAD_INITIAL_HEAP_MB } from './task-threads.js';

@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { glob, isDynamicPattern } from 'tinyglobby';
-import { FoxdenError, schemaFile, type InputFile } from '@foxden/core';
+import { FoxdenError, schemaFile, type InputFile, type StepModule } from '@foxden/core';
 import type { StepRegistry } from './registry.js';
 
 export interface PipelineStep {
@@ -120,6 +120,18 @@ export async function resolvePipeline(raw: unknown, file: string, options: LoadP
     output: outputSpec,
     steps: steps.map((s) => Object.freeze({ name: s.name, type: s.type, params: deepFreeze(s.params) })),
   });
+}
+
+/**
+ * One step's params as the loader makes them: a copy with the schema's defaults
+ * applied, checked against the schema (a BAD_CONFIG error names `where`). For
+ * running a step outside a pipeline file (package tests).
+ */
+export function resolveStepParams<P>(module: StepModule<P>, params: Partial<P> = {}, where = `${module.type} params`): P {
+  const copy = structuredClone(params) as Record<string, unknown>;
+  const check = newAjv().compile(module.paramsSchema);
+  if (!check(copy)) throw new FoxdenError('BAD_CONFIG', formatSchemaErrors(where, check.errors));
+  return copy as P;
 }
 
 /**

@@ -1,13 +1,13 @@
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import {
-  DOCUMENT_COLUMNS, FoxdenError, clearTask, mergeTaskStats, readCompletedTask, stepDirName, sumCounts, writeFileAtomic,
-  type ColumnSpec, type StepContext, type StepOutputs, type StepSummary, type TaskStats,
+  DOCUMENT_COLUMNS, FoxdenError, stepDirName, writeFileAtomic, type ColumnSpec, type StepContext, type StepOutputs, type StepSummary, type TaskStats,
 } from '@foxden/core';
-import { compactStepSidecars, removeStepCompaction } from '@foxden/shards';
+import { compactStepSidecars } from '@foxden/shards';
 import { stepFingerprints, type ResolvedPipeline } from './load-pipeline.js';
 import type { StepRegistry } from './registry.js';
-import { taskLabel, type TaskMessage } from './execute-task.js';
+import type { TaskMessage } from './execute-task.js';
+import { runStep, silentReporter } from './run-step.js';
 
 /** The outcome of one task as an executor reports it. */
 export type TaskOutcome = { ok: true; stats: TaskStats } | { ok: false; error: { code: string; message: string }; attempts: number };
@@ -70,8 +70,6 @@ interface RunRecord {
   steps: { name: string; type: string; params: Record<string, unknown>; fingerprint: string }[];
 }
 
-const silentReporter: RunReporter = { stepStart() {}, progress() {}, stepEnd() {}, log() {} };
-
 /**
  * Executes a pipeline step by step, phase by phase, through an executor.
  * Completed tasks (marker present) are skipped, so a re-run resumes; a step
@@ -124,85 +122,13 @@ export async function runPipeline(pipeline: ResolvedPipeline, registry: StepRegi
       params: step.params, seed: pipeline.seed, inputs: pipeline.inputs, pipelineDir: pipeline.dir,
       history: [...history], phaseOutputs: [], inputColumns,
     };
-    // Again with the earlier steps' outputs, for checks that need them (mixed tokenizers).
-    if (registered.module.validate) await registered.module.validate(base);
-    const outputColumns = registered.module.outputColumns(inputColumns, step.params);
-    const stepStats: TaskStats[] = [];
-    const phaseStats: { phase: string; carries: boolean; stats: TaskStats[] }[] = [];
-    const earlierPhaseShards = () => phaseStats.flatMap((p) => p.stats.flatMap((s) => s.outputs));
-    let compactionRemoved = false;
-    for (const phase of registered.module.phases) {
-      if (options.signal?.aborted) throw new FoxdenError('ABORTED', 'run interrupted');
-      const ctx: StepContext = { ...base, phase: phase.name, phaseOutputs: earlierPhaseShards() };
-      const tasks = await phase.plan(ctx);
-      const ids = new Set<string>();
-      for (const t of tasks) {
-        if (ids.has(t.id)) throw new FoxdenError('INTERNAL', `step '${step.name}' phase '${phase.name}' planned task id '${t.id}' twice`);
-        ids.add(t.id);
-      }
-      const done: TaskStats[] = [];
-      const pending: TaskMessage[] = [];
-      for (const task of tasks) {
-        if (options.force) await clearTask(runDir, stepDir, phase.name, task.id);
-        const completed = options.force ? null : await readCompletedTask(runDir, stepDir, phase.name, task.id);
-        if (completed) done.push(completed);
-        else pending.push({ moduleUrl: registered.moduleUrl, context: ctx, task, carriesDocuments: phase.carriesDocuments });
-      }
-      tasksSkipped += done.length;
-      reporter.stepStart({
-        index, total: pipeline.steps.length, step: step.name, type: step.type, phase: phase.name,
-        tasks: tasks.length, skipped: done.length, bytes: pending.reduce((n, m) => n + m.task.bytes, 0),
-      });
-      if (pending.length > 0) {
-        // The step's compacted sidecars no longer describe it once any of its tasks runs again.
-        if (!compactionRemoved) await removeStepCompaction(runDir, stepDir);
-        compactionRemoved = true;
-        const outcomes = await options.executor.runPhase(pending, {
-          progress: (d) => reporter.progress(d),
-          taskDone: () => undefined,
-          log: (m) => reporter.log(m),
-        });
-        if (outcomes.length !== pending.length || outcomes.some((o) => o === undefined)) {
-          throw new FoxdenError('INTERNAL', `the ${options.executor.name} executor returned ${outcomes.filter((o) => o).length} outcomes for ${pending.length} tasks of step '${step.name}' phase '${phase.name}'`);
-        }
-        const failures: string[] = [];
-        const redone: string[] = [];
-        for (const o of outcomes) {
-          if (!o.ok && o.error.code === 'CORRUPT_INTERMEDIATE') {
-            const ownPhases: StepOutputs = { step: step.name, type: step.type, columns: [], shards: earlierPhaseShards() };
-            redone.push(...(await clearProducersOfCorruptShards(runDir, [...history, ownPhases], o.error.message)));
-          }
-        }
-        outcomes.forEach((o, i) => {
-          if (o.ok) done.push(o.stats);
-          else failures.push(`  ${taskLabel(pending[i]!)} (inputs: ${pending[i]!.task.inputs.join(', ') || '-'}) failed after ${o.attempts} attempt(s): [${o.error.code}] ${o.error.message}`);
-        });
-        tasksRun += outcomes.filter((o) => o.ok).length;
-        if (options.signal?.aborted || outcomes.some((o) => !o.ok && o.error.code === 'ABORTED')) {
-          throw new FoxdenError('ABORTED', 'run interrupted; completed tasks are kept, run again to resume');
-        }
-        if (failures.length > 0) {
-          const redo = redone.length > 0 ? `\nthe task(s) that wrote the corrupt shard(s) will be redone on the next run: ${redone.join(', ')}` : '';
-          throw new FoxdenError('BAD_INPUT', `step '${step.name}' phase '${phase.name}': ${failures.length} of ${tasks.length} tasks failed; the others' results are kept, fix the cause and run again to finish only what is missing:\n${failures.join('\n')}${redo}`);
-        }
-      }
-      done.sort((a, b) => (a.task < b.task ? -1 : a.task > b.task ? 1 : 0));
-      phaseStats.push({ phase: phase.name, carries: phase.carriesDocuments, stats: done });
-      stepStats.push(...done);
-    }
-    // Only phases that carry documents count toward the step's accounting.
-    const counted = phaseStats.filter((p) => p.carries).flatMap((p) => p.stats);
-    const summary = mergeTaskStats(step.name, step.type, counted);
-    const all = mergeTaskStats(step.name, step.type, stepStats);
-    summary.seconds = all.seconds;
-    summary.counters = all.counters;
-    // Warnings come from any phase (the curriculum's plan phase reports an accepted shortfall).
-    if (all.warnings) summary.warnings = all.warnings;
-    else delete summary.warnings;
-    summary.tasks = stepStats.length;
-    if (!summary.balanced) {
-      throw new FoxdenError('ACCOUNTING', `step '${step.name}' does not balance: ${summary.documents_in} documents in, ${summary.documents_out} out, ${sumCounts(summary.dropped)} dropped; a document was lost or invented`);
-    }
+    const run = await runStep(registered, base, {
+      executor: options.executor, reporter, stepCount: pipeline.steps.length,
+      ...(options.force ? { force: true } : {}), ...(options.signal ? { signal: options.signal } : {}),
+    });
+    tasksRun += run.tasksRun;
+    tasksSkipped += run.tasksSkipped;
+    const { summary } = run;
     if (summaries.length > 0) {
       const previous = summaries[summaries.length - 1]!;
       const carries = registered.module.phases.some((p) => p.carriesDocuments);
@@ -212,11 +138,11 @@ export async function runPipeline(pipeline: ResolvedPipeline, registry: StepRegi
     }
     // Every task of the step is complete: its sidecars of the kinds the SQL views read become one
     // Parquet file per kind. Idempotent, so a crash before this line is repaired by the next run.
-    await compactStepSidecars(runDir, stepDir, step.name, stepStats.flatMap((s) => s.outputs));
+    await compactStepSidecars(runDir, stepDir, step.name, run.outputs.shards);
     reporter.stepEnd(summary);
     summaries.push(summary);
-    history.push({ step: step.name, type: step.type, columns: outputColumns, shards: stepStats.flatMap((s) => s.outputs) });
-    inputColumns = outputColumns;
+    history.push(run.outputs);
+    inputColumns = run.outputs.columns;
   }
   const summary: RunSummary = {
     pipeline: pipeline.name,
@@ -237,30 +163,6 @@ export async function runPipeline(pipeline: ResolvedPipeline, registry: StepRegi
   if (leftovers > 0) reporter.log(`removed ${leftovers} temporary file(s) left by interrupted tasks`);
   if (options.afterRun) await options.afterRun(runDir, summary);
   return summary;
-}
-
-/**
- * A consumer found a shard of an earlier step corrupt (its sha256 no longer matches): clear the
- * completion marker of the task that wrote it, so that the next run redoes that task (which, being
- * deterministic, writes the same bytes again) and then the consumer. Returns the tasks cleared.
- */
-async function clearProducersOfCorruptShards(runDir: string, history: readonly StepOutputs[], message: string): Promise<string[]> {
-  const cleared: string[] = [];
-  for (const step of history) {
-    for (const shard of step.shards) {
-      if (!message.includes(join(runDir, shard.path)) && !message.includes(shard.path)) continue;
-      const stepDir = dirname(dirname(shard.path));
-      const doneDir = join(runDir, stepDir, 'done');
-      for (const marker of await readdir(doneDir).catch(() => [] as string[])) {
-        const stats = JSON.parse(await readFile(join(doneDir, marker), 'utf8').catch(() => '{}')) as Partial<TaskStats>;
-        if (stats.outputs?.some((o) => o.path === shard.path)) {
-          await rm(join(doneDir, marker), { force: true });
-          cleared.push(`${step.step}/${marker.replace(/\.json$/, '')}`);
-        }
-      }
-    }
-  }
-  return cleared;
 }
 
 /** Removes `*.tmp-<pid>-<n>` files (see temporaryPath) under a directory; returns how many. */

@@ -9,9 +9,6 @@ export type { FineWebOptions } from './heuristics/fineweb.js';
 export type { Verdict } from './heuristics/verdict.js';
 export { scrubPii, PII_DEFAULTS } from './pii/scrub.js';
 export type { PiiOptions, PiiResult } from './pii/scrub.js';
-// The fastText driver moved to @foxden/fasttext; these names stay here for existing importers.
-export { FastTextPredictor, checkModelFile, trainFastText, fastTextBinary, lid176Path, normalizeForFastText } from '@foxden/fasttext';
-export type { FastTextPredictorOptions, Prediction, FastTextTrainOptions } from '@foxden/fasttext';
 export { trainQualityClassifier } from './classifier/train-classifier.js';
 export type { TrainClassifierOptions, TrainClassifierReport } from './classifier/train-classifier.js';
 export { qualityClassifierStep, QUALITY_COLUMN } from './classifier/quality-classifier-step.js';

@@ -39,7 +39,7 @@ describe('quality classifier, threshold mode (one pass)', () => {
 
     assert.equal(one.stats.length, Math.ceil(docs.length / 100), 'one document-carrying task per shard');
     const written = await readdir(join(one.runDir, 'steps/01-quality-classifier'));
-    assert.deepEqual(written.sort(), ['documents', 'drops'], 'no score shards in threshold mode');
+    assert.deepEqual(written.sort(), ['documents', 'done', 'drops', 'stats'], 'no score shards in threshold mode');
     assert.ok((await readdir(join(twoPhase.runDir, 'steps/01-quality-classifier'))).includes('scores'));
     for (const s of one.stats) {
       assert.equal(s.documents_in, s.documents_out + Object.values(s.dropped).reduce((a, b) => a + b, 0));

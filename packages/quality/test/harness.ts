@@ -1,7 +1,8 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DOCUMENT_COLUMNS, type ColumnSpec, type DocumentRecord, type StepModule, type StepOutputs, type TaskContext, type TaskStats } from '@foxden/core';
+import { DOCUMENT_COLUMNS, type DocumentRecord, type StepModule, type StepOutputs, type TaskStats } from '@foxden/core';
+import { InProcessExecutor, resolveStepParams, runStep as runPipelineStep } from '@foxden/pipeline';
 import { ShardReader, ShardWriter } from '@foxden/shards';
 
 export interface StepRun {
@@ -30,32 +31,22 @@ export function doc(id: string, text: string, extra: Partial<DocumentRecord> = {
 
 /** Applies param defaults from the step's schema, as the pipeline loader does. */
 export function withDefaults<P>(step: StepModule<P>, params: Partial<P>): P {
-  const props = (step.paramsSchema['properties'] ?? {}) as Record<string, { default?: unknown }>;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(props)) out[k] = structuredClone(v.default);
-  return { ...out, ...params } as P;
+  return resolveStepParams(step, params);
 }
 
-/** Runs every phase of a step over the input, as a runner would, in one process. */
+/** This package's step entry point, from source: the executor imports the steps from it as a worker would. */
+const STEP_PACKAGE = new URL('../src/step.ts', import.meta.url).href;
+
+/** Runs every phase of a step over the input as a runner would: the orchestrator's runStep on the in-process executor. */
 export async function runStep<P>(step: StepModule<P>, docs: DocumentRecord[], params: Partial<P>, options: { runDir?: string; perShard?: number } = {}): Promise<StepRun> {
   const runDir = options.runDir ?? (await mkdtemp(join(tmpdir(), 'foxden-quality-test-')));
   const input = await writeInput(runDir, docs, options.perShard);
-  const full = withDefaults(step, params);
   const base = {
-    runDir, stepIndex: 1, stepName: step.type, stepType: step.type, stepDir: `steps/01-${step.type}`, params: full, seed: 7,
-    inputs: [], pipelineDir: runDir, history: [input], inputColumns: [...DOCUMENT_COLUMNS] as ColumnSpec[],
+    runDir, stepIndex: 1, stepName: step.type, stepType: step.type, stepDir: `steps/01-${step.type}`, phase: '', params: withDefaults(step, params) as Record<string, unknown>,
+    seed: 7, inputs: [], pipelineDir: runDir, history: [input], inputColumns: [...DOCUMENT_COLUMNS], phaseOutputs: [],
   };
-  if (step.validate) await step.validate({ ...base, phase: step.phases[0]!.name } as never);
-  const stats: TaskStats[] = [];
-  for (const phase of step.phases) {
-    const sctx = { ...base, phase: phase.name };
-    const tasks = await phase.plan(sctx as never);
-    for (const task of tasks) {
-      const ctx: TaskContext<P> = { ...sctx, signal: new AbortController().signal, progress: () => undefined, log: () => undefined } as never;
-      const s = await phase.run(JSON.parse(JSON.stringify(task)), ctx);
-      if (phase.carriesDocuments) stats.push(s);
-    }
-  }
+  const run = await runPipelineStep({ module: step, moduleUrl: STEP_PACKAGE }, base, { executor: new InProcessExecutor() });
+  const stats = run.phases.filter((p) => p.carriesDocuments).flatMap((p) => p.stats);
   const kept: Record<string, unknown>[] = [];
   const drops: Record<string, unknown>[] = [];
   const checksums: string[] = [];

@@ -7,7 +7,7 @@ export type { RunCatalog, CatalogShard } from './run-catalog.js';
 export { ArrowFileSync } from './arrow-file-sync.js';
 export { formatResult, RESULT_FORMATS } from './format-result.js';
 export type { ResultFormat } from './format-result.js';
-export { STAGE_COLUMNS, VIEW_NAMES } from './views.js';
+export { VIEW_NAMES } from './views.js';
 export type { ViewName } from './views.js';
 export { sqlCommand, SQL_USAGE } from './cli.js';
 export type { SqlCommandIo } from './cli.js';

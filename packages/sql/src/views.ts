@@ -1,6 +1,5 @@
 import { DOCUMENT_COLUMNS, DROP_COLUMNS, STAGE_COLUMNS, TOKEN_COLUMNS, type ColumnSpec, type ColumnType } from '@foxden/core';
 
-export { STAGE_COLUMNS };
 
 /**
  * The columns `foxden_shards(kind)` always has for the kinds the views use,

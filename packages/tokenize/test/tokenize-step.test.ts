@@ -1,13 +1,14 @@
 // foxden-test-needs: shared-corpus
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   DOCUMENT_COLUMNS, FoxdenError, TOKEN_COLUMNS, assertBalanced, withColumns,
-  type ColumnSpec, type ShardOutput, type StepContext, type TaskContext, type TaskStats,
+  type ColumnSpec, type ShardOutput, type StepContext, type TaskStats,
 } from '@foxden/core';
+import { InProcessExecutor, runStep as runPipelineStep } from '@foxden/pipeline';
 import { ShardReader, ShardWriter } from '@foxden/shards';
 import { trainBpeTokenizer } from '../src/bpe-trainer.js';
 import { steps, tokenizeStep, type TokenizeParams } from '../src/step.js';
@@ -75,27 +76,21 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Runs the step as a runner does: the orchestrator's runStep on the in-process executor. Returns the tasks' stats. */
 async function runStep(runDir: string, params: TokenizeParams): Promise<TaskStats[]> {
   // Reuse the document shards without copying: the task reads join(runDir, path), so link the input run's steps folder.
   await mkdir(runDir, { recursive: true });
-  await import('node:fs/promises').then((fs) => fs.symlink(join(inputRun, 'steps'), join(runDir, 'steps-in')).catch(() => undefined));
-  const ctx: StepContext<TokenizeParams> = {
-    runDir, stepIndex: 1, stepName: 'tokenize', stepType: 'tokenize', stepDir: 'steps/01-tokenize', phase: 'tokenize', params,
+  await symlink(join(inputRun, 'steps'), join(runDir, 'steps-in')).catch(() => undefined);
+  const ctx: StepContext = {
+    runDir, stepIndex: 1, stepName: 'tokenize', stepType: 'tokenize', stepDir: 'steps/01-tokenize', phase: '', params: { ...params },
     seed: 1, inputs: [], pipelineDir: dir, phaseOutputs: [],
     history: history.map((h) => ({ ...h, shards: h.shards.map((s) => ({ ...s, path: s.path.replace(/^steps\//, 'steps-in/') })) })),
     inputColumns: INPUT_COLUMNS,
   };
-  await tokenizeStep.validate!(ctx);
-  const phase = tokenizeStep.phases[0]!;
-  const tasks = await phase.plan(ctx);
-  const out: TaskStats[] = [];
-  for (const task of tasks) {
-    const tctx: TaskContext<TokenizeParams> = { ...ctx, signal: new AbortController().signal, progress: () => undefined, log: () => undefined };
-    const t0 = performance.now();
-    out.push(await phase.run(task, tctx));
-    if (process.env['FOXDEN_TEST_TIMING']) console.log(`task ${task.id}: ${((performance.now() - t0) / 1000).toFixed(2)} s`);
-  }
-  return out;
+  const t0 = performance.now();
+  const run = await runPipelineStep({ module: tokenizeStep, moduleUrl: new URL('../src/step.ts', import.meta.url).href }, ctx, { executor: new InProcessExecutor() });
+  if (process.env['FOXDEN_TEST_TIMING']) console.log(`tokenize: ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+  return run.phases.flatMap((p) => p.stats);
 }
 
 describe('tokenize step', () => {

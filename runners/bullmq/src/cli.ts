@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { FoxdenError } from '@foxden/core';
 import { startDashboard } from './dashboard.js';
 import { renderStatus, runStatus } from './status.js';
-import { TaskWorker } from './worker.js';
+import { TaskWorker } from './task-worker.js';
 
 const REDIS_OPTIONS = {
   redis: { type: 'string' },

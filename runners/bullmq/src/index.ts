@@ -1,7 +1,7 @@
 export { QueueExecutor, createQueueExecutor } from './queue-executor.js';
 export type { QueueExecutorOptions } from './queue-executor.js';
-export { TaskWorker } from './worker.js';
-export type { TaskWorkerOptions } from './worker.js';
+export { TaskWorker } from './task-worker.js';
+export type { TaskWorkerOptions } from './task-worker.js';
 export { runStatus, renderStatus } from './status.js';
 export type { RunStatus, TaskCounts } from './status.js';
 export { startDashboard } from './dashboard.js';

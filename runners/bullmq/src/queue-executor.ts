@@ -169,9 +169,8 @@ export class QueueExecutor implements TaskExecutor {
               const match = /^\[([A-Z_]+)\] ([\s\S]*)$/.exec(reason);
               outcomes[i] = { ok: false, error: { code: match?.[1] ?? 'INTERNAL', message: match?.[2] ?? reason }, attempts: job.attemptsMade };
               events.taskDone(m, outcomes[i]!);
-            } else if (state === 'completed') {
-              // Completed in Redis but no marker yet visible: the filesystem may lag; the next poll sees it.
             }
+            // A job completed in Redis whose marker is not visible yet (the filesystem may lag) is seen by the next poll.
           }
           if (redisTrouble > 0) events.log('Redis answers again');
           redisTrouble = 0;

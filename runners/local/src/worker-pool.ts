@@ -15,12 +15,11 @@ export interface WorkerPoolOptions {
 /** The compiled worker entry; when this module runs from source (tests under tsx), the built one beside it. */
 function workerScript(): URL {
   const here = import.meta.url;
-  return here.endsWith('.ts') ? new URL('../dist/worker.js', here) : new URL('./worker.js', here);
+  return here.endsWith('.ts') ? new URL('../dist/task-thread.js', here) : new URL('./task-thread.js', here);
 }
 
 interface Slot {
   worker: Worker;
-  busy: boolean;
 }
 
 type WorkerReply =
@@ -53,7 +52,7 @@ export class WorkerPool implements TaskExecutor {
   private spawn(): Slot {
     configureTaskThreads();
     const worker = new Worker(workerScript());
-    const slot = { worker, busy: false };
+    const slot = { worker };
     this.slots.push(slot);
     return slot;
   }
@@ -118,7 +117,6 @@ export class WorkerPool implements TaskExecutor {
     | { kind: 'done'; stats: TaskStats }
     | { kind: 'failed' | 'crashed'; retryable: boolean; error: { code: string; message: string } }
   > {
-    slot.busy = true;
     return new Promise((resolve) => {
       const onMessage = (reply: WorkerReply) => {
         if (reply.type === 'progress') events.progress({ documents: reply.documents, bytes: reply.bytes });
@@ -138,7 +136,6 @@ export class WorkerPool implements TaskExecutor {
         resolve({ kind: 'crashed', retryable: true, error: { code: 'TRANSIENT', message: `worker thread exited with code ${code}` } });
       };
       const cleanup = () => {
-        slot.busy = false;
         slot.worker.off('message', onMessage);
         slot.worker.off('error', onError);
         slot.worker.off('exit', onExit);

@@ -7,7 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import { FoxdenError } from '@foxden/core';
 import { executeTask, type TaskMessage } from '@foxden/pipeline';
 
-if (!parentPort) throw new Error('worker.js must run as a worker thread');
+if (!parentPort) throw new Error('task-thread.js must run as a worker thread');
 const port = parentPort;
 let controller: AbortController | null = null;
 

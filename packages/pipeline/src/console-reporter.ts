@@ -1,8 +1,5 @@
-import { Progress, formatBytes, formatCount, formatDuration, type ProgressStream } from '@foxden/core';
-import type { StepSummary } from '@foxden/core';
-import type { RunReporter } from '@foxden/pipeline';
-
-export { formatBytes, formatDuration };
+import { Progress, formatBytes, formatCount, type ProgressStream, type StepSummary } from '@foxden/core';
+import type { RunReporter } from './run-pipeline.js';
 
 export interface ConsoleReporterOptions {
   /** Where to write; default process.stderr. */
