@@ -63,7 +63,7 @@ export const packPhase: StepPhase<CurriculumParams> = {
   carriesDocuments: true,
   async plan(ctx) {
     const { params } = curriculumConfig(ctx);
-    return shardGroups(previousTokenShards(ctx), params.group_shards).map((g): TaskSpec => ({
+    return shardGroups(previousTokenShards(ctx), params).map((g): TaskSpec => ({
       id: g.id, inputs: g.shards.map((s) => s.path), bytes: g.shards.reduce((n, s) => n + s.bytes, 0), params: { group: g.id },
     }));
   },

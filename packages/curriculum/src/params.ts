@@ -48,8 +48,19 @@ export interface CurriculumParams {
   on_shortfall: 'fail' | 'warn';
   /** Relative shortfall below which a budget counts as met. Default 0.001. */
   budget_tolerance: number;
-  /** Token shards per planning and packing group (the unit of parallelism and of packing memory). Default 1. */
-  group_shards: number;
+  /**
+   * Token shards per planning and packing group (the unit of parallelism and
+   * of packing memory, and each group's stages end in a partly filled row).
+   * Default null: groups by size instead (group_bytes).
+   */
+  group_shards: number | null;
+  /**
+   * With group_shards null, consecutive token shards form a group until it
+   * holds this many bytes of token shards (about 4 bytes a token), so a run
+   * of many small shards does not end every stage of every group in a
+   * padded row. Default 268,435,456 (about 60M tokens).
+   */
+  group_bytes: number;
   /** Smallest piece the decomposition policy keeps (a power of two); shorter tails are not used. Default 64. */
   decomposition_min_piece: number;
   /** Token id used for padding; null = the tokenizer's `<pad>` id, else 0. Default null. */
@@ -125,7 +136,8 @@ export const paramsSchema: Record<string, unknown> = {
     max_repeats: { type: 'number', minimum: 1, default: 1, description: 'Most times a document (so a source) may be used to meet a budget.' },
     on_shortfall: { enum: ['fail', 'warn'], default: 'fail', description: "A budget the data cannot meet: 'fail' stops the run at the plan phase (before any stage shard); 'warn' packs what there is and reports the shortfall as a warning." },
     budget_tolerance: { type: 'number', minimum: 0, maximum: 1, default: 0.001, description: 'Relative shortfall below which a budget counts as met.' },
-    group_shards: { type: 'integer', minimum: 1, default: 1, description: 'Token shards per planning/packing group (parallelism and packing memory).' },
+    group_shards: { type: ['integer', 'null'], minimum: 1, default: null, description: 'Token shards per planning/packing group (parallelism and packing memory); null = group by size (group_bytes).' },
+    group_bytes: { type: 'integer', minimum: 1, default: 268435456, description: 'With group_shards null: consecutive token shards form a group until it holds this many bytes (about 4 bytes a token), so many small shards do not each end their stages in a padded row.' },
     decomposition_min_piece: { type: 'integer', minimum: 1, default: 64, description: 'Smallest power-of-two piece kept by the decomposition policy.' },
     pad_id: { type: ['integer', 'null'], minimum: 0, default: null, description: "Padding token id; null = the tokenizer's <pad> id, else 0." },
   },

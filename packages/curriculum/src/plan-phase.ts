@@ -26,7 +26,7 @@ export const planPhase: StepPhase<CurriculumParams> = {
   carriesDocuments: false,
   async plan(ctx) {
     const { params } = curriculumConfig(ctx);
-    const groups = shardGroups(previousTokenShards(ctx), params.group_shards);
+    const groups = shardGroups(previousTokenShards(ctx), params);
     return [{ id: '00000', inputs: groups.map((g) => handoff.summary(ctx.stepDir, g.id)), bytes: 0, params: {} }];
   },
   async run(task, ctx) {

@@ -22,7 +22,7 @@ export const scanPhase: StepPhase<CurriculumParams> = {
     const shards = previousTokenShards(ctx);
     // Before any work: mixed tokenizers are an error, not something to discover mid-run.
     await checkTokenizers(ctx.runDir, shards);
-    return shardGroups(shards, params.group_shards).map((g): TaskSpec => ({
+    return shardGroups(shards, params).map((g): TaskSpec => ({
       id: g.id, inputs: g.shards.map((s) => s.path), bytes: g.shards.reduce((n, s) => n + s.bytes, 0), params: { group: g.id },
     }));
   },

@@ -22,9 +22,31 @@ export function previousTokenShards(ctx: Pick<StepContext, 'history' | 'stepName
   return shards;
 }
 
-export function shardGroups(shards: readonly ShardOutput[], perGroup: number): ShardGroup[] {
+/**
+ * Planning and packing groups of consecutive token shards: `group_shards`
+ * shards each, or, without it, shards until a group holds `group_bytes`.
+ */
+export function shardGroups(shards: readonly ShardOutput[], by: { group_shards: number | null; group_bytes: number }): ShardGroup[] {
   const groups: ShardGroup[] = [];
-  for (let i = 0; i < shards.length; i += perGroup) groups.push({ id: String(groups.length).padStart(5, '0'), shards: shards.slice(i, i + perGroup) });
+  const add = (members: ShardOutput[]): void => {
+    groups.push({ id: String(groups.length).padStart(5, '0'), shards: members });
+  };
+  if (by.group_shards !== null) {
+    for (let i = 0; i < shards.length; i += by.group_shards) add(shards.slice(i, i + by.group_shards));
+    return groups;
+  }
+  let members: ShardOutput[] = [];
+  let bytes = 0;
+  for (const shard of shards) {
+    members.push(shard);
+    bytes += shard.bytes;
+    if (bytes >= by.group_bytes) {
+      add(members);
+      members = [];
+      bytes = 0;
+    }
+  }
+  if (members.length > 0) add(members);
   return groups;
 }
 
