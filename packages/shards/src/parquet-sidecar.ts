@@ -43,7 +43,9 @@ function sqlString(text: string): string {
 /**
  * Writes the Parquet sidecar of one shard: its metadata columns (no text, no
  * lists), the same rows in the same order. Rows go batch by batch into a
- * table of a private in-memory DuckDB (one thread); close() writes the table
+ * table of its own in this thread's in-memory DuckDB (one thread, shared by
+ * the thread's writers: starting a DuckDB costs about 15 ms, more than a small
+ * shard's whole sidecar); close() writes the table
  * with DuckDB's Parquet writer (zstd) under a temporary name, hashes it and
  * renames it into place. One thread and one insertion order make the file a
  * function of the rows alone, so the same rows give the same bytes on every
@@ -57,7 +59,7 @@ export class ParquetSidecarWriter {
     readonly path: string,
     private readonly file: string,
     private readonly columns: readonly ColumnSpec[],
-    private readonly instance: DuckDBInstance,
+    private readonly table: string,
     private readonly connection: DuckDBConnection,
     private readonly appender: DuckDBAppender,
   ) {}
@@ -66,17 +68,15 @@ export class ParquetSidecarWriter {
   static async create(runDir: string, shardPath: string, shardColumns: readonly ColumnSpec[]): Promise<ParquetSidecarWriter> {
     const columns = sidecarColumns(shardColumns);
     const path = sidecarPath(shardPath);
-    const instance = await DuckDBInstance.create(':memory:', {
-      threads: '1', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false', allow_community_extensions: 'false',
-    });
+    const connection = await (await threadDatabase()).connect();
+    const table = `sidecar_${nextTable++}`;
     try {
-      const connection = await instance.connect();
       const ddl = columns.map((c) => `${quoteIdent(c.name)} ${DUCKDB_TYPES[c.type]!.sql}`).join(', ');
-      await connection.run(`CREATE TABLE sidecar (${ddl})`);
-      const appender = await connection.createAppender('sidecar');
-      return new ParquetSidecarWriter(path, join(runDir, path), columns, instance, connection, appender);
+      await connection.run(`CREATE TABLE ${table} (${ddl})`);
+      const appender = await connection.createAppender(table);
+      return new ParquetSidecarWriter(path, join(runDir, path), columns, table, connection, appender);
     } catch (error) {
-      instance.closeSync();
+      connection.closeSync();
       throw error;
     }
   }
@@ -101,7 +101,7 @@ export class ParquetSidecarWriter {
       this.appender.flushSync();
       this.appender.closeSync();
       // Insertion order is the shard's row order; one thread keeps it, and the row groups, fixed.
-      await this.connection.run(`COPY sidecar TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+      await this.connection.run(`COPY ${this.table} TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
       const sha256 = await sha256File(tmp);
       const { size } = await stat(tmp);
       await rename(tmp, this.file);
@@ -110,7 +110,7 @@ export class ParquetSidecarWriter {
       await rm(tmp, { force: true });
       throw FoxdenError.from(error);
     } finally {
-      this.release();
+      await this.release();
     }
   }
 
@@ -121,15 +121,34 @@ export class ParquetSidecarWriter {
     try {
       this.appender.closeSync();
     } catch {
-      // The appender may already be invalid; the instance is released below either way.
+      // The appender may already be invalid; the table is dropped below either way.
     }
-    this.release();
+    await this.release();
   }
 
-  private release(): void {
-    this.connection.closeSync();
-    this.instance.closeSync();
+  /** Drops the table (its rows are in the file now, or abandoned) and closes the connection. */
+  private async release(): Promise<void> {
+    try {
+      await this.connection.run(`DROP TABLE IF EXISTS ${this.table}`);
+    } finally {
+      this.connection.closeSync();
+    }
   }
+}
+
+/** This thread's DuckDB for sidecar tables, started on first use and kept for the thread's life. */
+let database: Promise<DuckDBInstance> | undefined;
+let nextTable = 0;
+
+function threadDatabase(): Promise<DuckDBInstance> {
+  database ??= DuckDBInstance.create(':memory:', {
+    threads: '1', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false', allow_community_extensions: 'false',
+  });
+  // A failed start is not kept: the next writer tries again.
+  database.catch(() => {
+    database = undefined;
+  });
+  return database;
 }
 
 /** A row value as the appender takes it: text as strings (UTF-8 bytes decoded), int64 as bigint. */
