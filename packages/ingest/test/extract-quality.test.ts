@@ -15,6 +15,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { decodeBody, extractMainText, normalizeText } from '../src/extract/index.js';
+import { tokenPrf } from './token-f1.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const corpus = (p: string): string => resolve(repoRoot, '../shared/corpus', p);
@@ -77,24 +78,9 @@ function tokens(text: string): string[] {
   return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 }
 
-/** Token-level precision/recall/F1 over token multisets (the Zyte benchmark's measure). */
-function tokenPrf(extracted: string, gold: string): { precision: number; recall: number; f1: number } {
-  const want = new Map<string, number>();
-  for (const t of tokens(gold)) want.set(t, (want.get(t) ?? 0) + 1);
-  const got = tokens(extracted);
-  let hit = 0;
-  for (const t of got) {
-    const n = want.get(t) ?? 0;
-    if (n > 0) {
-      hit++;
-      want.set(t, n - 1);
-    }
-  }
-  const goldCount = tokens(gold).length;
-  const precision = got.length === 0 ? 0 : hit / got.length;
-  const recall = goldCount === 0 ? 0 : hit / goldCount;
-  const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-  return { precision, recall, f1 };
+/** Token-level precision/recall/F1 over token multisets (the Zyte benchmark's measure), on letter and digit runs. */
+function tokenPrfOf(extracted: string, gold: string): { precision: number; recall: number; f1: number } {
+  return tokenPrf(extracted, gold, tokens);
 }
 
 interface GoldPage {
@@ -208,7 +194,7 @@ const results = PAGES.map((page) => {
   const decoded = decodeBody(body, charset);
   const extracted = extractMainText(decoded.text, { url: page.url });
   const text = normalizeText(extracted.text);
-  return { page, text, method: extracted.method, score: tokenPrf(text, page.main.join('\n')) };
+  return { page, text, method: extracted.method, score: tokenPrfOf(text, page.main.join('\n')) };
 });
 
 test('hand-marked pages: per-page F1 and mean F1 against the hand-marked main text', () => {
@@ -249,7 +235,7 @@ test('Common Crawl parity: the whirlwind page against CC\'s own WET conversion',
   // reward keeping navigation. Two one-sided measures are fair instead:
   // 1. containment: our tokens should nearly all occur in the WET text (we invent nothing:
   //    decoding and whitespace handling agree with CC's). Precision of ours within WET.
-  const ours = tokenPrf(wiki.text, wet);
+  const ours = tokenPrfOf(wiki.text, wet);
   // 2. article coverage: of the WET's article body (from its first sentence to the references),
   //    how much we kept.
   const start = wet.indexOf('Escopete ye un municipio');
@@ -258,7 +244,7 @@ test('Common Crawl parity: the whirlwind page against CC\'s own WET conversion',
   // MediaWiki's "[editar | modificar o codigo]" section-edit links are furniture that WET keeps
   // after every heading; they are not article text, so they do not count against coverage.
   const wetArticle = wet.slice(start, end + 'Deputación Provincial de Guadalachara'.length).replace(/\[editar \| modificar o codigo\]/g, '');
-  const coverage = tokenPrf(wiki.text, wetArticle).recall;
+  const coverage = tokenPrfOf(wiki.text, wetArticle).recall;
   // And how much of the WET we dropped: most of it is navigation, which is the point.
   const share = tokens(wiki.text).length / tokens(wet).length;
   console.log(`WET parity: containment ${ours.precision.toFixed(3)}, article coverage ${coverage.toFixed(3)}, share of WET tokens kept ${share.toFixed(3)}`);
