@@ -13,7 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
@@ -177,6 +177,20 @@ async function fileSha(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');
+}
+
+/** Flips 16 bytes in the middle of a file: a shard changed after the task that wrote it completed. */
+export async function corruptFile(file: string): Promise<void> {
+  const handle = await open(file, 'r+');
+  try {
+    const { size } = await handle.stat();
+    const bytes = Buffer.alloc(16);
+    await handle.read(bytes, 0, 16, Math.floor(size / 2));
+    for (let i = 0; i < bytes.length; i++) bytes[i] = bytes[i]! ^ 0xff;
+    await handle.write(bytes, 0, 16, Math.floor(size / 2));
+  } finally {
+    await handle.close();
+  }
 }
 
 export interface OutputDigest {

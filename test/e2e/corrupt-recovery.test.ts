@@ -9,10 +9,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkAccounting, cli, demoFixture, demoPipeline, outputDigest, readSummary } from '../bullmq/helpers.js';
+import { checkAccounting, cli, corruptFile, demoFixture, demoPipeline, outputDigest, readSummary } from '../bullmq/helpers.js';
 
 test('a corrupt shard of an earlier step: the run fails naming it, its producer is redone on the next run, with the same bytes', { timeout: 5 * 60_000 }, async () => {
   const fixture = await demoFixture();
@@ -27,13 +27,7 @@ test('a corrupt shard of an earlier step: the run fails naming it, its producer 
     const path = 'steps/00-ingest/documents/main-00001.arrow';
     const good = (await outputDigest(runDir)).files[path];
     assert.ok(good);
-    const handle = await open(join(runDir, path), 'r+');
-    const { size } = await handle.stat();
-    const bytes = Buffer.alloc(16);
-    await handle.read(bytes, 0, 16, Math.floor(size / 2));
-    for (let i = 0; i < bytes.length; i++) bytes[i] = bytes[i]! ^ 0xff;
-    await handle.write(bytes, 0, 16, Math.floor(size / 2));
-    await handle.close();
+    await corruptFile(join(runDir, path));
 
     const failed = await run(threeSteps);
     assert.equal(failed.code, 1, failed.stderr);
