@@ -19,6 +19,7 @@ import { join, relative } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { Redis } from 'ioredis';
 import { parse, stringify } from 'yaml';
+import { listStepDirs, readStepMarkers } from '@foxden/core';
 import { CLI, REPO_ROOT, cachedDir, codeHash, hashOf } from '../e2e/fixtures.js';
 
 /** The Redis every test machine runs (.ci/run starts it when it does not answer). */
@@ -258,13 +259,9 @@ export async function checkAccounting(runDir: string): Promise<string[]> {
     const prev = summary.steps[i - 1];
     if (prev && s.documents_in !== prev.documents_out) problems.push(`${s.step} read ${s.documents_in}, ${prev.step} passed ${prev.documents_out}`);
   });
-  const stepDirs = (await readdir(join(runDir, 'steps'))).sort();
+  const stepDirs = await listStepDirs(runDir);
   for (const [i, s] of summary.steps.entries()) {
-    const dir = stepDirs[i]!;
-    const outputs: { path: string; kind: string; rows: number }[] = [];
-    for (const m of await readdir(join(runDir, 'steps', dir, 'done'))) {
-      outputs.push(...(JSON.parse(await readFile(join(runDir, 'steps', dir, 'done', m), 'utf8')) as { outputs: { path: string; kind: string; rows: number }[] }).outputs);
-    }
+    const outputs = (await readStepMarkers(runDir, stepDirs[i]!)).flatMap((m) => m.stats.outputs);
     const docs = outputs.filter((o) => o.kind === 'documents' || o.kind === 'tokens');
     const drops = outputs.filter((o) => o.kind === 'drops');
     if (docs.length === 0) continue;
