@@ -13,12 +13,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { Redis } from 'ioredis';
 import { parse, stringify } from 'yaml';
+import { listStepDirs, readStepMarkers } from '@foxden/core';
 import { CLI, REPO_ROOT, cachedDir, codeHash, hashOf } from '../e2e/fixtures.js';
 
 /** The Redis every test machine runs (.ci/run starts it when it does not answer). */
@@ -179,6 +180,20 @@ async function fileSha(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** Flips 16 bytes in the middle of a file: a shard changed after the task that wrote it completed. */
+export async function corruptFile(file: string): Promise<void> {
+  const handle = await open(file, 'r+');
+  try {
+    const { size } = await handle.stat();
+    const bytes = Buffer.alloc(16);
+    await handle.read(bytes, 0, 16, Math.floor(size / 2));
+    for (let i = 0; i < bytes.length; i++) bytes[i] = bytes[i]! ^ 0xff;
+    await handle.write(bytes, 0, 16, Math.floor(size / 2));
+  } finally {
+    await handle.close();
+  }
+}
+
 export interface OutputDigest {
   /** Run-relative path -> sha256 of every output (shards, manifests, hand-off files, Parquet). */
   files: Record<string, string>;
@@ -244,13 +259,9 @@ export async function checkAccounting(runDir: string): Promise<string[]> {
     const prev = summary.steps[i - 1];
     if (prev && s.documents_in !== prev.documents_out) problems.push(`${s.step} read ${s.documents_in}, ${prev.step} passed ${prev.documents_out}`);
   });
-  const stepDirs = (await readdir(join(runDir, 'steps'))).sort();
+  const stepDirs = await listStepDirs(runDir);
   for (const [i, s] of summary.steps.entries()) {
-    const dir = stepDirs[i]!;
-    const outputs: { path: string; kind: string; rows: number }[] = [];
-    for (const m of await readdir(join(runDir, 'steps', dir, 'done'))) {
-      outputs.push(...(JSON.parse(await readFile(join(runDir, 'steps', dir, 'done', m), 'utf8')) as { outputs: { path: string; kind: string; rows: number }[] }).outputs);
-    }
+    const outputs = (await readStepMarkers(runDir, stepDirs[i]!)).flatMap((m) => m.stats.outputs);
     const docs = outputs.filter((o) => o.kind === 'documents' || o.kind === 'tokens');
     const drops = outputs.filter((o) => o.kind === 'drops');
     if (docs.length === 0) continue;

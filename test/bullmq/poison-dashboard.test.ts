@@ -13,12 +13,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-  REDIS, checkAccounting, cleanupRedis, cli, demoFixture, demoPipeline, outputDigest, readSummary, redisEnv, spawnCli, startWorker, stopWorkers,
+  REDIS, checkAccounting, cleanupRedis, cli, corruptFile, demoFixture, demoPipeline, outputDigest, readSummary, redisEnv, spawnCli, startWorker, stopWorkers,
   testPrefix, waitFor, type Spawned,
 } from './helpers.js';
 
@@ -43,13 +43,7 @@ test('a poison task ends the run with a report, keeps the other results, shows i
     const shard = join(runDir, 'steps/00-ingest/documents/main-00001.arrow');
     const good = (await outputDigest(runDir)).files['steps/00-ingest/documents/main-00001.arrow'];
     assert.ok(good);
-    const handle = await open(shard, 'r+');
-    const { size } = await handle.stat();
-    const bytes = Buffer.alloc(16);
-    await handle.read(bytes, 0, 16, Math.floor(size / 2));
-    for (let i = 0; i < bytes.length; i++) bytes[i] = bytes[i]! ^ 0xff;
-    await handle.write(bytes, 0, 16, Math.floor(size / 2));
-    await handle.close();
+    await corruptFile(shard);
 
     const failed = await run(threeSteps);
     assert.equal(failed.code, 1, failed.stderr);

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { stepDirName, type ShardOutput, type StepSummary, type TaskStats } from '@foxden/core';
+import { parseTaskKey, readStepMarkers, stepDirName, type ShardOutput, type StepSummary, type TaskStats } from '@foxden/core';
 import type { RunSummary } from '@foxden/pipeline';
 
 export interface RunRecordStep {
@@ -43,11 +43,8 @@ export async function readMarkers(runDir: string): Promise<MarkerEntry[]> {
   const out: MarkerEntry[] = [];
   for (const [i, s] of steps.entries()) {
     const stepDir = stepDirName(i, s.name);
-    const names = (await readdir(join(runDir, stepDir, 'done')).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).sort();
-    for (const name of names) {
-      const key = name.slice(0, -'.json'.length);
-      const stats = await readJson<TaskStats>(join(runDir, stepDir, 'done', name));
-      out.push({ stepDir, step: s.name, type: s.type, key, phase: key.slice(0, key.lastIndexOf('-')), stats });
+    for (const { key, stats } of await readStepMarkers(runDir, stepDir)) {
+      out.push({ stepDir, step: s.name, type: s.type, key, phase: parseTaskKey(key).phase, stats });
     }
   }
   return out;

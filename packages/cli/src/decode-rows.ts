@@ -1,6 +1,6 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FoxdenError, type TaskStats } from '@foxden/core';
+import { FoxdenError, TOKENIZER_METADATA_KEYS, listStepDirs, readStepMarkers } from '@foxden/core';
 import { ShardReader } from '@foxden/shards';
 
 /** A token or stage row shown as text. */
@@ -42,11 +42,8 @@ async function shardsToDecode(runDir: string): Promise<{ path: string; kind: 'to
   const out: { path: string; kind: 'tokens' | 'stage' }[] = [];
   let tokens = false;
   const stageNames = new Set<string>();
-  const stepDirs = (await readdir(join(runDir, 'steps')).catch(() => [] as string[])).filter((d) => /^\d+-.+/.test(d)).sort();
-  for (const dir of stepDirs) {
-    const doneDir = join(runDir, 'steps', dir, 'done');
-    for (const marker of (await readdir(doneDir).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).sort()) {
-      const stats = JSON.parse(await readFile(join(doneDir, marker), 'utf8')) as TaskStats;
+  for (const stepDir of await listStepDirs(runDir)) {
+    for (const { stats } of await readStepMarkers(runDir, stepDir)) {
       for (const o of [...stats.outputs].sort((a, b) => (a.path < b.path ? -1 : 1))) {
         if (o.rows === 0) continue;
         if (o.kind === 'tokens' && !tokens) {
@@ -83,7 +80,7 @@ export async function decodeRunRows(runDir: string, options: { rows: number; cha
   for (const shard of await shardsToDecode(runDir)) {
     const reader = await ShardReader.open(join(runDir, shard.path));
     try {
-      const recorded = reader.metadata['foxden.tokenizer.sha256'];
+      const recorded = reader.metadata[TOKENIZER_METADATA_KEYS.sha256];
       if (recorded && recorded !== tokenizer.identity.sha256 && !warning) {
         warning = `${path} is not the tokenizer ${shard.path} was written with (sha256 ${tokenizer.identity.sha256.slice(0, 12)} vs ${recorded.slice(0, 12)}); the text below may be wrong`;
       }

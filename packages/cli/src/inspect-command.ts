@@ -1,7 +1,7 @@
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FoxdenError, type TaskStats } from '@foxden/core';
+import { FoxdenError, listStepDirs, readStepMarkers } from '@foxden/core';
 import { ShardReader } from '@foxden/shards';
 import type { RunSummary } from '@foxden/pipeline';
 import { parsePositiveInt } from './run-command.js';
@@ -130,17 +130,15 @@ export async function inspectRun(dir: string, sampleRows: number): Promise<RunRe
     const m = (await readFile(join(dir, st.manifest), 'utf8').then(JSON.parse).catch(() => null)) as StageManifestDetails | null;
     if (m) st.details = { packing: m.packing, budget: m.budget, totals: m.totals, shards: m.shards.map((x) => ({ path: x.path, sequences: x.sequences, bytes: x.bytes, sha256: x.sha256 })) };
   }
-  const stepDirs = (await readdir(join(dir, 'steps')).catch(() => [] as string[])).sort();
   const steps: RunReport['steps'] = [];
   // Sample the shard a user most likely wants: the last step's stage, token or document shard.
   const preference = ['stage', 'tokens', 'documents'];
   let lastShard: string | null = null;
   let lastRank = -1;
-  for (const s of stepDirs) {
-    const markers = (await readdir(join(dir, 'steps', s, 'done')).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).sort();
+  for (const stepDir of await listStepDirs(dir)) {
+    const markers = await readStepMarkers(dir, stepDir);
     const shards: Record<string, { files: number; rows: number; bytes: number }> = {};
-    for (const m of markers) {
-      const stats = JSON.parse(await readFile(join(dir, 'steps', s, 'done', m), 'utf8')) as TaskStats;
+    for (const { stats } of markers) {
       for (const o of stats.outputs) {
         const entry = (shards[o.kind] ??= { files: 0, rows: 0, bytes: 0 });
         entry.files += 1;
@@ -153,7 +151,7 @@ export async function inspectRun(dir: string, sampleRows: number): Promise<RunRe
         }
       }
     }
-    steps.push({ dir: s, tasks: markers.length, shards });
+    steps.push({ dir: basename(stepDir), tasks: markers.length, shards });
   }
   const sample = lastShard ? await inspectShard(lastShard, sampleRows) : null;
   return { kind: 'run', dir, summary, curriculum, steps, sample };

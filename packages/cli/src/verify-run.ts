@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import type { TaskStats } from '@foxden/core';
+import { listStepDirs, readStepMarkers } from '@foxden/core';
 
 /** One file whose bytes are not those a record of the run names. */
 export interface VerifyProblem {
@@ -45,12 +45,8 @@ async function sha256File(file: string): Promise<{ sha256: string; bytes: number
  */
 export async function verifyRun(runDir: string): Promise<VerifyReport> {
   const expectations: { file: string; recordedBy: string; sha256: string; bytes?: number }[] = [];
-  const stepDirs = (await readdir(join(runDir, 'steps')).catch(() => [] as string[])).filter((d) => /^\d+-.+/.test(d)).sort();
-  for (const dir of stepDirs) {
-    const doneDir = join(runDir, 'steps', dir, 'done');
-    for (const marker of (await readdir(doneDir).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).sort()) {
-      const recordedBy = `steps/${dir}/done/${marker}`;
-      const stats = JSON.parse(await readFile(join(doneDir, marker), 'utf8')) as TaskStats;
+  for (const stepDir of await listStepDirs(runDir)) {
+    for (const { path: recordedBy, stats } of await readStepMarkers(runDir, stepDir)) {
       for (const o of stats.outputs) expectations.push({ file: o.path, recordedBy, sha256: o.sha256, bytes: o.bytes });
     }
   }

@@ -30,6 +30,20 @@ export interface FoxdenErrorOptions {
   offset?: number;
 }
 
+/**
+ * A FoxdenError as plain data: how a task's failure travels from the thread
+ * or process that ran it to the orchestrator (worker-thread messages, BullMQ
+ * job data), field by field, never parsed back out of a message.
+ */
+export interface ErrorRecord {
+  code: ErrorCode;
+  message: string;
+  /** File the error is about, when there is one. */
+  file?: string;
+  /** Record index or byte offset within `file`. */
+  offset?: number;
+}
+
 export class FoxdenError extends Error {
   readonly code: ErrorCode;
   readonly file: string | undefined;
@@ -47,13 +61,29 @@ export class FoxdenError extends Error {
     return ERROR_CODES[this.code].retryable;
   }
 
-  /** Plain object form, for stats files and queue job failure reasons. */
-  toJSON(): { code: ErrorCode; message: string; file?: string; offset?: number } {
+  /** Plain object form, for stats files and task failures sent between threads and processes. */
+  toJSON(): ErrorRecord {
     return {
       code: this.code,
       message: this.message,
       ...(this.file === undefined ? {} : { file: this.file }),
       ...(this.offset === undefined ? {} : { offset: this.offset }),
+    };
+  }
+
+  /**
+   * The error record of a plain object that claims to be one (read from a
+   * thread message or a queue), or null when it is not: a code outside
+   * ERROR_CODES, a message that is not a string.
+   */
+  static recordOf(value: unknown): ErrorRecord | null {
+    const v = value as Partial<Record<keyof ErrorRecord, unknown>> | null;
+    if (!v || typeof v !== 'object' || typeof v.code !== 'string' || !(v.code in ERROR_CODES) || typeof v.message !== 'string') return null;
+    return {
+      code: v.code as ErrorCode,
+      message: v.message,
+      ...(typeof v.file === 'string' ? { file: v.file } : {}),
+      ...(typeof v.offset === 'number' ? { offset: v.offset } : {}),
     };
   }
 

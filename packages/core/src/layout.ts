@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FoxdenError } from './errors.js';
 import type { TaskStats } from './stats.js';
 
 /**
@@ -21,8 +22,32 @@ export function stepDirName(index: number, name: string): string {
   return join('steps', `${String(index).padStart(2, '0')}-${name}`);
 }
 
+/** The index and step name of a step directory (`steps/NN-name` or `NN-name`). */
+export function parseStepDir(stepDir: string): { index: number; name: string } {
+  const base = stepDir.slice(stepDir.lastIndexOf('/') + 1);
+  const dash = base.indexOf('-');
+  return { index: Number(base.slice(0, dash)), name: base.slice(dash + 1) };
+}
+
+/**
+ * A task's key within its step, `<phase>-<task id>`: the name of its marker,
+ * stats file and shards, and `TaskStats.task`. Phase names have no `-`
+ * (task ids may), so the first `-` separates the two.
+ */
 export function taskKey(phase: string, taskId: string): string {
   return `${phase}-${taskId}`;
+}
+
+/** The phase and task id of a task key (see taskKey). */
+export function parseTaskKey(key: string): { phase: string; taskId: string } {
+  const dash = key.indexOf('-');
+  if (dash <= 0) throw new FoxdenError('INTERNAL', `'${key}' is not a task key (<phase>-<task id>)`);
+  return { phase: key.slice(0, dash), taskId: key.slice(dash + 1) };
+}
+
+/** The task id of the n-th task of a phase that plans one task per input (shard, band, group): "00000", "00001", ... */
+export function indexTaskId(n: number): string {
+  return String(n).padStart(5, '0');
 }
 
 export function shardPath(stepDir: string, kind: string, phase: string, taskId: string, ext = 'arrow'): string {
@@ -133,6 +158,59 @@ export async function readCompletedTask(runDir: string, stepDir: string, phase: 
   } catch {
     return null;
   }
+}
+
+/** The step directories of a run (`steps/NN-name`, run-relative), in pipeline order. */
+export async function listStepDirs(runDir: string): Promise<string[]> {
+  const names = await readdir(join(runDir, 'steps')).catch(() => [] as string[]);
+  return names.filter((d) => /^\d+-.+/.test(d)).sort().map((d) => join('steps', d));
+}
+
+/** The keys (`<phase>-<task id>`) of a step's completed tasks, sorted; none when the step has not started. */
+export async function listCompletedTasks(runDir: string, stepDir: string): Promise<string[]> {
+  const names = await readdir(join(runDir, stepDir, 'done')).catch(() => [] as string[]);
+  return names.filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length)).sort();
+}
+
+/** A completed task of a step, as its done marker records it. */
+export interface StepMarker {
+  /** `<phase>-<task id>`. */
+  key: string;
+  /** The marker file, run-relative. */
+  path: string;
+  stats: TaskStats;
+}
+
+/**
+ * The done markers of a step, in key order: what every reader of a run (the
+ * orchestrator, the inspector, the SQL catalog, the report, the queue
+ * status) takes as the step's completed tasks. A marker removed while this
+ * reads (a task being redone) is left out; one that is not a task's stats is
+ * a CORRUPT_INTERMEDIATE error naming it.
+ */
+export async function readStepMarkers(runDir: string, stepDir: string): Promise<StepMarker[]> {
+  const markers: StepMarker[] = [];
+  for (const key of await listCompletedTasks(runDir, stepDir)) {
+    const path = join(stepDir, 'done', `${key}.json`);
+    let text: string;
+    try {
+      text = await readFile(join(runDir, path), 'utf8');
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ENOENT') continue;
+      throw error;
+    }
+    let stats: Partial<TaskStats>;
+    try {
+      stats = JSON.parse(text) as Partial<TaskStats>;
+    } catch (error) {
+      throw new FoxdenError('CORRUPT_INTERMEDIATE', `done marker ${join(runDir, path)} is not valid JSON: ${(error as Error).message}`, { file: join(runDir, path), cause: error });
+    }
+    if (!stats || !Array.isArray(stats.outputs)) {
+      throw new FoxdenError('CORRUPT_INTERMEDIATE', `done marker ${join(runDir, path)} has no outputs list`, { file: join(runDir, path) });
+    }
+    markers.push({ key, path, stats: stats as TaskStats });
+  }
+  return markers;
 }
 
 /** Removes a task's marker so that it runs again (`--force`). */

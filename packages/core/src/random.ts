@@ -73,3 +73,17 @@ export function hashString32(text: string): number {
   }
   return h >>> 0;
 }
+
+/**
+ * murmur3's 32-bit finaliser, as an unsigned 32-bit integer. Stored into an
+ * Int32Array or combined with bit operators it gives the same bits as the
+ * signed form; write `fmix32(x) | 0` where a signed number is needed.
+ */
+export function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}

@@ -1,4 +1,5 @@
 import type { ColumnSpec } from './document.js';
+import { FoxdenError } from './errors.js';
 import type { ShardOutput, TaskStats } from './stats.js';
 
 /**
@@ -103,4 +104,14 @@ export interface StepModule<P = Record<string, unknown>> {
 /** What a step package's `step` entry point exports. */
 export interface StepPackage {
   steps: readonly StepModule<any>[];
+}
+
+/**
+ * The shards of one kind that the previous step wrote, in path order: what a
+ * step reads. BAD_CONFIG when the step is the first.
+ */
+export function previousStepShards(ctx: Pick<StepContext, 'history' | 'stepName'>, kind: string): ShardOutput[] {
+  const previous = ctx.history[ctx.history.length - 1];
+  if (!previous) throw new FoxdenError('BAD_CONFIG', `step '${ctx.stepName}' needs ${kind} shards from an earlier step, but it is the first step`);
+  return previous.shards.filter((s) => s.kind === kind).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

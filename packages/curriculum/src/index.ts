@@ -10,7 +10,7 @@ export type { Packer, Packed, PackOptions, PackStats } from './packing.js';
 export { STAGE_METADATA, SELECTION_COLUMNS } from './stage-shard.js';
 export { validateStageManifest, validateCurriculumManifest, stageManifestName } from './manifest.js';
 export type { StageManifest, CurriculumManifest } from './manifest.js';
-export { checkTokenizers, previousTokenShards, shardGroups, TOKENIZER_PREFIX } from './token-shards.js';
+export { checkTokenizers, previousTokenShards, shardGroups } from './token-shards.js';
 export type { ShardGroup } from './token-shards.js';
 export type { PlanFile } from './plan-phase.js';
 export type { GroupPackStats, StagePackStats } from './pack-phase.js';

@@ -1,4 +1,4 @@
-import { FoxdenError } from '@foxden/core';
+import { FoxdenError, GrowableArray } from '@foxden/core';
 import type { PackingPolicy } from './params.js';
 
 /**
@@ -40,27 +40,14 @@ export interface PackStats {
 
 export type Packer = (lengths: ArrayLike<number>, options: PackOptions) => Packed;
 
-/** Growable Int32 buffer: packing millions of pieces without arrays of objects. */
-class IntList {
-  data = new Int32Array(1024);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Int32Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-  toArray(): Int32Array {
-    return this.data.slice(0, this.length);
-  }
-}
+/** Int32 columns that grow: packing millions of pieces without arrays of objects. */
+type IntList = GrowableArray<Int32Array>;
+const intList = (): IntList => new GrowableArray(Int32Array);
 
 class PieceList {
-  item = new IntList();
-  offset = new IntList();
-  length = new IntList();
+  item = intList();
+  offset = intList();
+  length = intList();
   add(item: number, offset: number, length: number): number {
     this.item.push(item);
     this.offset.push(offset);
@@ -115,7 +102,7 @@ export const packBestFitDecreasing: Packer = (lengths, options) => {
   while (P < S + 1) P <<= 1;
   const tree = new Int32Array(2 * P);
   const binsAt: number[][] = [];
-  const binRemaining = new IntList();
+  const binRemaining = intList();
   // Bin of each piece in placement order; rows are rebuilt from it at the end.
   const placedBin = new Int32Array(n);
   const bump = (cap: number, delta: number): void => {
@@ -186,7 +173,7 @@ export const packDecomposition: Packer = (lengths, options) => {
   const buckets = new Map<number, IntList>();
   const put = (len: number, p: number): void => {
     let b = buckets.get(len);
-    if (!b) buckets.set(len, (b = new IntList()));
+    if (!b) buckets.set(len, (b = intList()));
     b.push(p);
   };
   for (let i = 0; i < lengths.length; i++) {
@@ -205,8 +192,8 @@ export const packDecomposition: Packer = (lengths, options) => {
     }
     if (off !== len) throw new FoxdenError('INTERNAL', `decomposition: item ${i} length ${len} is not a multiple of ${options.minPiece}`);
   }
-  const rowStart = new IntList();
-  const rowPieces = new IntList();
+  const rowStart = intList();
+  const rowPieces = intList();
   rowStart.push(0);
   for (const len of [...buckets.keys()].sort((a, b) => b - a)) {
     const list = buckets.get(len)!;
@@ -227,8 +214,8 @@ export const packDecomposition: Packer = (lengths, options) => {
 export const packConcatChunk: Packer = (lengths, options) => {
   const S = options.seqLen;
   const pieces = new PieceList();
-  const rowStart = new IntList();
-  const rowPieces = new IntList();
+  const rowStart = intList();
+  const rowPieces = intList();
   rowStart.push(0);
   let fill = 0;
   for (let i = 0; i < lengths.length; i++) {

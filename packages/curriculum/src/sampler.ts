@@ -1,4 +1,4 @@
-import { FoxdenError, hashString32 } from '@foxden/core';
+import { FoxdenError, fmix32, hashString32 } from '@foxden/core';
 import type { CurriculumParams, ResolvedStage } from './params.js';
 
 /**
@@ -15,15 +15,6 @@ import type { CurriculumParams, ResolvedStage } from './params.js';
 /** Histogram resolution: the top KEY_BITS bits of a key select its bucket. */
 export const KEY_BITS = 10;
 export const KEY_BUCKETS = 1 << KEY_BITS;
-
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** The sampling key of a document: uniform, stable for an id and a seed. */
 export function documentKey(id: string, seed: number): number {

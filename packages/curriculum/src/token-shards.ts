@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { FoxdenError, type ShardOutput, type StepContext, type TokenizerIdentity } from '@foxden/core';
+import {
+  FoxdenError, indexTaskId, pickTokenizerMetadata, previousStepShards, tokenizerIdentityFromMetadata,
+  type ShardOutput, type StepContext, type TokenizerIdentity,
+} from '@foxden/core';
 import { ShardReader } from '@foxden/shards';
-
-/** Metadata key prefix of the tokenizer identity in token shards. */
-export const TOKENIZER_PREFIX = 'foxden.tokenizer.';
 
 /** A unit of parallel work: consecutive token shards (in path order) planned and packed together. */
 export interface ShardGroup {
@@ -13,9 +13,8 @@ export interface ShardGroup {
 
 /** The token shards of the previous step, in path order. */
 export function previousTokenShards(ctx: Pick<StepContext, 'history' | 'stepName'>): ShardOutput[] {
-  const previous = ctx.history[ctx.history.length - 1];
-  if (!previous) throw new FoxdenError('BAD_CONFIG', `step '${ctx.stepName}' (curriculum) needs token shards from a tokenize step before it, but it is the first step`);
-  const shards = previous.shards.filter((s) => s.kind === 'tokens').sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const shards = previousStepShards(ctx, 'tokens');
+  const previous = ctx.history[ctx.history.length - 1]!;
   if (shards.length === 0) {
     throw new FoxdenError('BAD_CONFIG', `step '${ctx.stepName}' (curriculum) needs token shards, but the previous step '${previous.step}' (${previous.type}) wrote none (kinds: ${[...new Set(previous.shards.map((s) => s.kind))].join(', ') || 'none'})`);
   }
@@ -29,7 +28,7 @@ export function previousTokenShards(ctx: Pick<StepContext, 'history' | 'stepName
 export function shardGroups(shards: readonly ShardOutput[], by: { group_shards: number | null; group_bytes: number }): ShardGroup[] {
   const groups: ShardGroup[] = [];
   const add = (members: ShardOutput[]): void => {
-    groups.push({ id: String(groups.length).padStart(5, '0'), shards: members });
+    groups.push({ id: indexTaskId(groups.length), shards: members });
   };
   if (by.group_shards !== null) {
     for (let i = 0; i < shards.length; i += by.group_shards) add(shards.slice(i, i + by.group_shards));
@@ -50,27 +49,6 @@ export function shardGroups(shards: readonly ShardOutput[], by: { group_shards: 
   return groups;
 }
 
-/** The `foxden.tokenizer.*` metadata entries of a shard, sorted by key. */
-export function tokenizerMetadata(metadata: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(metadata).filter(([k]) => k.startsWith(TOKENIZER_PREFIX)).sort(([a], [b]) => (a < b ? -1 : 1)));
-}
-
-export function parseIdentity(meta: Record<string, string>, file: string): TokenizerIdentity {
-  const get = (k: string): string => {
-    const v = meta[TOKENIZER_PREFIX + k];
-    if (v === undefined) throw new FoxdenError('BAD_INPUT', `token shard ${file} has no '${TOKENIZER_PREFIX}${k}' metadata: cannot tell which tokenizer wrote it`, { file });
-    return v;
-  };
-  let special: Record<string, number>;
-  try {
-    special = JSON.parse(get('special_ids')) as Record<string, number>;
-  } catch (error) {
-    if (error instanceof FoxdenError) throw error;
-    throw new FoxdenError('BAD_INPUT', `token shard ${file}: '${TOKENIZER_PREFIX}special_ids' is not JSON`, { file, cause: error });
-  }
-  return { name: get('name'), vocab_size: Number(get('vocab_size')), special_ids: special, sha256: get('sha256') };
-}
-
 /**
  * Reads the tokenizer identity of every token shard (schema metadata only)
  * and checks they agree: sequences mixing two vocabularies would train on
@@ -83,7 +61,7 @@ export async function checkTokenizers(runDir: string, shards: readonly ShardOutp
     const reader = await ShardReader.open(file);
     let meta: Record<string, string>;
     try {
-      meta = tokenizerMetadata(reader.metadata);
+      meta = pickTokenizerMetadata(reader.metadata);
       const names = new Set(reader.columns.map((c) => c.name));
       for (const col of ['id', 'source', 'n_tokens', 'tokens']) {
         if (!names.has(col)) throw new FoxdenError('BAD_INPUT', `token shard ${s.path} has no '${col}' column`, { file });
@@ -91,15 +69,15 @@ export async function checkTokenizers(runDir: string, shards: readonly ShardOutp
     } finally {
       await reader.close();
     }
-    parseIdentity(meta, s.path);
+    tokenizerIdentityFromMetadata(meta, s.path);
     const text = JSON.stringify(meta);
     if (!first) first = { file: s.path, meta, text };
     else if (text !== first.text) {
-      const a = parseIdentity(first.meta, first.file);
-      const b = parseIdentity(meta, s.path);
+      const a = tokenizerIdentityFromMetadata(first.meta, first.file);
+      const b = tokenizerIdentityFromMetadata(meta, s.path);
       throw new FoxdenError('BAD_INPUT', `token shards come from two different tokenizers: ${first.file} has ${a.name} (vocab ${a.vocab_size}, sha256 ${a.sha256.slice(0, 12)}), ${s.path} has ${b.name} (vocab ${b.vocab_size}, sha256 ${b.sha256.slice(0, 12)}); re-tokenize them with one tokenizer`, { file });
     }
   }
   if (!first) throw new FoxdenError('BAD_CONFIG', 'curriculum: no token shards');
-  return { identity: parseIdentity(first.meta, first.file), metadata: first.meta };
+  return { identity: tokenizerIdentityFromMetadata(first.meta, first.file), metadata: first.meta };
 }

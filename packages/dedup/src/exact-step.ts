@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import {
-  FoxdenError, addCount, emptyTaskStats, shardPath,
+  FoxdenError, addCount, emptyTaskStats, indexTaskId, shardPath,
   type ColumnSpec, type DocumentRecord, type StepContext, type StepModule, type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
 import { openInputShard, runDocumentTask, ShardReader, ShardWriter } from '@foxden/shards';
 import { compareKeep, type KeepCandidate } from './keep-rule.js';
 import { normalizeText, normalizeUrl } from './normalize.js';
-import { phaseOutputs, planShards, ref, shardTaskIds, taskId, type FileRef } from './phase-outputs.js';
+import { phaseOutputs, planShards, ref, shardTaskIds, type FileRef } from './phase-outputs.js';
 
 export interface ExactDedupParams {
   /** Deduplicate by the hash of the normalised text. Default true. */
@@ -120,7 +120,7 @@ async function planDecide(ctx: StepContext<ExactDedupParams>): Promise<TaskSpec[
   for (let p = 0; p < ctx.params.partitions; p++) {
     const suffix = partitionSuffix(p);
     const files = outs.flatMap((o) => o.outputs.filter((f) => f.path.endsWith(suffix)).map(ref));
-    tasks.push({ id: taskId(p), inputs: files.map((f) => f.path), bytes: files.reduce((n, f) => n + f.rows * 64, 0), params: { partition: p, files } });
+    tasks.push({ id: indexTaskId(p), inputs: files.map((f) => f.path), bytes: files.reduce((n, f) => n + f.rows * 64, 0), params: { partition: p, files } });
   }
   return tasks;
 }
@@ -254,7 +254,7 @@ export const exactDedupStep: StepModule<ExactDedupParams> = {
       name: 'filter',
       carriesDocuments: true,
       async plan(ctx) {
-        const outs = await phaseOutputs(ctx, 'decide', Array.from({ length: ctx.params.partitions }, (_, p) => taskId(p)));
+        const outs = await phaseOutputs(ctx, 'decide', Array.from({ length: ctx.params.partitions }, (_, p) => indexTaskId(p)));
         const decisions = outs.flatMap((o) => o.outputs.filter((f) => f.kind === 'exact-decisions').map(ref));
         return planShards(ctx, () => ({ decisions }));
       },

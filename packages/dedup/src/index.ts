@@ -1,5 +1,5 @@
 export { normalizeText, normalizeUrl } from './normalize.js';
-export { MinHasher, estimateJaccard, jaccard, fmix32 } from './minhash.js';
+export { MinHasher, estimateJaccard, jaccard } from './minhash.js';
 export type { MinHasherOptions, ShingleInfo } from './minhash.js';
 export { compareKeep, fetchTime } from './keep-rule.js';
 export type { KeepCandidate } from './keep-rule.js';

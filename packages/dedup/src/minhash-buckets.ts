@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { FoxdenError, addCount, emptyTaskStats, type StepContext, type TaskContext, type TaskSpec, type TaskStats } from '@foxden/core';
+import { FoxdenError, addCount, indexTaskId, emptyTaskStats, type StepContext, type TaskContext, type TaskSpec, type TaskStats } from '@foxden/core';
 import type { MinHashDedupParams } from './minhash-params.js';
 import { bandSuffix } from './minhash-signatures.js';
-import { phaseOutputs, shardTaskIds, taskId, type FileRef } from './phase-outputs.js';
+import { phaseOutputs, shardTaskIds, type FileRef } from './phase-outputs.js';
 import { RecordFileReader, RecordFileWriter, corrupt } from './record-file.js';
 
 /** A sorted run of one band from one input shard. */
@@ -22,7 +22,7 @@ export async function planBuckets(ctx: StepContext<MinHashDedupParams>): Promise
       if (!f) throw new FoxdenError('INTERNAL', `signatures task ${o.task} recorded no run for band ${b}`);
       runs.push({ path: f.path, sha256: f.sha256, rows: f.rows, shard });
     });
-    tasks.push({ id: taskId(b), inputs: runs.map((r) => r.path), bytes: runs.reduce((n, r) => n + r.rows * 12, 0), params: { band: b, runs } });
+    tasks.push({ id: indexTaskId(b), inputs: runs.map((r) => r.path), bytes: runs.reduce((n, r) => n + r.rows * 12, 0), params: { band: b, runs } });
   }
   return tasks;
 }

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { FoxdenError, addCount, emptyTaskStats, type StepContext, type TaskContext, type TaskSpec, type TaskStats } from '@foxden/core';
+import { FoxdenError, addCount, indexTaskId, emptyTaskStats, type StepContext, type TaskContext, type TaskSpec, type TaskStats } from '@foxden/core';
 import { ShardReader, ShardWriter } from '@foxden/shards';
 import { compareKeep, type KeepCandidate } from './keep-rule.js';
 import type { MinHashDedupParams } from './minhash-params.js';
-import { phaseOutputs, ref, shardTaskIds, taskId, type FileRef } from './phase-outputs.js';
+import { phaseOutputs, ref, shardTaskIds, type FileRef } from './phase-outputs.js';
 import { RecordFileReader, corrupt } from './record-file.js';
 import { UnionFind } from './union-find.js';
 
@@ -15,13 +15,13 @@ export const CLUSTER_COLUMNS = [
 ] as const;
 
 export function clusterSuffix(shard: number): string {
-  return `.s${taskId(shard)}.arrow`;
+  return `.s${indexTaskId(shard)}.arrow`;
 }
 
 /** One task: all candidate pairs, every shard's doc info (and signatures when verifying). */
 export async function planClusters(ctx: StepContext<MinHashDedupParams>): Promise<TaskSpec[]> {
   const sigOuts = await phaseOutputs(ctx, 'signatures', shardTaskIds(ctx));
-  const bucketOuts = await phaseOutputs(ctx, 'buckets', Array.from({ length: ctx.params.num_bands }, (_, b) => taskId(b)));
+  const bucketOuts = await phaseOutputs(ctx, 'buckets', Array.from({ length: ctx.params.num_bands }, (_, b) => indexTaskId(b)));
   const pick = (outputs: typeof sigOuts[number]['outputs'], kind: string, task: string): FileRef => {
     const f = outputs.find((o) => o.kind === kind);
     if (!f) throw new FoxdenError('INTERNAL', `task ${task} of step '${ctx.stepName}' recorded no ${kind} output`);
@@ -31,7 +31,7 @@ export async function planClusters(ctx: StepContext<MinHashDedupParams>): Promis
   const sigs = ctx.params.verify ? sigOuts.map((o) => pick(o.outputs, 'minhash-sigs', o.task)) : [];
   const pairs = bucketOuts.map((o) => pick(o.outputs, 'minhash-pairs', o.task));
   const bytes = pairs.reduce((n, p) => n + p.rows * 16, 0);
-  return [{ id: taskId(0), inputs: [...pairs, ...docs, ...sigs].map((f) => f.path), bytes, params: { pairs, docs, sigs } }];
+  return [{ id: indexTaskId(0), inputs: [...pairs, ...docs, ...sigs].map((f) => f.path), bytes, params: { pairs, docs, sigs } }];
 }
 
 /** Random access to the full signatures of each shard, for verification; digests checked at first use. */

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { withColumns, type ColumnSpec, type StepContext, type TaskContext, type TaskSpec, type TaskStats } from '@foxden/core';
+import { indexTaskId, withColumns, type ColumnSpec, type StepContext, type TaskContext, type TaskSpec, type TaskStats } from '@foxden/core';
 import { ShardReader, runDocumentTask } from '@foxden/shards';
 import { clusterSuffix } from './minhash-clusters.js';
 import type { MinHashDedupParams } from './minhash-params.js';
-import { phaseOutputs, planShards, ref, taskId, type FileRef } from './phase-outputs.js';
+import { phaseOutputs, planShards, ref, type FileRef } from './phase-outputs.js';
 
 export const MINHASH_COLUMNS: readonly ColumnSpec[] = Object.freeze([
   { name: 'cluster_id', type: 'utf8', nullable: true },
@@ -15,7 +15,7 @@ export function minhashOutputColumns(inputColumns: readonly ColumnSpec[]): Colum
 }
 
 export async function planFilter(ctx: StepContext<MinHashDedupParams>): Promise<TaskSpec[]> {
-  const [clusters] = await phaseOutputs(ctx, 'clusters', [taskId(0)]);
+  const [clusters] = await phaseOutputs(ctx, 'clusters', [indexTaskId(0)]);
   return planShards(ctx, (shard) => {
     const f = clusters!.outputs.find((o) => o.path.endsWith(clusterSuffix(shard)));
     return { clusters: f ? ref(f) : null };

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { FoxdenError, addCount, emptyTaskStats, type TaskContext, type TaskSpec, type TaskStats } from '@foxden/core';
+import { FoxdenError, GrowableArray, addCount, emptyTaskStats, type TaskContext, type TaskSpec, type TaskStats } from '@foxden/core';
 import { openInputShard, ShardWriter } from '@foxden/shards';
 import { MinHasher } from './minhash.js';
 import type { MinHashDedupParams } from './minhash-params.js';
@@ -20,20 +20,6 @@ export function hasherOf(params: MinHashDedupParams): MinHasher {
   return new MinHasher({ numBands: params.num_bands, rowsPerBand: params.rows_per_band, ngram: params.ngram, seed: params.hash_seed });
 }
 
-/** Growable Uint32Array. */
-class U32List {
-  data = new Uint32Array(1024);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Uint32Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-}
-
 /**
  * Phase `signatures`, per input shard. Writes, under the step directory:
  *   minhash-bands/signatures-<task>.b<band>.bin   one sorted run per band: (key hi, key lo, row)
@@ -51,9 +37,9 @@ export async function runSignatures(task: TaskSpec, ctx: TaskContext<MinHashDedu
   const bands = hasher.numBands;
   const sig = new Int32Array(hasher.numHashes);
   const key = new Uint32Array(2);
-  const his = Array.from({ length: bands }, () => new U32List());
-  const los = Array.from({ length: bands }, () => new U32List());
-  const rowsWithSig = new U32List();
+  const his = Array.from({ length: bands }, () => new GrowableArray(Uint32Array));
+  const los = Array.from({ length: bands }, () => new GrowableArray(Uint32Array));
+  const rowsWithSig = new GrowableArray(Uint32Array);
   const input = task.inputs[0]!;
   const reader = await openInputShard(ctx, input);
   const docs = await ShardWriter.create({
@@ -109,8 +95,8 @@ export async function runSignatures(task: TaskSpec, ctx: TaskContext<MinHashDedu
         w.push3(hi[i]!, lo[i]!, rowIds[i]!);
       }
       stats.outputs.push(w.close());
-      his[b] = new U32List();
-      los[b] = new U32List();
+      his[b] = new GrowableArray(Uint32Array);
+      los[b] = new GrowableArray(Uint32Array);
     }
     stats.outputs.push(await docs.close());
     if (sigs) stats.outputs.push(sigs.close());

@@ -1,4 +1,4 @@
-import { FoxdenError, SeededRandom } from '@foxden/core';
+import { FoxdenError, SeededRandom, fmix32 } from '@foxden/core';
 import { TABLES } from './normalize.js';
 
 export interface MinHasherOptions {
@@ -82,17 +82,17 @@ export class MinHasher {
         inWord = true;
       } else {
         if (inWord) {
-          tok[tokens++] = fmix32(h);
+          tok[tokens++] = fmix32(h) | 0;
           h = 0x811c9dc5 | 0;
           inWord = false;
         }
         if (cls === 2) {
-          tok[tokens++] = fmix32(Math.imul(0x811c9dc5 ^ FOLD[c]!, 0x01000193));
+          tok[tokens++] = fmix32(Math.imul(0x811c9dc5 ^ FOLD[c]!, 0x01000193)) | 0;
           solo++;
         }
       }
     }
-    if (inWord) tok[tokens++] = fmix32(h);
+    if (inWord) tok[tokens++] = fmix32(h) | 0;
     // Pass 2: shingle hashes over `ngram` consecutive tokens (or all tokens of a short document).
     const n = this.ngram;
     const count = tokens === 0 ? 0 : tokens < n ? 1 : tokens - n + 1;
@@ -102,7 +102,7 @@ export class MinHasher {
     for (let j = 0; j < count; j++) {
       let s = 0x2545f491;
       for (let k = j; k < j + width; k++) s = Math.imul(s ^ tok[k]!, 0x9e3779b1) ^ (s >>> 15);
-      buf[j] = fmix32(s ^ width);
+      buf[j] = fmix32(s ^ width) | 0;
     }
     return { tokens, soloTokens: solo, shingles: count };
   }
@@ -176,19 +176,9 @@ export class MinHasher {
       h2 = Math.imul(h2 ^ v, 0x27d4eb2f);
       h2 = (h2 << 17) | (h2 >>> 15);
     }
-    out[0] = fmix32(h1 ^ r) >>> 0;
-    out[1] = fmix32(h2 ^ Math.imul(r, 0x165667b1)) >>> 0;
+    out[0] = fmix32(h1 ^ r);
+    out[1] = fmix32(h2 ^ Math.imul(r, 0x165667b1));
   }
-}
-
-/** murmur3's 32-bit finaliser. */
-export function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h | 0;
 }
 
 /** Fraction of equal positions of two signatures: the MinHash estimate of their Jaccard similarity. */

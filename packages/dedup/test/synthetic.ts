@@ -7,11 +7,9 @@
  * planted pair is found and the clusters are known.
  */
 import { join } from 'node:path';
-import { completeTask, emptyTaskStats, stepDirName, type StepOutputs, type TaskStats } from '@foxden/core';
+import { completeTask, emptyTaskStats, fmix32, indexTaskId, stepDirName, type StepOutputs, type TaskStats } from '@foxden/core';
 import { ShardWriter } from '@foxden/shards';
-import { fmix32 } from '../src/minhash.js';
 import { bandSuffix, DOCINFO_COLUMNS } from '../src/minhash-signatures.js';
-import { taskId } from '../src/phase-outputs.js';
 import { sortByKey64 } from '../src/radix-sort.js';
 import { RecordFileWriter } from '../src/record-file.js';
 
@@ -59,8 +57,8 @@ export async function writeSyntheticSignatures(runDir: string, o: SyntheticOptio
   for (let s = 0; s < o.shards; s++) {
     const first = s * perShard;
     const n = Math.max(0, Math.min(perShard, o.documents - first));
-    ingest.shards.push({ path: `steps/00-ingest/documents/ingest-${taskId(s)}.arrow`, kind: 'documents', rows: n, bytes: n * 1000, sha256: '' });
-    const stats: TaskStats = emptyTaskStats(stepName, taskId(s));
+    ingest.shards.push({ path: `steps/00-ingest/documents/ingest-${indexTaskId(s)}.arrow`, kind: 'documents', rows: n, bytes: n * 1000, sha256: '' });
+    const stats: TaskStats = emptyTaskStats(stepName, indexTaskId(s));
     const hi = new Uint32Array(n);
     const lo = new Uint32Array(n);
     for (let b = 0; b < o.bands; b++) {
@@ -70,17 +68,17 @@ export async function writeSyntheticSignatures(runDir: string, o: SyntheticOptio
         lo[r] = fmix32(k ^ Math.imul(b + 1, 0x27d4eb2f)) >>> 0;
       }
       const order = sortByKey64(hi, lo, n);
-      const w = new RecordFileWriter(runDir, join(stepDir, 'minhash-bands', `signatures-${taskId(s)}${bandSuffix(b)}`), 'minhash-bands', 3, 65536);
+      const w = new RecordFileWriter(runDir, join(stepDir, 'minhash-bands', `signatures-${indexTaskId(s)}${bandSuffix(b)}`), 'minhash-bands', 3, 65536);
       for (let k = 0; k < n; k++) {
         const i = order[k]!;
         w.push3(hi[i]!, lo[i]!, i);
       }
       stats.outputs.push(w.close());
     }
-    const docs = await ShardWriter.create({ runDir, path: join(stepDir, 'minhash-docs', `signatures-${taskId(s)}.arrow`), kind: 'minhash-docs', columns: [...DOCINFO_COLUMNS], batchRows: 65536 });
+    const docs = await ShardWriter.create({ runDir, path: join(stepDir, 'minhash-docs', `signatures-${indexTaskId(s)}.arrow`), kind: 'minhash-docs', columns: [...DOCINFO_COLUMNS], batchRows: 65536 });
     for (let r = 0; r < n; r++) await docs.append({ id: `doc-${first + r}`, fetched_at: null });
     stats.outputs.push(await docs.close());
-    await completeTask(runDir, stepDir, 'signatures', taskId(s), stats);
+    await completeTask(runDir, stepDir, 'signatures', indexTaskId(s), stats);
   }
   return { history: [ingest], stepDir };
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import {
-  FoxdenError, emptyTaskStats, writeFileAtomic,
+  FoxdenError, emptyTaskStats, indexTaskId, writeFileAtomic,
   type InputFile, type StepContext, type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
 import { indexRange, rangesFromIndex, splitKind, type RangeIndex, type SplitKind } from './readers/split.js';
@@ -21,13 +21,9 @@ interface SplitTaskParams {
   to: number | null;
 }
 
-/** Task id of an input's main task, as before splitting existed: its index among the inputs. */
-export function inputTaskId(input: number): string {
-  return String(input).padStart(5, '0');
-}
-
+/** Task id of a range of a split input: `<input index>-<range index>` (an unsplit input's task is just its index). */
 function rangeTaskId(input: number, range: number): string {
-  return `${inputTaskId(input)}-${String(range).padStart(5, '0')}`;
+  return `${indexTaskId(input)}-${indexTaskId(range)}`;
 }
 
 function indexPath(ctx: StepContext<SplitParams>, taskId: string): string {
@@ -87,7 +83,7 @@ export async function planMain(ctx: StepContext<SplitParams>, splitTasks: TaskSp
   for (const [i, input] of ctx.inputs.entries()) {
     const ranges = byInput.get(i);
     const planned = ranges ? await rangeTasks(ctx, i, input, ranges) : [];
-    if (planned.length <= 1) tasks.push({ id: inputTaskId(i), inputs: [input.path], bytes: input.bytes });
+    if (planned.length <= 1) tasks.push({ id: indexTaskId(i), inputs: [input.path], bytes: input.bytes });
     else tasks.push(...planned);
   }
   return tasks;

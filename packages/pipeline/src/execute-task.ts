@@ -1,5 +1,5 @@
 import {
-  FoxdenError, assertBalanced, completeTask, type StepContext, type StepModule, type StepPackage, type TaskContext,
+  FoxdenError, assertBalanced, completeTask, taskKey, type StepContext, type StepModule, type StepPackage, type TaskContext,
   type TaskSpec, type TaskStats,
 } from '@foxden/core';
 
@@ -56,7 +56,7 @@ export async function executeTask(message: TaskMessage, hooks: TaskHooks): Promi
     throw FoxdenError.from(error);
   }
   if (hooks.signal.aborted) throw new FoxdenError('ABORTED', `task ${taskLabel(message)} aborted`);
-  stats = { ...stats, step: message.context.stepName, task: `${message.context.phase}-${message.task.id}` };
+  stats = { ...stats, step: message.context.stepName, task: taskKey(message.context.phase, message.task.id) };
   if (!stats.seconds) stats.seconds = (performance.now() - started) / 1000;
   if (message.carriesDocuments) assertBalanced(stats, `task ${taskLabel(message)} of step`);
   await completeTask(message.context.runDir, message.context.stepDir, message.context.phase, message.task.id, stats);

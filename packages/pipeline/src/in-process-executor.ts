@@ -49,7 +49,7 @@ export class InProcessExecutor implements TaskExecutor {
         return { ok: true, stats };
       } catch (error) {
         const e = FoxdenError.from(error);
-        if (!e.retryable || attempt >= this.attempts || this.signal.aborted) return { ok: false, error: { code: e.code, message: e.message }, attempts: attempt };
+        if (!e.retryable || attempt >= this.attempts || this.signal.aborted) return { ok: false, error: e.toJSON(), attempts: attempt };
         events.log(`retrying ${taskLabel(message)} (attempt ${attempt + 1} of ${this.attempts}): ${e.message}`);
         await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
       }

@@ -1,7 +1,8 @@
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  DOCUMENT_COLUMNS, FoxdenError, stepDirName, writeFileAtomic, type ColumnSpec, type StepContext, type StepOutputs, type StepSummary, type TaskStats,
+  DOCUMENT_COLUMNS, FoxdenError, stepDirName, writeFileAtomic, type ColumnSpec, type ErrorRecord, type StepContext, type StepOutputs, type StepSummary,
+  type TaskStats,
 } from '@foxden/core';
 import { compactStepSidecars } from '@foxden/shards';
 import { stepFingerprints, type ResolvedPipeline } from './load-pipeline.js';
@@ -9,8 +10,12 @@ import type { StepRegistry } from './registry.js';
 import type { TaskMessage } from './execute-task.js';
 import { runStep, silentReporter } from './run-step.js';
 
-/** The outcome of one task as an executor reports it. */
-export type TaskOutcome = { ok: true; stats: TaskStats } | { ok: false; error: { code: string; message: string }; attempts: number };
+/**
+ * The outcome of one task as an executor reports it. A failure is the task's
+ * FoxdenError as a record (code, message, file, offset), carried as fields
+ * from wherever the task ran.
+ */
+export type TaskOutcome = { ok: true; stats: TaskStats } | { ok: false; error: ErrorRecord; attempts: number };
 
 /**
  * Runs tasks somewhere: worker threads (local runner) or a job queue (BullMQ

@@ -1,8 +1,8 @@
-import { readFile, readdir, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import {
-  ERROR_CODES, FoxdenError, clearTask, mergeTaskStats, readCompletedTask, sumCounts,
-  type ErrorCode, type StepContext, type StepOutputs, type StepSummary, type TaskStats,
+  FoxdenError, clearTask, mergeTaskStats, readCompletedTask, readStepMarkers, sumCounts,
+  type ErrorRecord, type StepContext, type StepOutputs, type StepSummary, type TaskStats,
 } from '@foxden/core';
 import { removeStepCompaction } from '@foxden/shards';
 import { taskLabel, type TaskMessage } from './execute-task.js';
@@ -87,31 +87,33 @@ export async function runStep(step: RegisteredStep, base: StepContext, options: 
         throw new FoxdenError('INTERNAL', `the ${options.executor.name} executor returned ${outcomes.filter((o) => o).length} outcomes for ${pending.length} tasks of step '${stepName}' phase '${phase.name}'`);
       }
       const failures: string[] = [];
-      const codes = new Set<string>();
+      const errors: ErrorRecord[] = [];
       const redone: string[] = [];
       for (const o of outcomes) {
-        if (!o.ok && o.error.code === 'CORRUPT_INTERMEDIATE') {
+        if (!o.ok && o.error.code === 'CORRUPT_INTERMEDIATE' && o.error.file !== undefined) {
           const ownPhases: StepOutputs = { step: stepName, type: stepType, columns: [], shards: earlierPhaseShards() };
-          redone.push(...(await clearProducersOfCorruptShards(runDir, [...base.history, ownPhases], o.error.message)));
+          redone.push(...(await clearProducerOfCorruptFile(runDir, [...base.history, ownPhases], o.error.file)));
         }
       }
       outcomes.forEach((o, i) => {
         if (o.ok) done.push(o.stats);
         else {
-          codes.add(o.error.code);
+          errors.push(o.error);
           failures.push(`  ${taskLabel(pending[i]!)} (inputs: ${pending[i]!.task.inputs.join(', ') || '-'}) failed after ${o.attempts} attempt(s): [${o.error.code}] ${o.error.message}`);
         }
       });
       tasksRun += outcomes.filter((o) => o.ok).length;
-      if (options.signal?.aborted || codes.has('ABORTED')) {
+      if (options.signal?.aborted || errors.some((e) => e.code === 'ABORTED')) {
         throw new FoxdenError('ABORTED', 'run interrupted; completed tasks are kept, run again to resume');
       }
-      if (failures.length > 0) {
-        const redo = redone.length > 0 ? `\nthe task(s) that wrote the corrupt shard(s) will be redone on the next run: ${redone.join(', ')}` : '';
-        // The tasks' own code when they agree (a corrupt intermediate stays one); BAD_INPUT for a mix.
-        const only = codes.size === 1 ? [...codes][0]! : '';
-        const code: ErrorCode = only in ERROR_CODES ? (only as ErrorCode) : 'BAD_INPUT';
-        throw new FoxdenError(code, `step '${stepName}' phase '${phase.name}': ${failures.length} of ${tasks.length} tasks failed; the others' results are kept, fix the cause and run again to finish only what is missing:\n${failures.join('\n')}${redo}`);
+      const first = errors[0];
+      if (first) {
+        const redo = redone.length > 0 ? `\nthe task(s) that wrote the corrupt shard(s) will be redone on the next run: ${[...new Set(redone)].join(', ')}` : '';
+        // The step fails with the first failed task's own code (and its file when it is the only failure), never relabelled.
+        throw new FoxdenError(first.code, `step '${stepName}' phase '${phase.name}': ${failures.length} of ${tasks.length} tasks failed; the others' results are kept, fix the cause and run again to finish only what is missing:\n${failures.join('\n')}${redo}`, {
+          ...(errors.length === 1 && first.file !== undefined ? { file: first.file } : {}),
+          ...(errors.length === 1 && first.offset !== undefined ? { offset: first.offset } : {}),
+        });
       }
     }
     done.sort((a, b) => (a.task < b.task ? -1 : a.task > b.task ? 1 : 0));
@@ -135,22 +137,23 @@ export async function runStep(step: RegisteredStep, base: StepContext, options: 
 }
 
 /**
- * A consumer found a shard of an earlier step corrupt (its sha256 no longer matches): clear the
- * completion marker of the task that wrote it, so that the next run redoes that task (which, being
+ * A consumer found a file of an earlier step corrupt (a shard whose sha256 no longer matches, its
+ * sidecar, an intermediate file): the error names it in its `file` field. Clears the completion
+ * marker of the task that wrote it, so that the next run redoes that task (which, being
  * deterministic, writes the same bytes again) and then the consumer. Returns the tasks cleared.
  */
-async function clearProducersOfCorruptShards(runDir: string, history: readonly StepOutputs[], message: string): Promise<string[]> {
+async function clearProducerOfCorruptFile(runDir: string, history: readonly StepOutputs[], file: string): Promise<string[]> {
+  // `file` is the path the consumer opened (under runDir) or a run-relative one.
+  const names = (path: string) => path === file || resolve(runDir, path) === resolve(file);
   const cleared: string[] = [];
   for (const step of history) {
     for (const shard of step.shards) {
-      if (!message.includes(join(runDir, shard.path)) && !message.includes(shard.path)) continue;
+      if (!names(shard.path) && !(shard.sidecar && names(shard.sidecar.path))) continue;
       const stepDir = dirname(dirname(shard.path));
-      const doneDir = join(runDir, stepDir, 'done');
-      for (const marker of await readdir(doneDir).catch(() => [] as string[])) {
-        const stats = JSON.parse(await readFile(join(doneDir, marker), 'utf8').catch(() => '{}')) as Partial<TaskStats>;
-        if (stats.outputs?.some((o) => o.path === shard.path)) {
-          await rm(join(doneDir, marker), { force: true });
-          cleared.push(`${step.step}/${marker.replace(/\.json$/, '')}`);
+      for (const marker of await readStepMarkers(runDir, stepDir)) {
+        if (marker.stats.outputs.some((o) => o.path === shard.path)) {
+          await rm(join(runDir, marker.path), { force: true });
+          cleared.push(`${step.step}/${marker.key}`);
         }
       }
     }

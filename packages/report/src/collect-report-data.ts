@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { FoxdenError, type StepSummary, type TaskStats } from '@foxden/core';
+import { FoxdenError, listStepDirs, readStepMarkers, type StepSummary } from '@foxden/core';
 import { openRunDatabase, type RunDatabase } from '@foxden/sql';
 
 /** What the report shows, gathered as aggregates: nothing here grows with the number of documents. */
@@ -344,13 +344,9 @@ async function readStages(runDir: string): Promise<StageFacts[]> {
 /** The slowest tasks, from the done markers (one small JSON file per task). */
 async function readSlowestTasks(runDir: string, count: number): Promise<ReportData['slowestTasks']> {
   const all: ReportData['slowestTasks'] = [];
-  const stepDirs = (await readdir(join(runDir, 'steps')).catch(() => [] as string[])).filter((d) => /^\d+-.+/.test(d)).sort();
-  for (const dir of stepDirs) {
-    const doneDir = join(runDir, 'steps', dir, 'done');
-    for (const marker of (await readdir(doneDir).catch(() => [] as string[])).filter((f) => f.endsWith('.json'))) {
-      const stats = (await readJson(join(doneDir, marker))) as TaskStats | null;
-      if (!stats) continue;
-      all.push({ step: stats.step, task: marker.slice(0, -'.json'.length), seconds: stats.seconds, documents_in: stats.documents_in, bytes_in: stats.bytes_in });
+  for (const stepDir of await listStepDirs(runDir)) {
+    for (const { key, stats } of await readStepMarkers(runDir, stepDir)) {
+      all.push({ step: stats.step, task: key, seconds: stats.seconds, documents_in: stats.documents_in, bytes_in: stats.bytes_in });
       if (all.length > 4 * count) {
         all.sort((a, b) => b.seconds - a.seconds);
         all.length = count;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import {
-  DROP_COLUMNS, FoxdenError, addCount, assertBalanced, emptyTaskStats, shardPath,
-  type ColumnSpec, type DocumentRecord, type DropRecord, type ShardOutput, type TaskContext, type TaskSpec, type TaskStats,
+  DROP_COLUMNS, FoxdenError, addCount, assertBalanced, emptyTaskStats, indexTaskId, previousStepShards, shardPath,
+  type ColumnSpec, type DocumentRecord, type DropRecord, type ShardOutput, type StepContext, type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
 import { ShardReader } from './shard-reader.js';
 import { ShardWriter } from './shard-writer.js';
@@ -167,14 +167,7 @@ export class DropWriter {
   }
 }
 
-/** The document shards of the previous step, in path order. */
-export function previousDocumentShards(ctx: { history: { shards: { path: string; kind: string; bytes: number; rows: number; sha256: string }[] }[]; stepName: string }) {
-  const previous = ctx.history[ctx.history.length - 1];
-  if (!previous) throw new FoxdenError('BAD_CONFIG', `step '${ctx.stepName}' needs documents from an earlier step, but it is the first step`);
-  return previous.shards.filter((s) => s.kind === 'documents').sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-}
-
 /** Plans one task per document shard of the previous step: the usual map step. */
-export async function planPerShard(ctx: { history: { shards: { path: string; kind: string; bytes: number; rows: number; sha256: string }[] }[]; stepName: string }): Promise<TaskSpec[]> {
-  return previousDocumentShards(ctx).map((s, i) => ({ id: String(i).padStart(5, '0'), inputs: [s.path], bytes: s.bytes }));
+export async function planPerShard(ctx: Pick<StepContext, 'history' | 'stepName'>): Promise<TaskSpec[]> {
+  return previousStepShards(ctx, 'documents').map((s, i) => ({ id: indexTaskId(i), inputs: [s.path], bytes: s.bytes }));
 }

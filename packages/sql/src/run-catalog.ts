@@ -1,6 +1,6 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FoxdenError, type ShardOutput, type TaskStats } from '@foxden/core';
+import { FoxdenError, listStepDirs, parseStepDir, readStepMarkers, type ShardOutput } from '@foxden/core';
 
 /** One shard that a completed task of the run recorded in its done marker. */
 export interface CatalogShard extends ShardOutput {
@@ -41,22 +41,12 @@ export async function readRunCatalog(runDir: string): Promise<RunCatalog> {
   for (const s of steps) if (typeof s.name === 'string' && typeof s.type === 'string') types.set(s.name, s.type);
 
   const shards: CatalogShard[] = [];
-  const stepDirs = (await readdir(join(runDir, 'steps')).catch(() => [] as string[])).filter((d) => /^\d+-.+/.test(d)).sort();
-  for (const dir of stepDirs) {
-    const dash = dir.indexOf('-');
-    const stepIndex = Number(dir.slice(0, dash));
-    const step = dir.slice(dash + 1);
-    const doneDir = join(runDir, 'steps', dir, 'done');
-    const markers = (await readdir(doneDir).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).sort();
-    for (const marker of markers) {
-      const file = join(doneDir, marker);
-      const stats = (await readJson(file)) as Partial<TaskStats> | null;
-      if (!stats || !Array.isArray(stats.outputs)) {
-        throw new FoxdenError('CORRUPT_INTERMEDIATE', `done marker ${file} has no outputs list`, { file });
-      }
+  for (const stepDir of await listStepDirs(runDir)) {
+    const { index: stepIndex, name: step } = parseStepDir(stepDir);
+    for (const { key, stats } of await readStepMarkers(runDir, stepDir)) {
       for (const out of stats.outputs) {
         shards.push({
-          step, step_index: stepIndex, step_type: types.get(step) ?? null, task: marker.slice(0, -'.json'.length),
+          step, step_index: stepIndex, step_type: types.get(step) ?? null, task: key,
           path: out.path, kind: out.kind, rows: out.rows, bytes: out.bytes, sha256: out.sha256,
           ...(out.sidecar ? { sidecar: out.sidecar } : {}),
         });

@@ -5,6 +5,6 @@ export type { BpeTrainerOptions, BpeTrainingResult, BpeProgress, TokenizerJson }
 export type { WordCountOptions, WordCountStats } from './word-counts.js';
 export { readTrainingTexts } from './text-sources.js';
 export { toByteLevel, preTokenize, BYTE_CHARS } from './byte-level.js';
-export { TokenShardWriter, tokenizerMetadata, TOKENIZER_METADATA_KEYS } from './token-shards.js';
+export { TokenShardWriter } from './token-shards.js';
 export type { TokenShardWriterOptions } from './token-shards.js';
 export { tokenizerCommand } from './cli.js';

@@ -1,24 +1,6 @@
-import { TOKEN_COLUMNS, type ShardOutput, type TokenizerIdentity } from '@foxden/core';
+import { TOKEN_COLUMNS, tokenizerIdentityToMetadata, type ShardOutput, type TokenizerIdentity } from '@foxden/core';
 import { ShardWriter } from '@foxden/shards';
 import { join } from 'node:path';
-
-/** Schema metadata keys of the tokenizer identity in token (and stage) shards. */
-export const TOKENIZER_METADATA_KEYS = Object.freeze({
-  name: 'foxden.tokenizer.name',
-  vocab_size: 'foxden.tokenizer.vocab_size',
-  special_ids: 'foxden.tokenizer.special_ids',
-  sha256: 'foxden.tokenizer.sha256',
-});
-
-/** The identity as schema metadata (special ids as JSON). */
-export function tokenizerMetadata(identity: TokenizerIdentity): Record<string, string> {
-  return {
-    [TOKENIZER_METADATA_KEYS.name]: identity.name,
-    [TOKENIZER_METADATA_KEYS.vocab_size]: String(identity.vocab_size),
-    [TOKENIZER_METADATA_KEYS.special_ids]: JSON.stringify(identity.special_ids),
-    [TOKENIZER_METADATA_KEYS.sha256]: identity.sha256,
-  };
-}
 
 /** One row of a token shard (TOKEN_COLUMNS). */
 export interface TokenRow {
@@ -66,7 +48,7 @@ export class TokenShardWriter {
   private readonly targetTokens: number;
 
   constructor(private readonly options: TokenShardWriterOptions) {
-    this.metadata = { ...(options.metadata ?? {}), ...tokenizerMetadata(options.identity) };
+    this.metadata = { ...(options.metadata ?? {}), ...tokenizerIdentityToMetadata(options.identity) };
     const byBytes = options.targetBytes === undefined ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor(options.targetBytes / 4));
     this.targetTokens = Math.min(options.targetTokens ?? 50_000_000, byBytes);
   }

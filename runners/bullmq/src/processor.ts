@@ -8,9 +8,13 @@ import type { SandboxedJob } from 'bullmq';
 import { FoxdenError, readCompletedTask, type TaskStats } from '@foxden/core';
 import { executeTask, type TaskMessage } from '@foxden/pipeline';
 import { localModuleUrl } from './module-url.js';
+import type { TaskJobData } from './task-job.js';
 
-export default async function processTask(job: SandboxedJob<TaskMessage, TaskStats>): Promise<TaskStats> {
-  const message: TaskMessage = { ...job.data, moduleUrl: localModuleUrl(job.data.moduleUrl) };
+export default async function processTask(job: SandboxedJob<TaskJobData, TaskStats>): Promise<TaskStats> {
+  const { failure: earlier, ...data } = job.data;
+  // A retry starts without the failure of the attempt before it, so a failure read later is this attempt's (or none, for a crash).
+  if (earlier) await job.updateData(data).catch(() => undefined);
+  const message: TaskMessage = { ...data, moduleUrl: localModuleUrl(data.moduleUrl) };
   const { runDir, stepDir, phase } = message.context;
   const done = await readCompletedTask(runDir, stepDir, phase, message.task.id);
   if (done) return done;
@@ -40,7 +44,9 @@ export default async function processTask(job: SandboxedJob<TaskMessage, TaskSta
     return stats;
   } catch (error) {
     const e = FoxdenError.from(error);
-    // The code travels in the message: sandboxed errors reach the queue as name + message only.
+    // The error's fields travel in the job's data (sandboxed errors reach the queue as a message only); the coordinator reads them there.
+    await job.updateData({ ...data, failure: e.toJSON() }).catch(() => undefined);
+    // The reason says the same for people: `foxden status`, the dashboard.
     const failure = new Error(`[${e.code}] ${e.message}`);
     // BullMQ fails a job at once, without further attempts, when its error is named UnrecoverableError.
     if (!e.retryable) failure.name = 'UnrecoverableError';

@@ -1,11 +1,11 @@
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { FoxdenError, readCompletedTask, writeFileAtomic, type TaskStats } from '@foxden/core';
+import { FoxdenError, listCompletedTasks, readCompletedTask, taskKey, writeFileAtomic } from '@foxden/core';
 import type { ExecutorEvents, TaskExecutor, TaskMessage, TaskOutcome } from '@foxden/pipeline';
 import { bullConnection, queuesKey, redisClient, resolveRedisOptions, type RedisOptions, type ResolvedRedisOptions } from './connection.js';
 import { jobIdFor, queueNameFor } from './names.js';
+import type { TaskJobData } from './task-job.js';
 
 export interface QueueExecutorOptions extends RedisOptions {
   runDir: string;
@@ -130,20 +130,21 @@ export class QueueExecutor implements TaskExecutor {
     const outcomes: (TaskOutcome | undefined)[] = Array.from(messages, () => undefined);
     const first = messages[0];
     if (!first) return [];
-    const doneDir = join(this.runDir, first.context.stepDir, 'done');
+    // A job failed by a processor that could not record its error (a worker that kept dying) gets one more look before it counts as INTERNAL.
+    const failedUnrecorded = new Set<number>();
     let lastJobCheck = 0;
     let redisTrouble = 0;
     while (outcomes.some((o) => o === undefined)) {
       if (this.signal?.aborted) {
         return messages.map((_, i) => outcomes[i] ?? { ok: false, error: { code: 'ABORTED', message: 'coordinator interrupted; queued tasks stay queued' }, attempts: 0 });
       }
-      const markers = new Set(await readdir(doneDir).catch(() => [] as string[]));
+      const completed = new Set(await listCompletedTasks(this.runDir, first.context.stepDir));
       for (const [i, m] of messages.entries()) {
         if (outcomes[i]) continue;
-        if (markers.has(`${m.context.phase}-${m.task.id}.json`)) {
+        if (completed.has(taskKey(m.context.phase, m.task.id))) {
           const stats = await readCompletedTask(this.runDir, m.context.stepDir, m.context.phase, m.task.id);
           if (stats) {
-            outcomes[i] = { ok: true, stats: stats as TaskStats };
+            outcomes[i] = { ok: true, stats };
             events.taskDone(m, outcomes[i]!);
           }
         }
@@ -156,7 +157,7 @@ export class QueueExecutor implements TaskExecutor {
           await this.registry.sadd(queuesKey(this.redis.prefix), this.queueName);
           for (const [i, m] of messages.entries()) {
             if (outcomes[i]) continue;
-            const job = await Job.fromId(this.queue, ids[i]!);
+            const job = await Job.fromId<TaskJobData>(this.queue, ids[i]!);
             if (!job) {
               // Redis lost the job (restarted without persistence): queue it again; the marker check makes this safe.
               events.log(`task ${ids[i]} is not in the queue any more; queuing it again`);
@@ -165,9 +166,15 @@ export class QueueExecutor implements TaskExecutor {
             }
             const state = await job.getState();
             if (state === 'failed') {
-              const reason = job.failedReason ?? 'failed';
-              const match = /^\[([A-Z_]+)\] ([\s\S]*)$/.exec(reason);
-              outcomes[i] = { ok: false, error: { code: match?.[1] ?? 'INTERNAL', message: match?.[2] ?? reason }, attempts: job.attemptsMade };
+              // The processor records the task's error in the job's data just before failing the job; the record may
+              // reach Redis a moment after the state, so a failure without one is looked at again on the next check.
+              const recorded = FoxdenError.recordOf(job.data.failure);
+              if (!recorded && !failedUnrecorded.has(i)) {
+                failedUnrecorded.add(i);
+                continue;
+              }
+              const error = recorded ?? { code: 'INTERNAL' as const, message: job.failedReason || 'failed' };
+              outcomes[i] = { ok: false, error, attempts: job.attemptsMade };
               events.taskDone(m, outcomes[i]!);
             }
             // A job completed in Redis whose marker is not visible yet (the filesystem may lag) is seen by the next poll.

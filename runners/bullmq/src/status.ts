@@ -1,7 +1,7 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { FoxdenError } from '@foxden/core';
+import { FoxdenError, listCompletedTasks, listStepDirs, parseStepDir } from '@foxden/core';
 import { bullConnection, resolveRedisOptions, type RedisOptions } from './connection.js';
 
 export interface TaskCounts {
@@ -48,12 +48,10 @@ export async function runStatus(runDir: string, options: RedisOptions = {}): Pro
     await queue.close();
   }
   // Done counts come from the markers: they are the truth, and survive Redis losing its jobs.
-  const stepDirs = await readdir(join(runDir, 'steps')).catch(() => [] as string[]);
   const ordered: RunStatus['steps'] = {};
-  for (const dir of stepDirs.sort()) {
-    const step = dir.replace(/^\d+-/, '');
-    const markers = await readdir(join(runDir, 'steps', dir, 'done')).catch(() => [] as string[]);
-    entry(step).done = markers.filter((m) => m.endsWith('.json')).length;
+  for (const stepDir of await listStepDirs(runDir)) {
+    const step = parseStepDir(stepDir).name;
+    entry(step).done = (await listCompletedTasks(runDir, stepDir)).length;
     ordered[step] = entry(step);
   }
   // Pipeline order (step directories are numbered), then steps known only from the queue.

@@ -46,7 +46,7 @@ port.on('message', (msg: { type: 'run'; id: number; message: TaskMessage } | { t
     (error: unknown) => {
       flush();
       const e = FoxdenError.from(error);
-      port.postMessage({ type: 'failed', id: msg.id, error: { code: e.code, message: e.message, retryable: e.retryable } });
+      port.postMessage({ type: 'failed', id: msg.id, error: e.toJSON(), retryable: e.retryable });
     },
   );
 });

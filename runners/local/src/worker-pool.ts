@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { FoxdenError, type TaskStats } from '@foxden/core';
+import { FoxdenError, type ErrorRecord, type TaskStats } from '@foxden/core';
 import { configureTaskThreads, taskLabel, type ExecutorEvents, type TaskExecutor, type TaskMessage, type TaskOutcome } from '@foxden/pipeline';
 
 export interface WorkerPoolOptions {
@@ -26,7 +26,7 @@ type WorkerReply =
   | { type: 'progress'; documents: number; bytes: number }
   | { type: 'log'; line: string }
   | { type: 'done'; id: number; stats: TaskStats }
-  | { type: 'failed'; id: number; error: { code: string; message: string; retryable: boolean } };
+  | { type: 'failed'; id: number; error: ErrorRecord; retryable: boolean };
 
 /**
  * The local runner's executor: a pool of worker threads sized to the cores.
@@ -115,7 +115,7 @@ export class WorkerPool implements TaskExecutor {
 
   private runOne(slot: Slot, message: TaskMessage, id: number, events: ExecutorEvents): Promise<
     | { kind: 'done'; stats: TaskStats }
-    | { kind: 'failed' | 'crashed'; retryable: boolean; error: { code: string; message: string } }
+    | { kind: 'failed' | 'crashed'; retryable: boolean; error: ErrorRecord }
   > {
     return new Promise((resolve) => {
       const onMessage = (reply: WorkerReply) => {
@@ -124,7 +124,7 @@ export class WorkerPool implements TaskExecutor {
         else if (reply.id === id) {
           cleanup();
           if (reply.type === 'done') resolve({ kind: 'done', stats: reply.stats });
-          else resolve({ kind: 'failed', retryable: reply.error.retryable, error: { code: reply.error.code, message: reply.error.message } });
+          else resolve({ kind: 'failed', retryable: reply.retryable, error: reply.error });
         }
       };
       const onError = (error: Error) => {

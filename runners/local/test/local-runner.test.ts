@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { FoxdenError } from '@foxden/core';
+import { FoxdenError, listStepDirs, readStepMarkers } from '@foxden/core';
 import { StepRegistry, loadPipeline, runPipeline } from '@foxden/pipeline';
 import { WorkerPool } from '../src/index.js';
 
@@ -18,9 +18,8 @@ async function pipelineFile(dir: string, inputs: string[], extraSteps = ''): Pro
 
 async function shardHashes(runDir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const step of await readdir(join(runDir, 'steps'))) {
-    for (const m of await readdir(join(runDir, 'steps', step, 'done'))) {
-      const stats = JSON.parse(await readFile(join(runDir, 'steps', step, 'done', m), 'utf8'));
+  for (const stepDir of await listStepDirs(runDir)) {
+    for (const { stats } of await readStepMarkers(runDir, stepDir)) {
       for (const o of stats.outputs) out[o.path] = o.sha256;
     }
   }
