@@ -244,12 +244,12 @@ async function queryAggregates(db: RunDatabase, runSteps: { name: string; type: 
   const first = runSteps[0] ?? (steps[0] ? { name: steps[0].step, type: steps[0].type } : undefined);
   const ingested = new Map<string, number>();
   if (first && db.catalog.shards.some((s) => s.kind === 'documents' && s.step === first.name)) {
-    for (const r of await rows(db, `SELECT coalesce(lang, '?') AS lang, count(*) AS n FROM foxden_shards('documents') WHERE _step = ${sqlString(first.name)} GROUP BY ALL`)) {
+    for (const r of await rows(db, `SELECT coalesce(lang, '?') AS lang, count(*) AS n FROM foxden_shards('documents') WHERE _step = ${sqlString(first.name)} GROUP BY ALL ORDER BY lang`)) {
       ingested.set(String(r['lang']), num(r['n']));
     }
   }
   const languages = new Map<string, { lang: string; kept: number; kept_tokens: number; ingested: number }>();
-  for (const r of await rows(db, `SELECT lang, sum(n) AS n, sum(tokens) AS tokens FROM _report_docs GROUP BY lang`)) {
+  for (const r of await rows(db, `SELECT lang, sum(n) AS n, sum(tokens) AS tokens FROM _report_docs GROUP BY lang ORDER BY lang`)) {
     const lang = String(r['lang']);
     languages.set(lang, { lang, kept: num(r['n']), kept_tokens: num(r['tokens']), ingested: ingested.get(lang) ?? 0 });
   }
@@ -258,7 +258,7 @@ async function queryAggregates(db: RunDatabase, runSteps: { name: string; type: 
   // Quality: kept scores, and the classifier's drops (their value is the score that decided).
   const qualityBins = new Map<number, { bin: number; kept: number; dropped: number }>();
   const bin = (b: number) => qualityBins.get(b) ?? qualityBins.set(b, { bin: b, kept: 0, dropped: 0 }).get(b)!;
-  for (const r of await rows(db, `SELECT q_bin, sum(n) AS n FROM _report_docs WHERE q_bin IS NOT NULL GROUP BY q_bin`)) bin(num(r['q_bin'])).kept = num(r['n']);
+  for (const r of await rows(db, `SELECT q_bin, sum(n) AS n FROM _report_docs WHERE q_bin IS NOT NULL GROUP BY q_bin ORDER BY q_bin`)) bin(num(r['q_bin'])).kept = num(r['n']);
   const classifiers = runSteps.filter((s) => s.type === 'quality-classifier');
   if (classifiers.length > 0) {
     const names = classifiers.map((s) => sqlString(s.name)).join(', ');
@@ -284,7 +284,7 @@ async function queryAggregates(db: RunDatabase, runSteps: { name: string; type: 
   let lengths = (await rows(db, `SELECT len_bin AS bin, stage, any_value(stage_index) AS si, sum(n) AS documents, sum(tokens) AS tokens FROM _report_docs GROUP BY len_bin, stage ORDER BY si, bin`))
     .map((r) => ({ bin: num(r['bin']), stage: String(r['stage']), documents: num(r['documents']), tokens: num(r['tokens']) }));
   if (packed) lengths = splitByStage(lengths, packed);
-  const sources = (await rows(db, `SELECT source, sum(n) AS documents, sum(tokens) AS tokens FROM _report_docs GROUP BY source ORDER BY tokens DESC`))
+  const sources = (await rows(db, `SELECT source, sum(n) AS documents, sum(tokens) AS tokens FROM _report_docs GROUP BY source ORDER BY tokens DESC, source`))
     .map((r) => ({ source: String(r['source']), documents: num(r['documents']), tokens: num(r['tokens']) }));
 
   const limit = options.rejectedRows ?? 200;
@@ -296,7 +296,7 @@ async function queryAggregates(db: RunDatabase, runSteps: { name: string; type: 
     }));
   await db.query('DROP TABLE _report_docs');
   return {
-    dropCounts, languages: [...languages.values()].sort((a, b) => b.kept - a.kept || b.ingested - a.ingested),
+    dropCounts, languages: [...languages.values()].sort((a, b) => b.kept - a.kept || b.ingested - a.ingested || (a.lang < b.lang ? -1 : a.lang > b.lang ? 1 : 0)),
     quality: [...qualityBins.values()].sort((a, b) => a.bin - b.bin), qualityBinWidth: 1 / QUALITY_BINS, qualityThresholds,
     clusters, nearDuplicateDrops, lengths, sources, rejected, rejectedTotal,
   };
