@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { cp, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { demoFixture, referenceRun, runFoxden, scratchDir } from './fixtures.js';
-import { recordedOutputs } from './run-dir.js';
+import { listRunFiles, recordedOutputs } from './run-dir.js';
 
 test('inspect --verify passes on a clean run and fails naming a tampered shard', { timeout: 5 * 60_000 }, async () => {
   const fixture = await demoFixture();
@@ -18,7 +18,11 @@ test('inspect --verify passes on a clean run and fails naming a tampered shard',
   const clean = await runFoxden(['inspect', runDir, '--verify', '--rows', '0']);
   assert.equal(clean.code, 0, clean.stderr);
   const outputs = await recordedOutputs(runDir);
-  assert.match(clean.stdout, new RegExp(`verify: ${outputs.size} file\\(s\\), [\\d.]+ MB hashed against \\d+ record\\(s\\): all match`));
+  // Shards, their Parquet sidecars and each step's compacted sidecars are all hashed.
+  const sidecars = [...outputs.values()].filter((o) => o.sidecar).length;
+  const compacted = (await listRunFiles(runDir)).filter((f) => /^steps\/[^/]+\/compacted\/[^/]+\.parquet$/.test(f));
+  assert.ok(sidecars > 0 && compacted.length > 0);
+  assert.match(clean.stdout, new RegExp(`verify: ${outputs.size + sidecars + compacted.length} file\\(s\\), [\\d.]+ MB hashed against \\d+ record\\(s\\): all match`));
 
   const dir = await scratchDir('inspect-verify');
   const copy = join(dir, 'run');
@@ -39,8 +43,21 @@ test('inspect --verify passes on a clean run and fails naming a tampered shard',
   assert.match(tampered.stdout, new RegExp(`DIFFERS ${stage.path.replace(/[.]/g, '\\.')}: ${stage.marker.replace(/[.]/g, '\\.')} records sha256 ${stage.sha256}`));
   assert.match(tampered.stdout, new RegExp(`DIFFERS ${stage.path.replace(/[.]/g, '\\.')}: steps/\\d+-curriculum/manifests/stage-\\d+-\\w+\\.json records`));
 
-  // A manifest changed after the fact is named too (its done marker and curriculum.json record its sha256).
+  // A changed Parquet sidecar and a changed compacted file are named by the records that hold them.
   await cp(join(runDir, stage.path), join(copy, stage.path));
+  const sidecar = [...outputs.values()].find((o) => o.sidecar)!.sidecar!.path;
+  for (const file of [sidecar, compacted[0]!]) {
+    const bytes = await readFile(join(copy, file));
+    bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0x01;
+    const { writeFile: write } = await import('node:fs/promises');
+    await write(join(copy, file), bytes);
+    const changed = await runFoxden(['inspect', copy, '--verify', '--rows', '0']);
+    assert.equal(changed.code, 1, `verify passed a changed ${file}`);
+    assert.match(changed.stderr, new RegExp(`1 file\\(s\\) differ from the run's records: ${file.replace(/[.]/g, '\\.')}\\n$`));
+    await cp(join(runDir, file), join(copy, file));
+  }
+
+  // A manifest changed after the fact is named too (its done marker and curriculum.json record its sha256).
   const curriculum = JSON.parse(await readFile(join(copy, 'curriculum.json'), 'utf8')) as { stages: { manifest: string }[] };
   const manifest = curriculum.stages[0]!.manifest;
   const text = await readFile(join(copy, manifest), 'utf8');

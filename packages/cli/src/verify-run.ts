@@ -18,7 +18,7 @@ export interface VerifyReport {
   /** Files hashed (each once, however many records name it). */
   files: number;
   bytes: number;
-  /** Records compared: done-marker outputs, stage-manifest shards, curriculum.json stages. */
+  /** Records compared: done-marker outputs and their sidecars, compacted sidecars, stage-manifest shards, curriculum.json stages. */
   checks: number;
   problems: VerifyProblem[];
 }
@@ -39,15 +39,28 @@ async function sha256File(file: string): Promise<{ sha256: string; bytes: number
 }
 
 /**
- * Recomputes the sha256 of every shard the run's done markers record (and of
- * every shard and manifest the curriculum's manifests record) and compares it
- * with the record. Each file is hashed once.
+ * Recomputes the sha256 of every shard and Parquet sidecar the run's done
+ * markers record, of every step's compacted sidecars, and of every shard and
+ * manifest the curriculum's manifests record, and compares it with the
+ * record. Each file is hashed once.
  */
 export async function verifyRun(runDir: string): Promise<VerifyReport> {
   const expectations: { file: string; recordedBy: string; sha256: string; bytes?: number }[] = [];
   for (const stepDir of await listStepDirs(runDir)) {
     for (const { path: recordedBy, stats } of await readStepMarkers(runDir, stepDir)) {
-      for (const o of stats.outputs) expectations.push({ file: o.path, recordedBy, sha256: o.sha256, bytes: o.bytes });
+      for (const o of stats.outputs) {
+        expectations.push({ file: o.path, recordedBy, sha256: o.sha256, bytes: o.bytes });
+        // The shard's Parquet sidecar (what the SQL views read) is recorded beside it.
+        if (o.sidecar) expectations.push({ file: o.sidecar.path, recordedBy, sha256: o.sidecar.sha256, bytes: o.sidecar.bytes });
+      }
+    }
+    // A completed step's compacted sidecars, recorded in its compacted.json.
+    const compactedRecord = join(stepDir, 'compacted.json');
+    const compacted = await readFile(join(runDir, compactedRecord), 'utf8').catch(() => null);
+    if (compacted !== null) {
+      for (const f of (JSON.parse(compacted) as { files?: { path: string; sha256: string; bytes: number }[] }).files ?? []) {
+        expectations.push({ file: f.path, recordedBy: compactedRecord, sha256: f.sha256, bytes: f.bytes });
+      }
     }
   }
   const curriculumText = await readFile(join(runDir, 'curriculum.json'), 'utf8').catch(() => null);
