@@ -49,6 +49,8 @@ details summary { cursor: pointer; color: #2f6ea5; }
 details[open] { background: #f6f9fc; }
 pre { background: #f3f5f7; padding: 8px 10px; overflow-x: auto; font-size: 12px; margin: 4px 0; white-space: pre-wrap; max-width: 820px; }
 #rejected-table td:last-child { white-space: normal; min-width: 320px; }
+#stages-table th { white-space: normal; min-width: 48px; }
+#stages-table th, #stages-table td { padding: 3px 5px; }
 code { font-size: 12px; }
 .muted { color: #777; }
 footer { color: #777; padding: 0 28px 30px; font-size: 12px; }
