@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import {
-  FoxdenError, STAGE_COLUMNS, SeededRandom, addCount, assertBalanced, emptyTaskStats, writeFileAtomic,
+  FoxdenError, STAGE_COLUMNS, SeededRandom, addCount, writeFileAtomic,
   type ShardOutput, type StepPhase, type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
-import { DropWriter, openInputShard, ShardWriter } from '@foxden/shards';
+import { openInputShard, runTask, type TaskScope } from '@foxden/shards';
 import { planningColumns, tokensOf } from './columns-read.js';
 import { curriculumConfig, handoff } from './config.js';
 import { PACKERS, packStats, type Packed } from './packing.js';
@@ -71,14 +71,12 @@ export const packPhase: StepPhase<CurriculumParams> = {
 };
 
 async function runPack(task: TaskSpec, ctx: TaskContext<CurriculumParams>): Promise<TaskStats> {
-  const started = performance.now();
   const { params, stages, router } = curriculumConfig(ctx);
   const plan = await readPlan(ctx.runDir, ctx.stepDir);
   const group = task.id;
-  const stats = emptyTaskStats(ctx.stepName, task.id);
-  const drops = await DropWriter.create(task, ctx);
-  const writers: ShardWriter[] = [];
-  try {
+  return runTask(task, ctx, async (scope) => {
+    const { stats } = scope;
+    const drops = await scope.drops();
     const selected: SelectedDoc[] = [];
     const candidates = new Map<string, number[]>();
     const dropDoc = (id: string, url: string | null, reason: string, value: string): void => {
@@ -89,7 +87,7 @@ async function runPack(task: TaskSpec, ctx: TaskContext<CurriculumParams>): Prom
       const reader = await openInputShard(ctx, input);
       try {
         for await (const batch of reader.batches()) {
-          if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `task ${task.id} of step ${ctx.stepName} aborted`);
+          scope.checkAborted();
           const cols = planningColumns(batch);
           for (let i = 0; i < cols.rows; i++) {
             const id = cols.id(i);
@@ -153,14 +151,11 @@ async function runPack(task: TaskSpec, ctx: TaskContext<CurriculumParams>): Prom
       perStage[d.stage]!.push(d);
     }
     await drops.flush();
-    const selection = await ShardWriter.create({
-      runDir: ctx.runDir, path: handoff.selection(ctx.stepDir, group), kind: 'selection', columns: SELECTION_COLUMNS, metadata: { 'foxden.step': ctx.stepName },
-    });
-    writers.push(selection);
+    const selection = await scope.shard({ path: handoff.selection(ctx.stepDir, group), kind: 'selection', columns: SELECTION_COLUMNS });
     const groupStats: GroupPackStats = { group, stages: [] };
     for (const stage of stages) {
       const docs = perStage[stage.index]!;
-      const s = await packStage(stage, docs, group, plan, params, ctx, writers);
+      const s = await packStage(stage, docs, group, plan, params, ctx, scope);
       groupStats.stages.push(s);
       for (const d of docs) {
         await selection.append({
@@ -168,35 +163,25 @@ async function runPack(task: TaskSpec, ctx: TaskContext<CurriculumParams>): Prom
           copies: d.copies, extra_tokens: d.extra, tokens_used: d.copies * d.usable + d.extra,
         });
       }
-      if (s.shard) {
-        stats.outputs.push(s.shard);
-        stats.bytes_out += s.shard.bytes;
-      }
+      if (s.shard) stats.bytes_out += s.shard.bytes;
       const prefix = `stage${stage.index}.`;
       for (const key of ['sequences', 'content_tokens', 'padding_tokens', 'pieces', 'truncations', 'repeats', 'budget_cut_documents', 'discarded_tokens'] as const) {
         addCount(stats.counters, prefix + key, s[key]);
         addCount(stats.counters, key, s[key]);
       }
     }
-    stats.outputs.push(await selection.close());
+    await scope.close(selection);
     const text = jsonText(groupStats);
     const path = handoff.packStats(ctx.stepDir, group);
     await writeFileAtomic(join(ctx.runDir, path), text);
     stats.outputs.push({ path, kind: 'pack-stats', rows: stages.length, bytes: Buffer.byteLength(text), sha256: sha256Text(text) });
-    stats.outputs.push(await drops.close());
-  } catch (error) {
-    for (const w of writers) await w.abort();
-    await drops.abort();
-    throw error;
-  }
-  assertBalanced(stats, `task ${task.id} of step`);
-  stats.seconds = (performance.now() - started) / 1000;
-  return stats;
+    await scope.close(drops);
+  });
 }
 
 async function packStage(
   stage: ResolvedStage, docs: readonly SelectedDoc[], group: string, plan: PlanFile, params: ReturnType<typeof curriculumConfig>['params'],
-  ctx: TaskContext<CurriculumParams>, writers: ShardWriter[],
+  ctx: TaskContext<CurriculumParams>, scope: TaskScope,
 ): Promise<StagePackStats> {
   // Items: one per document copy, documents in input order, copies consecutive.
   let itemCount = 0;
@@ -245,11 +230,10 @@ async function packStage(
     discarded_tokens: discarded, sources: Object.fromEntries(Object.entries(sources).sort(([a], [b]) => (a < b ? -1 : 1))),
   };
   if (packed.rows === 0) return result;
-  const writer = await ShardWriter.create({
-    runDir: ctx.runDir, path: handoff.stageShard(ctx.stepDir, group, stage.index), kind: 'stage', columns: STAGE_COLUMNS,
+  const writer = await scope.shard({
+    path: handoff.stageShard(ctx.stepDir, group, stage.index), kind: 'stage', columns: STAGE_COLUMNS,
     batchRows: Math.max(16, Math.floor((4 << 20) / (4 * stage.seq_len))),
     metadata: {
-      'foxden.step': ctx.stepName,
       [STAGE_METADATA.index]: String(stage.index),
       [STAGE_METADATA.name]: stage.name,
       [STAGE_METADATA.seqLen]: String(stage.seq_len),
@@ -258,11 +242,10 @@ async function packStage(
       ...plan.tokenizer_metadata,
     },
   });
-  writers.push(writer);
   const rowOrder = Array.from({ length: packed.rows }, (_, i) => i);
   new SeededRandom(ctx.seed, `curriculum/rows/${stage.name}/${group}`).shuffle(rowOrder);
   for (const r of rowOrder) await writer.append(buildRow(packed, r, itemDoc, docs, stage.seq_len, plan.pad_id));
-  result.shard = await writer.close();
+  result.shard = await scope.close(writer);
   return result;
 }
 
