@@ -1,10 +1,8 @@
-import { join } from 'node:path';
 import {
   FoxdenError, addCount, indexTaskId, previousStepShards, shardPath,
   type ColumnSpec, type DocumentRecord, type StepContext, type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
 import { runTask } from './run-task.js';
-import { ShardReader } from './shard-reader.js';
 
 /** What a document transform does with each document of a batch. */
 export interface DocumentSink {
@@ -41,69 +39,44 @@ export async function runDocumentTask(task: TaskSpec, ctx: TaskContext<any>, opt
     const kind = options.kind ?? 'documents';
     const docs = await scope.shard({ path: shardPath(ctx.stepDir, kind, ctx.phase, task.id), kind, columns: options.outputColumns, metadata: options.metadata ?? {} });
     const drops = await scope.drops();
-    for (const input of task.inputs) {
-      const reader = await openInputShard(ctx, input);
-      try {
-        for await (const rows of reader.rowBatches()) {
-          scope.checkAborted();
-          const batch = rows as DocumentRecord[];
-          const decided = new Set<string>();
-          const kept: DocumentRecord[] = [];
-          let batchBytes = 0;
-          for (const d of batch) batchBytes += d.text.length;
-          const sink: DocumentSink = {
-            keep(doc) {
-              if (decided.has(doc.id)) throw new FoxdenError('ACCOUNTING', `step ${ctx.stepName} decided document ${doc.id} twice`);
-              decided.add(doc.id);
-              kept.push(doc);
-            },
-            drop(doc, reason, value) {
-              if (decided.has(doc.id)) throw new FoxdenError('ACCOUNTING', `step ${ctx.stepName} decided document ${doc.id} twice`);
-              decided.add(doc.id);
-              addCount(stats.dropped, reason);
-              drops.add({ id: doc.id, url: doc.url, step: ctx.stepName, reason, value: value === null ? null : String(value) });
-            },
-            count(counter, n = 1) {
-              addCount(stats.counters, counter, n);
-            },
-          };
-          await options.transform(batch, sink);
-          if (decided.size !== batch.length) {
-            const missing = batch.filter((d) => !decided.has(d.id)).map((d) => d.id);
-            throw new FoxdenError('ACCOUNTING', `step ${ctx.stepName} neither kept nor dropped ${missing.length} documents (first: ${missing[0]})`);
-          }
-          for (const doc of kept) {
-            stats.bytes_out += doc.text.length;
-            await docs.append(doc);
-          }
-          await drops.flush();
-          stats.documents_in += batch.length;
-          stats.documents_out += kept.length;
-          stats.bytes_in += batchBytes;
-          ctx.progress({ documents: batch.length, bytes: batchBytes });
-        }
-      } finally {
-        await reader.close();
+    for await (const { batch: rows } of scope.inputBatches((reader) => reader.rowBatches())) {
+      const batch = rows as DocumentRecord[];
+      const decided = new Set<string>();
+      const kept: DocumentRecord[] = [];
+      let batchBytes = 0;
+      for (const d of batch) batchBytes += d.text.length;
+      const sink: DocumentSink = {
+        keep(doc) {
+          if (decided.has(doc.id)) throw new FoxdenError('ACCOUNTING', `step ${ctx.stepName} decided document ${doc.id} twice`);
+          decided.add(doc.id);
+          kept.push(doc);
+        },
+        drop(doc, reason, value) {
+          if (decided.has(doc.id)) throw new FoxdenError('ACCOUNTING', `step ${ctx.stepName} decided document ${doc.id} twice`);
+          decided.add(doc.id);
+          addCount(stats.dropped, reason);
+          drops.add({ id: doc.id, url: doc.url, step: ctx.stepName, reason, value: value === null ? null : String(value) });
+        },
+        count(counter, n = 1) {
+          addCount(stats.counters, counter, n);
+        },
+      };
+      await options.transform(batch, sink);
+      if (decided.size !== batch.length) {
+        const missing = batch.filter((d) => !decided.has(d.id)).map((d) => d.id);
+        throw new FoxdenError('ACCOUNTING', `step ${ctx.stepName} neither kept nor dropped ${missing.length} documents (first: ${missing[0]})`);
       }
+      for (const doc of kept) {
+        stats.bytes_out += doc.text.length;
+        await docs.append(doc);
+      }
+      await drops.flush();
+      stats.documents_in += batch.length;
+      stats.documents_out += kept.length;
+      stats.bytes_in += batchBytes;
+      ctx.progress({ documents: batch.length, bytes: batchBytes });
     }
   });
-}
-
-/**
- * Opens a run-relative input shard of a task, verifying the sha256 that the
- * task which wrote it recorded: a changed or truncated intermediate fails here,
- * naming the file, before any of it is used.
- */
-export async function openInputShard(ctx: TaskContext<any>, path: string): Promise<ShardReader> {
-  const expected = findShardChecksum(ctx, path);
-  return ShardReader.open(join(ctx.runDir, path), expected ? { sha256: expected } : {});
-}
-
-/** The sha256 recorded for a run-relative shard by the step that wrote it, if any. */
-export function findShardChecksum(ctx: TaskContext<any>, path: string): string | undefined {
-  for (const step of ctx.history) for (const s of step.shards) if (s.path === path) return s.sha256;
-  for (const s of ctx.phaseOutputs ?? []) if (s.path === path) return s.sha256;
-  return undefined;
 }
 
 /** Plans one task per document shard of the previous step: the usual map step. */

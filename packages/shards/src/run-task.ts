@@ -2,6 +2,8 @@ import {
   FoxdenError, assertBalanced, emptyTaskStats, type ShardOutput, type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
 import { DropWriter } from './drop-writer.js';
+import { openInputShard } from './open-input-shard.js';
+import type { ShardReader } from './shard-reader.js';
 import { ShardWriter, type ShardWriterOptions } from './shard-writer.js';
 
 /** A writer a task owns only for clean-up: aborted if the task fails. */
@@ -23,6 +25,12 @@ export interface TaskScope {
   readonly stats: TaskStats;
   /** Throws ABORTED (naming the task) when the run is being interrupted: call it between batches. */
   checkAborted(): void;
+  /**
+   * The task's input shards in order, batch by batch: each shard opened with the sha256 its
+   * writer recorded and closed when read (or when the loop is left), the abort check before
+   * every batch. `read` picks what to read from a shard (`reader.batches()`, `reader.rowBatches(...)`).
+   */
+  inputBatches<T>(read: (reader: ShardReader, input: string) => AsyncIterable<T>): AsyncGenerator<{ input: string; batch: T }>;
   /** Opens a shard writer the task owns (the run directory and `foxden.step` metadata filled in). */
   shard(options: Omit<ShardWriterOptions, 'runDir'>): Promise<ShardWriter>;
   /** Opens the task's drop writer (`drops/<phase>-<task>.arrow`), owned like a shard. */
@@ -49,6 +57,19 @@ export async function runTask(task: TaskSpec, ctx: TaskContext<any>, body: (scop
     stats,
     checkAborted() {
       if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `task ${task.id} of step ${ctx.stepName} aborted`);
+    },
+    async *inputBatches(read) {
+      for (const input of task.inputs) {
+        const reader = await openInputShard(ctx, input);
+        try {
+          for await (const batch of read(reader, input)) {
+            scope.checkAborted();
+            yield { input, batch };
+          }
+        } finally {
+          await reader.close();
+        }
+      }
     },
     async shard(options) {
       return scope.own(await ShardWriter.create({ ...options, runDir: ctx.runDir, metadata: { 'foxden.step': ctx.stepName, ...(options.metadata ?? {}) } }));
