@@ -3,7 +3,7 @@ import {
   FoxdenError, STAGE_COLUMNS, SeededRandom, addCount, writeFileAtomic,
   type ShardOutput, type StepPhase, type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
-import { openInputShard, runTask, type TaskScope } from '@foxden/shards';
+import { runTask, type TaskScope } from '@foxden/shards';
 import { planningColumns, tokensOf } from './columns-read.js';
 import { curriculumConfig, handoff } from './config.js';
 import { PACKERS, packStats, type Packed } from './packing.js';
@@ -83,47 +83,39 @@ async function runPack(task: TaskSpec, ctx: TaskContext<CurriculumParams>): Prom
       addCount(stats.dropped, reason);
       drops.add({ id, url, step: ctx.stepName, reason, value });
     };
-    for (const input of task.inputs) {
-      const reader = await openInputShard(ctx, input);
-      try {
-        for await (const batch of reader.batches()) {
-          scope.checkAborted();
-          const cols = planningColumns(batch);
-          for (let i = 0; i < cols.rows; i++) {
-            const id = cols.id(i);
-            const nTokens = cols.nTokens(i);
-            const route = router.route(nTokens, cols.quality(i), cols.source(i));
-            if ('reason' in route) {
-              dropDoc(id, cols.url(i), route.reason, route.value);
-              continue;
-            }
-            const stage = stages[route.stage]!;
-            const alloc = plan.stages[route.stage]?.groups[route.group];
-            if (!alloc) throw new FoxdenError('CORRUPT_INTERMEDIATE', `curriculum pack: the plan has no allocation for stage '${stage.name}' source group '${route.group}' but document ${id} in ${input} belongs there; the token shards changed after planning: re-run the step with --force`, { file: input, offset: i });
-            const key = documentKey(id, ctx.seed);
-            const d = decide(alloc, key, group);
-            if (d.copies === 0 && !d.boundary) {
-              dropDoc(id, cols.url(i), 'budget-exceeded', stage.name);
-              continue;
-            }
-            const tokens = tokensOf(batch, i);
-            if (tokens.length !== nTokens) throw new FoxdenError('BAD_INPUT', `token shard ${input} row ${i} (document ${id}): n_tokens ${nTokens} but ${tokens.length} token ids`, { file: input, offset: i });
-            const doc: SelectedDoc = { id, url: cols.url(i), tokens, nTokens, usable: route.usable, stage: route.stage, source: route.group, key, copies: d.copies, extra: 0 };
-            if (d.boundary) {
-              const k = `${route.stage}\u0000${route.group}`;
-              let list = candidates.get(k);
-              if (!list) candidates.set(k, (list = []));
-              list.push(selected.length);
-            }
-            selected.push(doc);
-          }
-          await drops.flush();
-          stats.documents_in += cols.rows;
-          ctx.progress({ documents: cols.rows });
+    for await (const { input, batch } of scope.inputBatches((reader) => reader.batches())) {
+      const cols = planningColumns(batch);
+      for (let i = 0; i < cols.rows; i++) {
+        const id = cols.id(i);
+        const nTokens = cols.nTokens(i);
+        const route = router.route(nTokens, cols.quality(i), cols.source(i));
+        if ('reason' in route) {
+          dropDoc(id, cols.url(i), route.reason, route.value);
+          continue;
         }
-      } finally {
-        await reader.close();
+        const stage = stages[route.stage]!;
+        const alloc = plan.stages[route.stage]?.groups[route.group];
+        if (!alloc) throw new FoxdenError('CORRUPT_INTERMEDIATE', `curriculum pack: the plan has no allocation for stage '${stage.name}' source group '${route.group}' but document ${id} in ${input} belongs there; the token shards changed after planning: re-run the step with --force`, { file: input, offset: i });
+        const key = documentKey(id, ctx.seed);
+        const d = decide(alloc, key, group);
+        if (d.copies === 0 && !d.boundary) {
+          dropDoc(id, cols.url(i), 'budget-exceeded', stage.name);
+          continue;
+        }
+        const tokens = tokensOf(batch, i);
+        if (tokens.length !== nTokens) throw new FoxdenError('BAD_INPUT', `token shard ${input} row ${i} (document ${id}): n_tokens ${nTokens} but ${tokens.length} token ids`, { file: input, offset: i });
+        const doc: SelectedDoc = { id, url: cols.url(i), tokens, nTokens, usable: route.usable, stage: route.stage, source: route.group, key, copies: d.copies, extra: 0 };
+        if (d.boundary) {
+          const k = `${route.stage}\u0000${route.group}`;
+          let list = candidates.get(k);
+          if (!list) candidates.set(k, (list = []));
+          list.push(selected.length);
+        }
+        selected.push(doc);
       }
+      await drops.flush();
+      stats.documents_in += cols.rows;
+      ctx.progress({ documents: cols.rows });
     }
     stats.bytes_in = task.bytes;
     // The boundary bucket: documents in key order fill this group's share, the last one cut.

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { writeFileAtomic, type StepPhase, type TaskSpec } from '@foxden/core';
-import { openInputShard, runTask } from '@foxden/shards';
+import { runTask } from '@foxden/shards';
 import { planningColumns } from './columns-read.js';
 import { curriculumConfig, handoff } from './config.js';
 import type { CurriculumParams } from './params.js';
@@ -31,22 +31,14 @@ export const scanPhase: StepPhase<CurriculumParams> = {
     return runTask(task, ctx, async (scope) => {
       const { stats } = scope;
       const builder = new SummaryBuilder(task.id, stages.length);
-      for (const input of task.inputs) {
-        const reader = await openInputShard(ctx, input);
-        try {
-          for await (const batch of reader.batches()) {
-            scope.checkAborted();
-            const cols = planningColumns(batch);
-            for (let i = 0; i < cols.rows; i++) {
-              const route = router.route(cols.nTokens(i), cols.quality(i), cols.source(i));
-              if ('reason' in route) builder.reject(route.reason);
-              else builder.add(route.stage, route.group, route.usable, documentKey(cols.id(i), ctx.seed));
-            }
-            ctx.progress({ documents: cols.rows });
-          }
-        } finally {
-          await reader.close();
+      for await (const { batch } of scope.inputBatches((reader) => reader.batches())) {
+        const cols = planningColumns(batch);
+        for (let i = 0; i < cols.rows; i++) {
+          const route = router.route(cols.nTokens(i), cols.quality(i), cols.source(i));
+          if ('reason' in route) builder.reject(route.reason);
+          else builder.add(route.stage, route.group, route.usable, documentKey(cols.id(i), ctx.seed));
         }
+        ctx.progress({ documents: cols.rows });
       }
       const summary = builder.toJSON();
       const text = JSON.stringify(summary) + '\n';

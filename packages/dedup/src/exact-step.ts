@@ -4,7 +4,7 @@ import {
   FoxdenError, addCount, indexTaskId, shardPath,
   type ColumnSpec, type DocumentRecord, type StepContext, type StepModule, type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
-import { openInputShard, runDocumentTask, runTask, ShardReader, type ShardWriter } from '@foxden/shards';
+import { runDocumentTask, runTask, ShardReader, type ShardWriter } from '@foxden/shards';
 import { compareKeep, type KeepCandidate } from './keep-rule.js';
 import { normalizeText, normalizeUrl } from './normalize.js';
 import { phaseOutputs, planShards, ref, shardTaskIds, type FileRef } from './phase-outputs.js';
@@ -60,54 +60,47 @@ function cmpStr(a: string, b: string): number {
 async function runHash(task: TaskSpec, ctx: TaskContext<ExactDedupParams>): Promise<TaskStats> {
   const { partitions } = ctx.params;
   const shard = Number(task.id);
-  const input = task.inputs[0]!;
-  const reader = await openInputShard(ctx, input);
-  try {
-    return await runTask(task, ctx, async (scope) => {
-      const { stats } = scope;
-      const writers = new Map<number, ShardWriter>();
-      const emit = async (kind: string, normalised: string, doc: DocumentRecord, row: number): Promise<void> => {
-        const key = keyHash(kind, normalised);
-        const p = parseInt(key.slice(0, 8), 16) % partitions;
-        let w = writers.get(p);
-        if (!w) {
-          w = await scope.shard({
-            path: join(ctx.stepDir, 'exact-hashes', `hash-${task.id}${partitionSuffix(p)}`), kind: 'exact-hashes', columns: HASH_COLUMNS, batchRows: 8192,
-          });
-          writers.set(p, w);
-        }
-        await w.append({ key, kind, id: doc.id, fetched_at: doc.fetched_at ?? null, shard, row });
-      };
-      let row = 0;
-      for await (const rows of reader.rowBatches(['id', 'text', 'url', 'fetched_at'])) {
-        scope.checkAborted();
-        let bytes = 0;
-        for (const r of rows) {
-          const doc = r as DocumentRecord;
-          const text = typeof doc.text === 'string' ? doc.text : '';
-          bytes += text.length;
-          if (ctx.params.text) {
-            const norm = normalizeText(text);
-            if (norm === '') addCount(stats.counters, 'exact_empty_text');
-            else await emit('text', norm, doc, row);
-          }
-          if (ctx.params.url) {
-            const url = normalizeUrl(doc.url);
-            if (url === null) addCount(stats.counters, 'exact_no_url');
-            else await emit('url', url, doc, row);
-          }
-          row++;
-        }
-        stats.bytes_in += bytes;
-        ctx.progress({ documents: rows.length, bytes });
+  return runTask(task, ctx, async (scope) => {
+    const { stats } = scope;
+    const writers = new Map<number, ShardWriter>();
+    const emit = async (kind: string, normalised: string, doc: DocumentRecord, row: number): Promise<void> => {
+      const key = keyHash(kind, normalised);
+      const p = parseInt(key.slice(0, 8), 16) % partitions;
+      let w = writers.get(p);
+      if (!w) {
+        w = await scope.shard({
+          path: join(ctx.stepDir, 'exact-hashes', `hash-${task.id}${partitionSuffix(p)}`), kind: 'exact-hashes', columns: HASH_COLUMNS, batchRows: 8192,
+        });
+        writers.set(p, w);
       }
-      addCount(stats.counters, 'exact_documents_hashed', row);
-      // Outputs in partition order, not the order the partitions were first seen.
-      for (const p of [...writers.keys()].sort((a, b) => a - b)) await scope.close(writers.get(p)!);
-    });
-  } finally {
-    await reader.close();
-  }
+      await w.append({ key, kind, id: doc.id, fetched_at: doc.fetched_at ?? null, shard, row });
+    };
+    let row = 0;
+    for await (const { batch: rows } of scope.inputBatches((reader) => reader.rowBatches(['id', 'text', 'url', 'fetched_at']))) {
+      let bytes = 0;
+      for (const r of rows) {
+        const doc = r as DocumentRecord;
+        const text = typeof doc.text === 'string' ? doc.text : '';
+        bytes += text.length;
+        if (ctx.params.text) {
+          const norm = normalizeText(text);
+          if (norm === '') addCount(stats.counters, 'exact_empty_text');
+          else await emit('text', norm, doc, row);
+        }
+        if (ctx.params.url) {
+          const url = normalizeUrl(doc.url);
+          if (url === null) addCount(stats.counters, 'exact_no_url');
+          else await emit('url', url, doc, row);
+        }
+        row++;
+      }
+      stats.bytes_in += bytes;
+      ctx.progress({ documents: rows.length, bytes });
+    }
+    addCount(stats.counters, 'exact_documents_hashed', row);
+    // Outputs in partition order, not the order the partitions were first seen.
+    for (const p of [...writers.keys()].sort((a, b) => a - b)) await scope.close(writers.get(p)!);
+  });
 }
 
 async function planDecide(ctx: StepContext<ExactDedupParams>): Promise<TaskSpec[]> {

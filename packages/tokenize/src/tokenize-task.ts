@@ -4,7 +4,7 @@ import {
   FoxdenError, addCount, taskKey,
   type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
-import { openInputShard, runTask } from '@foxden/shards';
+import { runTask, type ShardReader } from '@foxden/shards';
 import { TokenShardWriter, type TokenRow } from './token-shards.js';
 import { loadTokenizer, type LoadedTokenizer } from './tokenizer.js';
 
@@ -162,23 +162,17 @@ export async function runTokenizeTask(task: TaskSpec, ctx: TaskContext<TokenizeP
       if (inflight) await write(inflight.docs, await inflight.encoded);
       inflight = next;
     };
-    for (const input of task.inputs) {
-      const reader = await openInputShard(ctx, input);
-      try {
-        const present = new Set(reader.columns.map((c) => c.name));
-        for (const required of ['id', 'text', 'source']) {
-          if (!present.has(required)) throw new FoxdenError('CORRUPT_INTERMEDIATE', `document shard ${input} has no column "${required}"`, { file: input });
-        }
-        const columns = READ_COLUMNS.filter((c) => present.has(c));
-        for await (const rows of reader.rowBatches(columns)) {
-          scope.checkAborted();
-          for (const row of rows) {
-            pending.push(row as unknown as InputDoc);
-            if (pending.length >= params.batch_size) await launch();
-          }
-        }
-      } finally {
-        await reader.close();
+    const readDocuments = (reader: ShardReader, input: string) => {
+      const present = new Set(reader.columns.map((c) => c.name));
+      for (const required of ['id', 'text', 'source']) {
+        if (!present.has(required)) throw new FoxdenError('CORRUPT_INTERMEDIATE', `document shard ${input} has no column "${required}"`, { file: input });
+      }
+      return reader.rowBatches(READ_COLUMNS.filter((c) => present.has(c)));
+    };
+    for await (const { batch: rows } of scope.inputBatches(readDocuments)) {
+      for (const row of rows) {
+        pending.push(row as unknown as InputDoc);
+        if (pending.length >= params.batch_size) await launch();
       }
     }
     if (pending.length > 0) await launch();

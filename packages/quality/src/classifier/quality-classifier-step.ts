@@ -4,7 +4,7 @@ import {
   FoxdenError, addCount, shardPath, withColumns,
   type ColumnSpec, type StepContext, type StepModule, type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
-import { openInputShard, planPerShard, runDocumentTask, runTask, ShardReader } from '@foxden/shards';
+import { planPerShard, runDocumentTask, runTask, ShardReader } from '@foxden/shards';
 import { QualityScorer } from './quality-scorer.js';
 import { runScoreAndFilter } from './score-and-filter-task.js';
 
@@ -105,20 +105,12 @@ async function runScoreTask(task: TaskSpec, ctx: TaskContext<QualityClassifierPa
         addCount(stats.counters, 'quality:scored', batch.ids.length);
         ctx.progress({ documents: batch.ids.length, bytes: batch.bytes });
       };
-      for (const input of task.inputs) {
-        const reader = await openInputShard(ctx, input);
-        try {
-          for await (const rows of reader.rowBatches(['id', 'text'])) {
-            scope.checkAborted();
-            const texts = rows.map((r) => String(r['text'] ?? ''));
-            const scores = scorer.score(texts);
-            scores.catch(() => undefined);
-            inFlight.push({ ids: rows.map((r) => String(r['id'])), bytes: texts.reduce((n, t) => n + t.length, 0), scores });
-            while (inFlight.length >= BATCHES_AHEAD) await settle();
-          }
-        } finally {
-          await reader.close();
-        }
+      for await (const { batch: rows } of scope.inputBatches((reader) => reader.rowBatches(['id', 'text']))) {
+        const texts = rows.map((r) => String(r['text'] ?? ''));
+        const scores = scorer.score(texts);
+        scores.catch(() => undefined);
+        inFlight.push({ ids: rows.map((r) => String(r['id'])), bytes: texts.reduce((n, t) => n + t.length, 0), scores });
+        while (inFlight.length >= BATCHES_AHEAD) await settle();
       }
       while (inFlight.length > 0) await settle();
     });

@@ -1,5 +1,5 @@
 import { addCount, shardPath, type ColumnSpec, type TaskContext, type TaskSpec, type TaskStats } from '@foxden/core';
-import { openInputShard, runTask } from '@foxden/shards';
+import { runTask, type ShardReader } from '@foxden/shards';
 import type { QualityScorer } from './quality-scorer.js';
 
 export interface ScoreAndFilterOptions {
@@ -73,25 +73,17 @@ export async function runScoreAndFilter(task: TaskSpec, ctx: TaskContext<any>, o
       stats.bytes_in += bytes;
       ctx.progress({ documents: batch.length, bytes });
     };
-    for (const input of task.inputs) {
-      const reader = await openInputShard(ctx, input);
-      try {
-        // Text stays UTF-8 bytes: fastText's lines are built from them and kept documents are written from them, never decoded.
-        const utf8Columns = reader.columns.filter((c) => c.type === 'utf8').map((c) => c.name);
-        for await (const rows of reader.rowBatches(undefined, { utf8Bytes: utf8Columns })) {
-          scope.checkAborted();
-          const batch = rows as ClassifiedRow[];
-          const texts = batch.map((d) => d.text ?? EMPTY);
-          const lengths = new Uint32Array(batch.length);
-          const scores = options.scorer.score(texts, lengths);
-          // Awaited in decideOldest; a failure meanwhile must not count as an unhandled rejection.
-          scores.catch(() => undefined);
-          ahead.push({ batch, lengths, scores });
-          while (ahead.length >= BATCHES_AHEAD) await decideOldest();
-        }
-      } finally {
-        await reader.close();
-      }
+    // Text stays UTF-8 bytes: fastText's lines are built from them and kept documents are written from them, never decoded.
+    const readBytes = (reader: ShardReader) => reader.rowBatches(undefined, { utf8Bytes: reader.columns.filter((c) => c.type === 'utf8').map((c) => c.name) });
+    for await (const { batch: rows } of scope.inputBatches(readBytes)) {
+      const batch = rows as ClassifiedRow[];
+      const texts = batch.map((d) => d.text ?? EMPTY);
+      const lengths = new Uint32Array(batch.length);
+      const scores = options.scorer.score(texts, lengths);
+      // Awaited in decideOldest; a failure meanwhile must not count as an unhandled rejection.
+      scores.catch(() => undefined);
+      ahead.push({ batch, lengths, scores });
+      while (ahead.length >= BATCHES_AHEAD) await decideOldest();
     }
     while (ahead.length > 0) await decideOldest();
   });
