@@ -91,6 +91,6 @@ export async function runSignatures(task: TaskSpec, ctx: TaskContext<MinHashDedu
       his[b] = new GrowableArray(Uint32Array);
       los[b] = new GrowableArray(Uint32Array);
     }
-    // The documents' file, then the signatures, close after the band runs.
+    // Still open: the documents' file and the signatures; the kit closes them after the band runs, in that order.
   });
 }
