@@ -22,7 +22,6 @@ export const manifestPhase: StepPhase<CurriculumParams> = {
     return [{ id: '00000', inputs: [handoff.plan(ctx.stepDir)], bytes: 0, params: {} }];
   },
   async run(task, ctx) {
-    const started = performance.now();
     const { stages } = curriculumConfig(ctx);
     const plan = await readPlan(ctx.runDir, ctx.stepDir);
     const groups: GroupPackStats[] = [];
@@ -120,7 +119,6 @@ export const manifestPhase: StepPhase<CurriculumParams> = {
     stats.outputs.push(await write('curriculum.json', atRoot));
     stats.counters['stages'] = stages.length;
     stats.counters['stages_short'] = plan.stages.filter((s) => !s.met).length;
-    stats.seconds = (performance.now() - started) / 1000;
     return stats;
   },
 };

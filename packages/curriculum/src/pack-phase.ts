@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import {
-  FoxdenError, STAGE_COLUMNS, SeededRandom, addCount, assertBalanced, emptyTaskStats, writeFileAtomic,
+  FoxdenError, STAGE_COLUMNS, SeededRandom, addCount, writeFileAtomic,
   type ShardOutput, type StepPhase, type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
-import { DropWriter, openInputShard, ShardWriter } from '@foxden/shards';
+import { runTask, type TaskScope } from '@foxden/shards';
 import { planningColumns, tokensOf } from './columns-read.js';
 import { curriculumConfig, handoff } from './config.js';
 import { PACKERS, packStats, type Packed } from './packing.js';
@@ -71,61 +71,51 @@ export const packPhase: StepPhase<CurriculumParams> = {
 };
 
 async function runPack(task: TaskSpec, ctx: TaskContext<CurriculumParams>): Promise<TaskStats> {
-  const started = performance.now();
   const { params, stages, router } = curriculumConfig(ctx);
   const plan = await readPlan(ctx.runDir, ctx.stepDir);
   const group = task.id;
-  const stats = emptyTaskStats(ctx.stepName, task.id);
-  const drops = await DropWriter.create(task, ctx);
-  const writers: ShardWriter[] = [];
-  try {
+  return runTask(task, ctx, async (scope) => {
+    const { stats } = scope;
+    const drops = await scope.drops();
     const selected: SelectedDoc[] = [];
     const candidates = new Map<string, number[]>();
     const dropDoc = (id: string, url: string | null, reason: string, value: string): void => {
       addCount(stats.dropped, reason);
       drops.add({ id, url, step: ctx.stepName, reason, value });
     };
-    for (const input of task.inputs) {
-      const reader = await openInputShard(ctx, input);
-      try {
-        for await (const batch of reader.batches()) {
-          if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `task ${task.id} of step ${ctx.stepName} aborted`);
-          const cols = planningColumns(batch);
-          for (let i = 0; i < cols.rows; i++) {
-            const id = cols.id(i);
-            const nTokens = cols.nTokens(i);
-            const route = router.route(nTokens, cols.quality(i), cols.source(i));
-            if ('reason' in route) {
-              dropDoc(id, cols.url(i), route.reason, route.value);
-              continue;
-            }
-            const stage = stages[route.stage]!;
-            const alloc = plan.stages[route.stage]?.groups[route.group];
-            if (!alloc) throw new FoxdenError('CORRUPT_INTERMEDIATE', `curriculum pack: the plan has no allocation for stage '${stage.name}' source group '${route.group}' but document ${id} in ${input} belongs there; the token shards changed after planning: re-run the step with --force`, { file: input, offset: i });
-            const key = documentKey(id, ctx.seed);
-            const d = decide(alloc, key, group);
-            if (d.copies === 0 && !d.boundary) {
-              dropDoc(id, cols.url(i), 'budget-exceeded', stage.name);
-              continue;
-            }
-            const tokens = tokensOf(batch, i);
-            if (tokens.length !== nTokens) throw new FoxdenError('BAD_INPUT', `token shard ${input} row ${i} (document ${id}): n_tokens ${nTokens} but ${tokens.length} token ids`, { file: input, offset: i });
-            const doc: SelectedDoc = { id, url: cols.url(i), tokens, nTokens, usable: route.usable, stage: route.stage, source: route.group, key, copies: d.copies, extra: 0 };
-            if (d.boundary) {
-              const k = `${route.stage}\u0000${route.group}`;
-              let list = candidates.get(k);
-              if (!list) candidates.set(k, (list = []));
-              list.push(selected.length);
-            }
-            selected.push(doc);
-          }
-          await drops.flush();
-          stats.documents_in += cols.rows;
-          ctx.progress({ documents: cols.rows });
+    for await (const { input, batch } of scope.inputBatches((reader) => reader.batches())) {
+      const cols = planningColumns(batch);
+      for (let i = 0; i < cols.rows; i++) {
+        const id = cols.id(i);
+        const nTokens = cols.nTokens(i);
+        const route = router.route(nTokens, cols.quality(i), cols.source(i));
+        if ('reason' in route) {
+          dropDoc(id, cols.url(i), route.reason, route.value);
+          continue;
         }
-      } finally {
-        await reader.close();
+        const stage = stages[route.stage]!;
+        const alloc = plan.stages[route.stage]?.groups[route.group];
+        if (!alloc) throw new FoxdenError('CORRUPT_INTERMEDIATE', `curriculum pack: the plan has no allocation for stage '${stage.name}' source group '${route.group}' but document ${id} in ${input} belongs there; the token shards changed after planning: re-run the step with --force`, { file: input, offset: i });
+        const key = documentKey(id, ctx.seed);
+        const d = decide(alloc, key, group);
+        if (d.copies === 0 && !d.boundary) {
+          dropDoc(id, cols.url(i), 'budget-exceeded', stage.name);
+          continue;
+        }
+        const tokens = tokensOf(batch, i);
+        if (tokens.length !== nTokens) throw new FoxdenError('BAD_INPUT', `token shard ${input} row ${i} (document ${id}): n_tokens ${nTokens} but ${tokens.length} token ids`, { file: input, offset: i });
+        const doc: SelectedDoc = { id, url: cols.url(i), tokens, nTokens, usable: route.usable, stage: route.stage, source: route.group, key, copies: d.copies, extra: 0 };
+        if (d.boundary) {
+          const k = `${route.stage}\u0000${route.group}`;
+          let list = candidates.get(k);
+          if (!list) candidates.set(k, (list = []));
+          list.push(selected.length);
+        }
+        selected.push(doc);
       }
+      await drops.flush();
+      stats.documents_in += cols.rows;
+      ctx.progress({ documents: cols.rows });
     }
     stats.bytes_in = task.bytes;
     // The boundary bucket: documents in key order fill this group's share, the last one cut.
@@ -153,14 +143,11 @@ async function runPack(task: TaskSpec, ctx: TaskContext<CurriculumParams>): Prom
       perStage[d.stage]!.push(d);
     }
     await drops.flush();
-    const selection = await ShardWriter.create({
-      runDir: ctx.runDir, path: handoff.selection(ctx.stepDir, group), kind: 'selection', columns: SELECTION_COLUMNS, metadata: { 'foxden.step': ctx.stepName },
-    });
-    writers.push(selection);
+    const selection = await scope.shard({ path: handoff.selection(ctx.stepDir, group), kind: 'selection', columns: SELECTION_COLUMNS });
     const groupStats: GroupPackStats = { group, stages: [] };
     for (const stage of stages) {
       const docs = perStage[stage.index]!;
-      const s = await packStage(stage, docs, group, plan, params, ctx, writers);
+      const s = await packStage(stage, docs, group, plan, params, ctx, scope);
       groupStats.stages.push(s);
       for (const d of docs) {
         await selection.append({
@@ -168,35 +155,25 @@ async function runPack(task: TaskSpec, ctx: TaskContext<CurriculumParams>): Prom
           copies: d.copies, extra_tokens: d.extra, tokens_used: d.copies * d.usable + d.extra,
         });
       }
-      if (s.shard) {
-        stats.outputs.push(s.shard);
-        stats.bytes_out += s.shard.bytes;
-      }
+      if (s.shard) stats.bytes_out += s.shard.bytes;
       const prefix = `stage${stage.index}.`;
       for (const key of ['sequences', 'content_tokens', 'padding_tokens', 'pieces', 'truncations', 'repeats', 'budget_cut_documents', 'discarded_tokens'] as const) {
         addCount(stats.counters, prefix + key, s[key]);
         addCount(stats.counters, key, s[key]);
       }
     }
-    stats.outputs.push(await selection.close());
+    await scope.close(selection);
     const text = jsonText(groupStats);
     const path = handoff.packStats(ctx.stepDir, group);
     await writeFileAtomic(join(ctx.runDir, path), text);
     stats.outputs.push({ path, kind: 'pack-stats', rows: stages.length, bytes: Buffer.byteLength(text), sha256: sha256Text(text) });
-    stats.outputs.push(await drops.close());
-  } catch (error) {
-    for (const w of writers) await w.abort();
-    await drops.abort();
-    throw error;
-  }
-  assertBalanced(stats, `task ${task.id} of step`);
-  stats.seconds = (performance.now() - started) / 1000;
-  return stats;
+    await scope.close(drops);
+  });
 }
 
 async function packStage(
   stage: ResolvedStage, docs: readonly SelectedDoc[], group: string, plan: PlanFile, params: ReturnType<typeof curriculumConfig>['params'],
-  ctx: TaskContext<CurriculumParams>, writers: ShardWriter[],
+  ctx: TaskContext<CurriculumParams>, scope: TaskScope,
 ): Promise<StagePackStats> {
   // Items: one per document copy, documents in input order, copies consecutive.
   let itemCount = 0;
@@ -245,11 +222,10 @@ async function packStage(
     discarded_tokens: discarded, sources: Object.fromEntries(Object.entries(sources).sort(([a], [b]) => (a < b ? -1 : 1))),
   };
   if (packed.rows === 0) return result;
-  const writer = await ShardWriter.create({
-    runDir: ctx.runDir, path: handoff.stageShard(ctx.stepDir, group, stage.index), kind: 'stage', columns: STAGE_COLUMNS,
+  const writer = await scope.shard({
+    path: handoff.stageShard(ctx.stepDir, group, stage.index), kind: 'stage', columns: STAGE_COLUMNS,
     batchRows: Math.max(16, Math.floor((4 << 20) / (4 * stage.seq_len))),
     metadata: {
-      'foxden.step': ctx.stepName,
       [STAGE_METADATA.index]: String(stage.index),
       [STAGE_METADATA.name]: stage.name,
       [STAGE_METADATA.seqLen]: String(stage.seq_len),
@@ -258,11 +234,10 @@ async function packStage(
       ...plan.tokenizer_metadata,
     },
   });
-  writers.push(writer);
   const rowOrder = Array.from({ length: packed.rows }, (_, i) => i);
   new SeededRandom(ctx.seed, `curriculum/rows/${stage.name}/${group}`).shuffle(rowOrder);
   for (const r of rowOrder) await writer.append(buildRow(packed, r, itemDoc, docs, stage.seq_len, plan.pad_id));
-  result.shard = await writer.close();
+  result.shard = await scope.close(writer);
   return result;
 }
 

@@ -30,7 +30,6 @@ export const planPhase: StepPhase<CurriculumParams> = {
     return [{ id: '00000', inputs: groups.map((g) => handoff.summary(ctx.stepDir, g.id)), bytes: 0, params: {} }];
   },
   async run(task, ctx) {
-    const started = performance.now();
     const { params, stages } = curriculumConfig(ctx);
     const summaries: GroupSummary[] = [];
     for (const input of task.inputs) {
@@ -55,7 +54,6 @@ export const planPhase: StepPhase<CurriculumParams> = {
     const warnings = plan.report.filter((r) => r.severity !== 'info').map((r) => r.message);
     if (warnings.length > 0) stats.warnings = warnings;
     stats.outputs.push({ path, kind: 'plan', rows: plan.stages.length, bytes: Buffer.byteLength(text), sha256: sha256Text(text) });
-    stats.seconds = (performance.now() - started) / 1000;
     return stats;
   },
 };

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { FoxdenError, emptyTaskStats, writeFileAtomic, type StepPhase, type TaskSpec } from '@foxden/core';
-import { openInputShard } from '@foxden/shards';
+import { writeFileAtomic, type StepPhase, type TaskSpec } from '@foxden/core';
+import { runTask } from '@foxden/shards';
 import { planningColumns } from './columns-read.js';
 import { curriculumConfig, handoff } from './config.js';
 import type { CurriculumParams } from './params.js';
@@ -27,35 +27,26 @@ export const scanPhase: StepPhase<CurriculumParams> = {
     }));
   },
   async run(task, ctx) {
-    const started = performance.now();
     const { stages, router } = curriculumConfig(ctx);
-    const stats = emptyTaskStats(ctx.stepName, task.id);
-    const builder = new SummaryBuilder(task.id, stages.length);
-    for (const input of task.inputs) {
-      const reader = await openInputShard(ctx, input);
-      try {
-        for await (const batch of reader.batches()) {
-          if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `task ${task.id} of step ${ctx.stepName} aborted`);
-          const cols = planningColumns(batch);
-          for (let i = 0; i < cols.rows; i++) {
-            const route = router.route(cols.nTokens(i), cols.quality(i), cols.source(i));
-            if ('reason' in route) builder.reject(route.reason);
-            else builder.add(route.stage, route.group, route.usable, documentKey(cols.id(i), ctx.seed));
-          }
-          ctx.progress({ documents: cols.rows });
+    return runTask(task, ctx, async (scope) => {
+      const { stats } = scope;
+      const builder = new SummaryBuilder(task.id, stages.length);
+      for await (const { batch } of scope.inputBatches((reader) => reader.batches())) {
+        const cols = planningColumns(batch);
+        for (let i = 0; i < cols.rows; i++) {
+          const route = router.route(cols.nTokens(i), cols.quality(i), cols.source(i));
+          if ('reason' in route) builder.reject(route.reason);
+          else builder.add(route.stage, route.group, route.usable, documentKey(cols.id(i), ctx.seed));
         }
-      } finally {
-        await reader.close();
+        ctx.progress({ documents: cols.rows });
       }
-    }
-    const summary = builder.toJSON();
-    const text = JSON.stringify(summary) + '\n';
-    const path = handoff.summary(ctx.stepDir, task.id);
-    await writeFileAtomic(join(ctx.runDir, path), text);
-    stats.counters['rows_scanned'] = summary.rows;
-    stats.bytes_in = task.bytes;
-    stats.outputs.push({ path, kind: 'scan', rows: summary.rows, bytes: Buffer.byteLength(text), sha256: sha256Text(text) });
-    stats.seconds = (performance.now() - started) / 1000;
-    return stats;
+      const summary = builder.toJSON();
+      const text = JSON.stringify(summary) + '\n';
+      const path = handoff.summary(ctx.stepDir, task.id);
+      await writeFileAtomic(join(ctx.runDir, path), text);
+      stats.counters['rows_scanned'] = summary.rows;
+      stats.bytes_in = task.bytes;
+      stats.outputs.push({ path, kind: 'scan', rows: summary.rows, bytes: Buffer.byteLength(text), sha256: sha256Text(text) });
+    });
   },
 };

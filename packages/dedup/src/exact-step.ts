@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import {
-  FoxdenError, addCount, emptyTaskStats, indexTaskId, shardPath,
+  FoxdenError, addCount, indexTaskId, shardPath,
   type ColumnSpec, type DocumentRecord, type StepContext, type StepModule, type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
-import { openInputShard, runDocumentTask, ShardReader, ShardWriter } from '@foxden/shards';
+import { runDocumentTask, runTask, ShardReader, type ShardWriter } from '@foxden/shards';
 import { compareKeep, type KeepCandidate } from './keep-rule.js';
 import { normalizeText, normalizeUrl } from './normalize.js';
 import { phaseOutputs, planShards, ref, shardTaskIds, type FileRef } from './phase-outputs.js';
@@ -58,30 +58,25 @@ function cmpStr(a: string, b: string): number {
  * without a URL are not keyed by URL (counted): neither is a duplicate of anything.
  */
 async function runHash(task: TaskSpec, ctx: TaskContext<ExactDedupParams>): Promise<TaskStats> {
-  const started = performance.now();
-  const stats = emptyTaskStats(ctx.stepName, task.id);
   const { partitions } = ctx.params;
   const shard = Number(task.id);
-  const writers = new Map<number, ShardWriter>();
-  const input = task.inputs[0]!;
-  const reader = await openInputShard(ctx, input);
-  const emit = async (kind: string, normalised: string, doc: DocumentRecord, row: number): Promise<void> => {
-    const key = keyHash(kind, normalised);
-    const p = parseInt(key.slice(0, 8), 16) % partitions;
-    let w = writers.get(p);
-    if (!w) {
-      w = await ShardWriter.create({
-        runDir: ctx.runDir, path: join(ctx.stepDir, 'exact-hashes', `hash-${task.id}${partitionSuffix(p)}`),
-        kind: 'exact-hashes', columns: HASH_COLUMNS, metadata: { 'foxden.step': ctx.stepName }, batchRows: 8192,
-      });
-      writers.set(p, w);
-    }
-    await w.append({ key, kind, id: doc.id, fetched_at: doc.fetched_at ?? null, shard, row });
-  };
-  try {
+  return runTask(task, ctx, async (scope) => {
+    const { stats } = scope;
+    const writers = new Map<number, ShardWriter>();
+    const emit = async (kind: string, normalised: string, doc: DocumentRecord, row: number): Promise<void> => {
+      const key = keyHash(kind, normalised);
+      const p = parseInt(key.slice(0, 8), 16) % partitions;
+      let w = writers.get(p);
+      if (!w) {
+        w = await scope.shard({
+          path: join(ctx.stepDir, 'exact-hashes', `hash-${task.id}${partitionSuffix(p)}`), kind: 'exact-hashes', columns: HASH_COLUMNS, batchRows: 8192,
+        });
+        writers.set(p, w);
+      }
+      await w.append({ key, kind, id: doc.id, fetched_at: doc.fetched_at ?? null, shard, row });
+    };
     let row = 0;
-    for await (const rows of reader.rowBatches(['id', 'text', 'url', 'fetched_at'])) {
-      if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `task ${task.id} of step ${ctx.stepName} aborted`);
+    for await (const { batch: rows } of scope.inputBatches((reader) => reader.rowBatches(['id', 'text', 'url', 'fetched_at']))) {
       let bytes = 0;
       for (const r of rows) {
         const doc = r as DocumentRecord;
@@ -103,15 +98,9 @@ async function runHash(task: TaskSpec, ctx: TaskContext<ExactDedupParams>): Prom
       ctx.progress({ documents: rows.length, bytes });
     }
     addCount(stats.counters, 'exact_documents_hashed', row);
-    for (const p of [...writers.keys()].sort((a, b) => a - b)) stats.outputs.push(await writers.get(p)!.close());
-  } catch (error) {
-    for (const w of writers.values()) await w.abort();
-    throw error;
-  } finally {
-    await reader.close();
-  }
-  stats.seconds = (performance.now() - started) / 1000;
-  return stats;
+    // Outputs in partition order, not the order the partitions were first seen.
+    for (const p of [...writers.keys()].sort((a, b) => a - b)) await scope.close(writers.get(p)!);
+  });
 }
 
 async function planDecide(ctx: StepContext<ExactDedupParams>): Promise<TaskSpec[]> {
@@ -136,54 +125,44 @@ interface Group {
  * (shard, row, kept id). Memory holds one entry per distinct key of the partition.
  */
 async function runDecide(task: TaskSpec, ctx: TaskContext<ExactDedupParams>): Promise<TaskStats> {
-  const started = performance.now();
-  const stats = emptyTaskStats(ctx.stepName, task.id);
-  const files = (task.params?.['files'] ?? []) as FileRef[];
-  const groups = new Map<string, Group>();
-  const scan = async (visit: (r: Record<string, unknown>) => void): Promise<void> => {
-    for (const f of files) {
-      const reader = await ShardReader.open(join(ctx.runDir, f.path), { sha256: f.sha256 });
-      try {
-        for await (const rows of reader.rowBatches()) for (const r of rows) visit(r);
-      } finally {
-        await reader.close();
+  return runTask(task, ctx, async (scope) => {
+    const { stats } = scope;
+    const files = (task.params?.['files'] ?? []) as FileRef[];
+    const groups = new Map<string, Group>();
+    const scan = async (visit: (r: Record<string, unknown>) => void): Promise<void> => {
+      for (const f of files) {
+        const reader = await ShardReader.open(join(ctx.runDir, f.path), { sha256: f.sha256 });
+        try {
+          for await (const rows of reader.rowBatches()) for (const r of rows) visit(r);
+        } finally {
+          await reader.close();
+        }
       }
+    };
+    await scan((r) => {
+      const gk = `${r['kind']}:${r['key']}`;
+      const c: KeepCandidate = { id: r['id'] as string, fetched_at: (r['fetched_at'] as string | null) ?? null, shard: r['shard'] as number, row: r['row'] as number };
+      const g = groups.get(gk);
+      if (!g) groups.set(gk, { best: c, size: 1 });
+      else {
+        g.size++;
+        if (compareKeep(c, g.best) < 0) g.best = c;
+      }
+    });
+    const losers: Record<string, unknown>[] = [];
+    await scan((r) => {
+      const g = groups.get(`${r['kind']}:${r['key']}`)!;
+      if (g.size < 2 || (g.best.shard === r['shard'] && g.best.row === r['row'])) return;
+      losers.push({ shard: r['shard'], row: r['row'], id: r['id'], kind: r['kind'], kept_id: g.best.id, group_size: g.size });
+    });
+    losers.sort((a, b) => (a['shard'] as number) - (b['shard'] as number) || (a['row'] as number) - (b['row'] as number) || cmpStr(a['kind'] as string, b['kind'] as string));
+    for (const g of groups.values()) {
+      addCount(stats.counters, 'exact_keys');
+      if (g.size > 1) addCount(stats.counters, 'exact_duplicate_groups');
     }
-  };
-  await scan((r) => {
-    const gk = `${r['kind']}:${r['key']}`;
-    const c: KeepCandidate = { id: r['id'] as string, fetched_at: (r['fetched_at'] as string | null) ?? null, shard: r['shard'] as number, row: r['row'] as number };
-    const g = groups.get(gk);
-    if (!g) groups.set(gk, { best: c, size: 1 });
-    else {
-      g.size++;
-      if (compareKeep(c, g.best) < 0) g.best = c;
-    }
-  });
-  const losers: Record<string, unknown>[] = [];
-  await scan((r) => {
-    const g = groups.get(`${r['kind']}:${r['key']}`)!;
-    if (g.size < 2 || (g.best.shard === r['shard'] && g.best.row === r['row'])) return;
-    losers.push({ shard: r['shard'], row: r['row'], id: r['id'], kind: r['kind'], kept_id: g.best.id, group_size: g.size });
-  });
-  losers.sort((a, b) => (a['shard'] as number) - (b['shard'] as number) || (a['row'] as number) - (b['row'] as number) || cmpStr(a['kind'] as string, b['kind'] as string));
-  for (const g of groups.values()) {
-    addCount(stats.counters, 'exact_keys');
-    if (g.size > 1) addCount(stats.counters, 'exact_duplicate_groups');
-  }
-  const writer = await ShardWriter.create({
-    runDir: ctx.runDir, path: shardPath(ctx.stepDir, 'exact-decisions', ctx.phase, task.id),
-    kind: 'exact-decisions', columns: DECISION_COLUMNS, metadata: { 'foxden.step': ctx.stepName }, batchRows: 8192,
-  });
-  try {
+    const writer = await scope.shard({ path: shardPath(ctx.stepDir, 'exact-decisions', ctx.phase, task.id), kind: 'exact-decisions', columns: DECISION_COLUMNS, batchRows: 8192 });
     await writer.appendAll(losers);
-    stats.outputs.push(await writer.close());
-  } catch (error) {
-    await writer.abort();
-    throw error;
-  }
-  stats.seconds = (performance.now() - started) / 1000;
-  return stats;
+  });
 }
 
 interface Decision {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { FoxdenError, addCount, indexTaskId, emptyTaskStats, type StepContext, type TaskContext, type TaskSpec, type TaskStats } from '@foxden/core';
+import { FoxdenError, addCount, indexTaskId, type StepContext, type TaskContext, type TaskSpec, type TaskStats } from '@foxden/core';
+import { runTask } from '@foxden/shards';
 import type { MinHashDedupParams } from './minhash-params.js';
 import { bandSuffix } from './minhash-signatures.js';
 import { phaseOutputs, shardTaskIds, type FileRef } from './phase-outputs.js';
@@ -71,79 +72,74 @@ function less(a: Cursor, b: Cursor): boolean {
  * Output: minhash-pairs/buckets-<band>.bin, records (shard a, row a, shard b, row b).
  */
 export async function runBuckets(task: TaskSpec, ctx: TaskContext<MinHashDedupParams>): Promise<TaskStats> {
-  const started = performance.now();
-  const stats = emptyTaskStats(ctx.stepName, task.id);
-  const runs = (task.params?.['runs'] ?? []) as BandRun[];
-  const perRun = Math.max(1024, Math.floor(ctx.params.merge_buffer_bytes / 12 / Math.max(1, runs.length)));
-  const heap: Cursor[] = [];
-  const readers: RecordFileReader[] = [];
-  const out = new RecordFileWriter(ctx.runDir, join(ctx.stepDir, 'minhash-pairs', `buckets-${task.id}.bin`), 'minhash-pairs', 4);
-  try {
-    for (const r of runs) {
-      const reader = RecordFileReader.open(join(ctx.runDir, r.path), 3, perRun);
-      readers.push(reader);
-      if (reader.count !== r.rows) throw corrupt(reader.file, `holds ${reader.count} records, its writer recorded ${r.rows}`);
-      const chunk = reader.next();
-      if (chunk === null) continue;
-      const c: Cursor = { reader, shard: r.shard, chunk, pos: -3, hi: 0, lo: 0, row: -1 };
-      advance(c);
-      heap.push(c);
+  return runTask(task, ctx, async (scope) => {
+    const { stats } = scope;
+    const runs = (task.params?.['runs'] ?? []) as BandRun[];
+    const perRun = Math.max(1024, Math.floor(ctx.params.merge_buffer_bytes / 12 / Math.max(1, runs.length)));
+    const heap: Cursor[] = [];
+    const readers: RecordFileReader[] = [];
+    const out = scope.own(new RecordFileWriter(ctx.runDir, join(ctx.stepDir, 'minhash-pairs', `buckets-${task.id}.bin`), 'minhash-pairs', 4));
+    try {
+      for (const r of runs) {
+        const reader = RecordFileReader.open(join(ctx.runDir, r.path), 3, perRun);
+        readers.push(reader);
+        if (reader.count !== r.rows) throw corrupt(reader.file, `holds ${reader.count} records, its writer recorded ${r.rows}`);
+        const chunk = reader.next();
+        if (chunk === null) continue;
+        const c: Cursor = { reader, shard: r.shard, chunk, pos: -3, hi: 0, lo: 0, row: -1 };
+        advance(c);
+        heap.push(c);
+      }
+      // Binary min-heap of cursors.
+      const down = (i: number): void => {
+        const n = heap.length;
+        const item = heap[i]!;
+        for (;;) {
+          const l = 2 * i + 1;
+          if (l >= n) break;
+          const r = l + 1;
+          const m = r < n && less(heap[r]!, heap[l]!) ? r : l;
+          if (!less(heap[m]!, item)) break;
+          heap[i] = heap[m]!;
+          i = m;
+        }
+        heap[i] = item;
+      };
+      for (let i = (heap.length >> 1) - 1; i >= 0; i--) down(i);
+      let records = 0;
+      let buckets = 0;
+      let pairs = 0;
+      let have = false;
+      let curHi = 0, curLo = 0, firstShard = 0, firstRow = 0;
+      while (heap.length > 0) {
+        const c = heap[0]!;
+        records++;
+        if (have && c.hi === curHi && c.lo === curLo) {
+          out.push4(firstShard, firstRow, c.shard, c.row);
+          pairs++;
+        } else {
+          have = true;
+          curHi = c.hi;
+          curLo = c.lo;
+          firstShard = c.shard;
+          firstRow = c.row;
+          buckets++;
+        }
+        if (!advance(c)) {
+          const last = heap.pop()!;
+          if (heap.length > 0 && last !== c) heap[0] = last;
+        }
+        if (heap.length > 0) down(0);
+        if ((records & 0xfffff) === 0) scope.checkAborted();
+      }
+      // Every run must have been read to its end, so that every digest was checked.
+      addCount(stats.counters, 'minhash_band_records', records);
+      addCount(stats.counters, 'minhash_buckets', buckets);
+      addCount(stats.counters, 'minhash_candidate_pairs', pairs);
+      stats.bytes_in = records * 12;
+      stats.bytes_out = (await scope.close(out)).bytes;
+    } finally {
+      for (const r of readers) r.close();
     }
-    // Binary min-heap of cursors.
-    const down = (i: number): void => {
-      const n = heap.length;
-      const item = heap[i]!;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const m = r < n && less(heap[r]!, heap[l]!) ? r : l;
-        if (!less(heap[m]!, item)) break;
-        heap[i] = heap[m]!;
-        i = m;
-      }
-      heap[i] = item;
-    };
-    for (let i = (heap.length >> 1) - 1; i >= 0; i--) down(i);
-    let records = 0;
-    let buckets = 0;
-    let pairs = 0;
-    let have = false;
-    let curHi = 0, curLo = 0, firstShard = 0, firstRow = 0;
-    while (heap.length > 0) {
-      const c = heap[0]!;
-      records++;
-      if (have && c.hi === curHi && c.lo === curLo) {
-        out.push4(firstShard, firstRow, c.shard, c.row);
-        pairs++;
-      } else {
-        have = true;
-        curHi = c.hi;
-        curLo = c.lo;
-        firstShard = c.shard;
-        firstRow = c.row;
-        buckets++;
-      }
-      if (!advance(c)) {
-        const last = heap.pop()!;
-        if (heap.length > 0 && last !== c) heap[0] = last;
-      }
-      if (heap.length > 0) down(0);
-      if ((records & 0xfffff) === 0 && ctx.signal.aborted) throw new FoxdenError('ABORTED', `task ${task.id} of step ${ctx.stepName} aborted`);
-    }
-    // Every run must have been read to its end, so that every digest was checked.
-    addCount(stats.counters, 'minhash_band_records', records);
-    addCount(stats.counters, 'minhash_buckets', buckets);
-    addCount(stats.counters, 'minhash_candidate_pairs', pairs);
-    stats.bytes_in = records * 12;
-    stats.outputs.push(out.close());
-    stats.bytes_out = stats.outputs[0]!.bytes;
-  } catch (error) {
-    out.abort();
-    throw error;
-  } finally {
-    for (const r of readers) r.close();
-  }
-  stats.seconds = (performance.now() - started) / 1000;
-  return stats;
+  });
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { FoxdenError, addCount, indexTaskId, emptyTaskStats, type StepContext, type TaskContext, type TaskSpec, type TaskStats } from '@foxden/core';
-import { ShardReader, ShardWriter } from '@foxden/shards';
+import { FoxdenError, addCount, indexTaskId, type StepContext, type TaskContext, type TaskSpec, type TaskStats } from '@foxden/core';
+import { runTask, ShardReader } from '@foxden/shards';
 import { compareKeep, type KeepCandidate } from './keep-rule.js';
 import type { MinHashDedupParams } from './minhash-params.js';
 import { phaseOutputs, ref, shardTaskIds, type FileRef } from './phase-outputs.js';
@@ -78,104 +78,97 @@ class SignatureStore {
  * Memory: 8 bytes per document for union-find, plus one keeper per cluster.
  */
 export async function runClusters(task: TaskSpec, ctx: TaskContext<MinHashDedupParams>): Promise<TaskStats> {
-  const started = performance.now();
-  const stats = emptyTaskStats(ctx.stepName, task.id);
-  const params = task.params as { pairs: FileRef[]; docs: FileRef[]; sigs: FileRef[] };
-  const offsets: number[] = [0];
-  for (const d of params.docs) offsets.push(offsets[offsets.length - 1]! + d.rows);
-  const total = offsets[offsets.length - 1]!;
-  if (total > 0x7fffffff) throw new FoxdenError('BAD_CONFIG', `${total} documents exceed one clusters task (2^31); see docs/dedup.md for the sharded clustering at this scale`);
-  const uf = new UnionFind(total);
-  const store = ctx.params.verify ? new SignatureStore(ctx.runDir, params.sigs, ctx.params.num_bands * ctx.params.rows_per_band) : null;
-  const threshold = ctx.params.threshold;
-  let candidates = 0, rejected = 0, joins = 0;
-  try {
-    for (const p of params.pairs) {
-      const reader = RecordFileReader.open(join(ctx.runDir, p.path), 4, 65536);
-      try {
-        if (reader.count !== p.rows) throw corrupt(reader.file, `holds ${reader.count} pairs, its writer recorded ${p.rows}`);
-        for (let chunk = reader.next(); chunk !== null; chunk = reader.next()) {
-          if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `task ${task.id} of step ${ctx.stepName} aborted`);
-          for (let i = 0; i < chunk.length; i += 4) {
-            const sa = chunk[i]!, ra = chunk[i + 1]!, sb = chunk[i + 2]!, rb = chunk[i + 3]!;
-            const oa = offsets[sa], ob = offsets[sb];
-            if (oa === undefined || ob === undefined || ra >= params.docs[sa]!.rows || rb >= params.docs[sb]!.rows) throw corrupt(reader.file, `pair names a document outside the input (${sa}:${ra}, ${sb}:${rb})`);
-            candidates++;
-            const a = oa + ra, b = ob + rb;
-            if (store) {
-              if (uf.find(a) === uf.find(b)) continue;
-              if (store.similarity(sa, ra, sb, rb) < threshold) {
-                rejected++;
-                continue;
+  return runTask(task, ctx, async (scope) => {
+    const { stats } = scope;
+    const params = task.params as { pairs: FileRef[]; docs: FileRef[]; sigs: FileRef[] };
+    const offsets: number[] = [0];
+    for (const d of params.docs) offsets.push(offsets[offsets.length - 1]! + d.rows);
+    const total = offsets[offsets.length - 1]!;
+    if (total > 0x7fffffff) throw new FoxdenError('BAD_CONFIG', `${total} documents exceed one clusters task (2^31); see docs/dedup.md for the sharded clustering at this scale`);
+    const uf = new UnionFind(total);
+    const store = ctx.params.verify ? new SignatureStore(ctx.runDir, params.sigs, ctx.params.num_bands * ctx.params.rows_per_band) : null;
+    const threshold = ctx.params.threshold;
+    let candidates = 0, rejected = 0, joins = 0;
+    try {
+      for (const p of params.pairs) {
+        const reader = RecordFileReader.open(join(ctx.runDir, p.path), 4, 65536);
+        try {
+          if (reader.count !== p.rows) throw corrupt(reader.file, `holds ${reader.count} pairs, its writer recorded ${p.rows}`);
+          for (let chunk = reader.next(); chunk !== null; chunk = reader.next()) {
+            scope.checkAborted();
+            for (let i = 0; i < chunk.length; i += 4) {
+              const sa = chunk[i]!, ra = chunk[i + 1]!, sb = chunk[i + 2]!, rb = chunk[i + 3]!;
+              const oa = offsets[sa], ob = offsets[sb];
+              if (oa === undefined || ob === undefined || ra >= params.docs[sa]!.rows || rb >= params.docs[sb]!.rows) throw corrupt(reader.file, `pair names a document outside the input (${sa}:${ra}, ${sb}:${rb})`);
+              candidates++;
+              const a = oa + ra, b = ob + rb;
+              if (store) {
+                if (uf.find(a) === uf.find(b)) continue;
+                if (store.similarity(sa, ra, sb, rb) < threshold) {
+                  rejected++;
+                  continue;
+                }
               }
+              if (uf.union(a, b)) joins++;
             }
-            if (uf.union(a, b)) joins++;
           }
+        } finally {
+          reader.close();
         }
-      } finally {
-        reader.close();
       }
-    }
-  } finally {
-    store?.close();
-  }
-  addCount(stats.counters, 'minhash_candidate_pairs_read', candidates);
-  if (store) addCount(stats.counters, 'minhash_pairs_rejected_by_verification', rejected);
-
-  // Keepers: read id and fetched_at of clustered documents only.
-  const keepers = new Map<number, KeepCandidate>();
-  const clusteredRows: Int32Array[] = [];
-  for (let s = 0; s < params.docs.length; s++) {
-    const rows: number[] = [];
-    for (let r = 0, g = offsets[s]!; g < offsets[s + 1]!; r++, g++) if (uf.size[uf.find(g)]! > 1) rows.push(r);
-    clusteredRows.push(Int32Array.from(rows));
-    if (rows.length === 0) continue;
-    const f = params.docs[s]!;
-    const reader = await ShardReader.open(join(ctx.runDir, f.path), { sha256: f.sha256 });
-    try {
-      let base = 0;
-      let k = 0;
-      for await (const batch of reader.batches()) {
-        const ids = batch.getChild('id')!;
-        const fetched = batch.getChild('fetched_at')!;
-        for (; k < rows.length && rows[k]! < base + batch.numRows; k++) {
-          const r = rows[k]!;
-          const root = uf.find(offsets[s]! + r);
-          const c: KeepCandidate = { id: ids.get(r - base) as string, fetched_at: (fetched.get(r - base) as string | null) ?? null, shard: s, row: r };
-          const best = keepers.get(root);
-          if (!best || compareKeep(c, best) < 0) keepers.set(root, c);
-        }
-        base += batch.numRows;
-      }
-      if (base !== f.rows) throw corrupt(reader.file, `holds ${base} rows, its writer recorded ${f.rows}`);
     } finally {
-      await reader.close();
+      store?.close();
     }
-  }
-  addCount(stats.counters, 'minhash_clusters', keepers.size);
-  let clustered = 0;
-  for (let s = 0; s < params.docs.length; s++) {
-    const rows = clusteredRows[s]!;
-    if (rows.length === 0) continue;
-    clustered += rows.length;
-    const w = await ShardWriter.create({
-      runDir: ctx.runDir, path: join(ctx.stepDir, 'minhash-clusters', `clusters-${task.id}${clusterSuffix(s)}`),
-      kind: 'minhash-clusters', columns: [...CLUSTER_COLUMNS], metadata: { 'foxden.step': ctx.stepName }, batchRows: 8192,
-    });
-    try {
+    addCount(stats.counters, 'minhash_candidate_pairs_read', candidates);
+    if (store) addCount(stats.counters, 'minhash_pairs_rejected_by_verification', rejected);
+
+    // Keepers: read id and fetched_at of clustered documents only.
+    const keepers = new Map<number, KeepCandidate>();
+    const clusteredRows: Int32Array[] = [];
+    for (let s = 0; s < params.docs.length; s++) {
+      const rows: number[] = [];
+      for (let r = 0, g = offsets[s]!; g < offsets[s + 1]!; r++, g++) if (uf.size[uf.find(g)]! > 1) rows.push(r);
+      clusteredRows.push(Int32Array.from(rows));
+      if (rows.length === 0) continue;
+      const f = params.docs[s]!;
+      const reader = await ShardReader.open(join(ctx.runDir, f.path), { sha256: f.sha256 });
+      try {
+        let base = 0;
+        let k = 0;
+        for await (const batch of reader.batches()) {
+          const ids = batch.getChild('id')!;
+          const fetched = batch.getChild('fetched_at')!;
+          for (; k < rows.length && rows[k]! < base + batch.numRows; k++) {
+            const r = rows[k]!;
+            const root = uf.find(offsets[s]! + r);
+            const c: KeepCandidate = { id: ids.get(r - base) as string, fetched_at: (fetched.get(r - base) as string | null) ?? null, shard: s, row: r };
+            const best = keepers.get(root);
+            if (!best || compareKeep(c, best) < 0) keepers.set(root, c);
+          }
+          base += batch.numRows;
+        }
+        if (base !== f.rows) throw corrupt(reader.file, `holds ${base} rows, its writer recorded ${f.rows}`);
+      } finally {
+        await reader.close();
+      }
+    }
+    addCount(stats.counters, 'minhash_clusters', keepers.size);
+    let clustered = 0;
+    for (let s = 0; s < params.docs.length; s++) {
+      const rows = clusteredRows[s]!;
+      if (rows.length === 0) continue;
+      clustered += rows.length;
+      const w = await scope.shard({
+        path: join(ctx.stepDir, 'minhash-clusters', `clusters-${task.id}${clusterSuffix(s)}`), kind: 'minhash-clusters', columns: [...CLUSTER_COLUMNS], batchRows: 8192,
+      });
       for (const r of rows) {
         const root = uf.find(offsets[s]! + r);
         const best = keepers.get(root)!;
         await w.append({ row: r, cluster_id: best.id, cluster_size: uf.size[root]!, keep: best.shard === s && best.row === r });
       }
-      stats.outputs.push(await w.close());
-    } catch (error) {
-      await w.abort();
-      throw error;
+      await scope.close(w);
     }
-  }
-  addCount(stats.counters, 'minhash_clustered_documents', clustered);
-  addCount(stats.counters, 'minhash_unions', joins);
-  stats.seconds = (performance.now() - started) / 1000;
-  return stats;
+    addCount(stats.counters, 'minhash_clustered_documents', clustered);
+    addCount(stats.counters, 'minhash_unions', joins);
+  });
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { FoxdenError, GrowableArray, addCount, emptyTaskStats, type TaskContext, type TaskSpec, type TaskStats } from '@foxden/core';
-import { openInputShard, ShardWriter } from '@foxden/shards';
+import { GrowableArray, addCount, type TaskContext, type TaskSpec, type TaskStats } from '@foxden/core';
+import { runTask } from '@foxden/shards';
 import { MinHasher } from './minhash.js';
 import type { MinHashDedupParams } from './minhash-params.js';
 import { sortByKey64 } from './radix-sort.js';
@@ -31,8 +31,6 @@ export function hasherOf(params: MinHashDedupParams): MinHasher {
  * characters (minhash_no_spaces counts documents that are mostly such characters).
  */
 export async function runSignatures(task: TaskSpec, ctx: TaskContext<MinHashDedupParams>): Promise<TaskStats> {
-  const started = performance.now();
-  const stats = emptyTaskStats(ctx.stepName, task.id);
   const hasher = hasherOf(ctx.params);
   const bands = hasher.numBands;
   const sig = new Int32Array(hasher.numHashes);
@@ -40,18 +38,14 @@ export async function runSignatures(task: TaskSpec, ctx: TaskContext<MinHashDedu
   const his = Array.from({ length: bands }, () => new GrowableArray(Uint32Array));
   const los = Array.from({ length: bands }, () => new GrowableArray(Uint32Array));
   const rowsWithSig = new GrowableArray(Uint32Array);
-  const input = task.inputs[0]!;
-  const reader = await openInputShard(ctx, input);
-  const docs = await ShardWriter.create({
-    runDir: ctx.runDir, path: join(ctx.stepDir, 'minhash-docs', `signatures-${task.id}.arrow`),
-    kind: 'minhash-docs', columns: [...DOCINFO_COLUMNS], metadata: { 'foxden.step': ctx.stepName }, batchRows: 8192,
-  });
-  const sigs = ctx.params.verify ? new RecordFileWriter(ctx.runDir, join(ctx.stepDir, 'minhash-sigs', `signatures-${task.id}.bin`), 'minhash-sigs', hasher.numHashes, 1024) : null;
-  const runs: RecordFileWriter[] = [];
-  try {
+  return runTask(task, ctx, async (scope) => {
+    const { stats } = scope;
+    const docs = await scope.shard({
+      path: join(ctx.stepDir, 'minhash-docs', `signatures-${task.id}.arrow`), kind: 'minhash-docs', columns: [...DOCINFO_COLUMNS], batchRows: 8192,
+    });
+    const sigs = ctx.params.verify ? scope.own(new RecordFileWriter(ctx.runDir, join(ctx.stepDir, 'minhash-sigs', `signatures-${task.id}.bin`), 'minhash-sigs', hasher.numHashes, 1024)) : null;
     let row = 0;
-    for await (const batch of reader.batches()) {
-      if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `task ${task.id} of step ${ctx.stepName} aborted`);
+    for await (const { batch } of scope.inputBatches((reader) => reader.batches())) {
       const ids = batch.getChild('id')!;
       const text = utf8Getter(batch.getChild('text')!);
       const fetched = batch.getChild('fetched_at');
@@ -88,26 +82,15 @@ export async function runSignatures(task: TaskSpec, ctx: TaskContext<MinHashDedu
       const hi = his[b]!.data;
       const lo = los[b]!.data;
       const order = sortByKey64(hi, lo, n);
-      const w = new RecordFileWriter(ctx.runDir, join(ctx.stepDir, 'minhash-bands', `signatures-${task.id}${bandSuffix(b)}`), 'minhash-bands', 3);
-      runs.push(w);
+      const w = scope.own(new RecordFileWriter(ctx.runDir, join(ctx.stepDir, 'minhash-bands', `signatures-${task.id}${bandSuffix(b)}`), 'minhash-bands', 3));
       for (let k = 0; k < n; k++) {
         const i = order[k]!;
         w.push3(hi[i]!, lo[i]!, rowIds[i]!);
       }
-      stats.outputs.push(w.close());
+      await scope.close(w);
       his[b] = new GrowableArray(Uint32Array);
       los[b] = new GrowableArray(Uint32Array);
     }
-    stats.outputs.push(await docs.close());
-    if (sigs) stats.outputs.push(sigs.close());
-  } catch (error) {
-    await docs.abort();
-    sigs?.abort();
-    for (const w of runs) w.abort();
-    throw error;
-  } finally {
-    await reader.close();
-  }
-  stats.seconds = (performance.now() - started) / 1000;
-  return stats;
+    // Still open: the documents' file and the signatures; the kit closes them after the band runs, in that order.
+  });
 }

@@ -1,8 +1,8 @@
 import {
-  DOCUMENT_COLUMNS, FoxdenError, addCount, emptyTaskStats, shardPath,
+  DOCUMENT_COLUMNS, FoxdenError, addCount, shardPath,
   type DocumentRecord, type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
-import { DropWriter, finishDocumentTask, ShardWriter } from '@foxden/shards';
+import { runTask } from '@foxden/shards';
 import { readSource, type SourceDocument, type SourceRange } from './readers/index.js';
 import { decodeBody, extractMainText, normalizeText, type Extractor } from './extract/index.js';
 import { LanguageIdentifier, type LanguageGuess } from './langid/index.js';
@@ -91,70 +91,69 @@ const LANG_BATCH_DOCS = 128;
 const LANG_BATCH_CHARS = 1 << 20;
 
 export async function runIngestTask(task: TaskSpec, ctx: TaskContext<IngestParams>): Promise<TaskStats> {
-  const started = performance.now();
   const params = ctx.params;
   const input = ctx.inputs.find((i) => i.path === task.inputs[0]);
   if (!input) throw new FoxdenError('INTERNAL', `ingest task ${task.id} names an input that is not in the pipeline: ${task.inputs[0]}`);
-  const stats = emptyTaskStats(ctx.stepName, task.id);
   const lang = params.language_id ? await languageIdentifier(params.language_id_max_chars) : null;
-  const docs = await ShardWriter.create({
-    runDir: ctx.runDir, path: shardPath(ctx.stepDir, 'documents', ctx.phase, task.id), kind: 'documents',
-    columns: DOCUMENT_COLUMNS, metadata: { 'foxden.step': ctx.stepName, 'foxden.source': input.source }, batchRows: params.batch_rows,
-  });
-  const drops = await DropWriter.create(task, ctx);
-  const drop = (id: string, url: string | null, reason: string, value: string | null, offset: number) => {
-    addCount(stats.dropped, reason);
-    drops.add({ id, url, step: ctx.stepName, reason, value, source: input.source, offset });
-  };
-  // Kept documents wait for their language in input order: one batch is identified (by the native
-  // binary, on another core) while the next is read and extracted, and written once it is answered.
-  let gathering: DocumentRecord[] = [];
-  let gatheringChars = 0;
-  let identifying: { docs: DocumentRecord[]; guesses: Promise<LanguageGuess[]> } | null = null;
-  const write = async (doc: DocumentRecord): Promise<void> => {
-    await docs.append(doc);
-    stats.documents_out += 1;
-    stats.bytes_out += doc.text.length;
-  };
-  const writeIdentified = async (): Promise<void> => {
-    if (!identifying) return;
-    const batch = identifying;
-    identifying = null;
-    const guesses = await batch.guesses;
-    for (let i = 0; i < batch.docs.length; i++) {
-      const doc = batch.docs[i]!;
-      doc.lang = guesses[i]!.lang;
-      doc.lang_score = guesses[i]!.score;
-      await write(doc);
-    }
-  };
-  const identifyGathered = async (): Promise<void> => {
-    const previous = identifying;
-    identifying = null;
-    if (gathering.length > 0) {
-      identifying = { docs: gathering, guesses: lang!.identifyBatch(gathering.map((d) => d.text)) };
-      // A failure surfaces when the batch is awaited; until then it must not count as unhandled.
-      identifying.guesses.catch(() => undefined);
-      gathering = [];
-      gatheringChars = 0;
-    }
-    if (previous) {
-      const next = identifying;
-      identifying = previous;
-      await writeIdentified();
-      identifying = next;
-    }
-  };
-  // A range of a split archive (split-task.ts): record offsets are still those of the whole file.
-  const range = task.params?.['range'] as SourceRange | undefined;
-  let lastOffset = range?.base ?? 0;
-  const ids = new UniqueIds();
-  return finishDocumentTask(task, stats, started, [docs, drops], async () => {
+  return runTask(task, ctx, async (scope) => {
+    const { stats } = scope;
+    const docs = await scope.shard({
+      path: shardPath(ctx.stepDir, 'documents', ctx.phase, task.id), kind: 'documents',
+      columns: DOCUMENT_COLUMNS, metadata: { 'foxden.source': input.source }, batchRows: params.batch_rows,
+    });
+    const drops = await scope.drops();
+    const drop = (id: string, url: string | null, reason: string, value: string | null, offset: number) => {
+      addCount(stats.dropped, reason);
+      drops.add({ id, url, step: ctx.stepName, reason, value, source: input.source, offset });
+    };
+    // Kept documents wait for their language in input order: one batch is identified (by the native
+    // binary, on another core) while the next is read and extracted, and written once it is answered.
+    let gathering: DocumentRecord[] = [];
+    let gatheringChars = 0;
+    let identifying: { docs: DocumentRecord[]; guesses: Promise<LanguageGuess[]> } | null = null;
+    const write = async (doc: DocumentRecord): Promise<void> => {
+      await docs.append(doc);
+      stats.documents_out += 1;
+      stats.bytes_out += doc.text.length;
+    };
+    const writeIdentified = async (): Promise<void> => {
+      if (!identifying) return;
+      const batch = identifying;
+      identifying = null;
+      const guesses = await batch.guesses;
+      for (let i = 0; i < batch.docs.length; i++) {
+        const doc = batch.docs[i]!;
+        doc.lang = guesses[i]!.lang;
+        doc.lang_score = guesses[i]!.score;
+        await write(doc);
+      }
+    };
+    const identifyGathered = async (): Promise<void> => {
+      const previous = identifying;
+      identifying = null;
+      if (gathering.length > 0) {
+        identifying = { docs: gathering, guesses: lang!.identifyBatch(gathering.map((d) => d.text)) };
+        // A failure surfaces when the batch is awaited; until then it must not count as unhandled.
+        identifying.guesses.catch(() => undefined);
+        gathering = [];
+        gatheringChars = 0;
+      }
+      if (previous) {
+        const next = identifying;
+        identifying = previous;
+        await writeIdentified();
+        identifying = next;
+      }
+    };
+    // A range of a split archive (split-task.ts): record offsets are still those of the whole file.
+    const range = task.params?.['range'] as SourceRange | undefined;
+    let lastOffset = range?.base ?? 0;
+    const ids = new UniqueIds();
     for await (const record of readSource(input.path, {
       maxRecordBytes: params.max_record_bytes, jsonlTextField: params.jsonl_text_field, jsonlIdField: params.jsonl_id_field, signal: ctx.signal,
       ...(range ? { range } : {}),
     })) {
-      if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `ingest of ${input.source} aborted`);
+      scope.checkAborted();
       stats.documents_in += 1;
       const id = ids.of(input.source, record as { offset: number; id?: string });
       if (record.kind === 'skip') {

@@ -57,7 +57,8 @@ export async function executeTask(message: TaskMessage, hooks: TaskHooks): Promi
   }
   if (hooks.signal.aborted) throw new FoxdenError('ABORTED', `task ${taskLabel(message)} aborted`);
   stats = { ...stats, step: message.context.stepName, task: taskKey(message.context.phase, message.task.id) };
-  if (!stats.seconds) stats.seconds = (performance.now() - started) / 1000;
+  // Timing is the executor's: steps never stamp their own seconds.
+  stats.seconds = (performance.now() - started) / 1000;
   if (message.carriesDocuments) assertBalanced(stats, `task ${taskLabel(message)} of step`);
   await completeTask(message.context.runDir, message.context.stepDir, message.context.phase, message.task.id, stats);
   return stats;

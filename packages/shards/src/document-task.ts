@@ -1,10 +1,8 @@
-import { join } from 'node:path';
 import {
-  DROP_COLUMNS, FoxdenError, addCount, assertBalanced, emptyTaskStats, indexTaskId, previousStepShards, shardPath,
-  type ColumnSpec, type DocumentRecord, type DropRecord, type ShardOutput, type StepContext, type TaskContext, type TaskSpec, type TaskStats,
+  FoxdenError, addCount, indexTaskId, previousStepShards, shardPath,
+  type ColumnSpec, type DocumentRecord, type StepContext, type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
-import { ShardReader } from './shard-reader.js';
-import { ShardWriter } from './shard-writer.js';
+import { runTask } from './run-task.js';
 
 /** What a document transform does with each document of a batch. */
 export interface DocumentSink {
@@ -36,135 +34,49 @@ export interface DocumentTaskOptions {
  * A new filter writes only its transform.
  */
 export async function runDocumentTask(task: TaskSpec, ctx: TaskContext<any>, options: DocumentTaskOptions): Promise<TaskStats> {
-  const started = performance.now();
-  const stats = emptyTaskStats(ctx.stepName, task.id);
-  const docs = await ShardWriter.create({
-    runDir: ctx.runDir, path: shardPath(ctx.stepDir, options.kind ?? 'documents', ctx.phase, task.id),
-    kind: options.kind ?? 'documents', columns: options.outputColumns, metadata: { 'foxden.step': ctx.stepName, ...(options.metadata ?? {}) },
-  });
-  const drops = await DropWriter.create(task, ctx);
-  return finishDocumentTask(task, stats, started, [docs, drops], async () => {
-    for (const input of task.inputs) {
-      const reader = await openInputShard(ctx, input);
-      try {
-        for await (const rows of reader.rowBatches()) {
-          if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `task ${task.id} of step ${ctx.stepName} aborted`);
-          const batch = rows as DocumentRecord[];
-          const decided = new Set<string>();
-          const kept: DocumentRecord[] = [];
-          let batchBytes = 0;
-          for (const d of batch) batchBytes += d.text.length;
-          const sink: DocumentSink = {
-            keep(doc) {
-              if (decided.has(doc.id)) throw new FoxdenError('ACCOUNTING', `step ${ctx.stepName} decided document ${doc.id} twice`);
-              decided.add(doc.id);
-              kept.push(doc);
-            },
-            drop(doc, reason, value) {
-              if (decided.has(doc.id)) throw new FoxdenError('ACCOUNTING', `step ${ctx.stepName} decided document ${doc.id} twice`);
-              decided.add(doc.id);
-              addCount(stats.dropped, reason);
-              drops.add({ id: doc.id, url: doc.url, step: ctx.stepName, reason, value: value === null ? null : String(value) });
-            },
-            count(counter, n = 1) {
-              addCount(stats.counters, counter, n);
-            },
-          };
-          await options.transform(batch, sink);
-          if (decided.size !== batch.length) {
-            const missing = batch.filter((d) => !decided.has(d.id)).map((d) => d.id);
-            throw new FoxdenError('ACCOUNTING', `step ${ctx.stepName} neither kept nor dropped ${missing.length} documents (first: ${missing[0]})`);
-          }
-          for (const doc of kept) {
-            stats.bytes_out += doc.text.length;
-            await docs.append(doc);
-          }
-          await drops.flush();
-          stats.documents_in += batch.length;
-          stats.documents_out += kept.length;
-          stats.bytes_in += batchBytes;
-          ctx.progress({ documents: batch.length, bytes: batchBytes });
-        }
-      } finally {
-        await reader.close();
+  return runTask(task, ctx, async (scope) => {
+    const { stats } = scope;
+    const kind = options.kind ?? 'documents';
+    const docs = await scope.shard({ path: shardPath(ctx.stepDir, kind, ctx.phase, task.id), kind, columns: options.outputColumns, metadata: options.metadata ?? {} });
+    const drops = await scope.drops();
+    for await (const { batch: rows } of scope.inputBatches((reader) => reader.rowBatches())) {
+      const batch = rows as DocumentRecord[];
+      const decided = new Set<string>();
+      const kept: DocumentRecord[] = [];
+      let batchBytes = 0;
+      for (const d of batch) batchBytes += d.text.length;
+      const sink: DocumentSink = {
+        keep(doc) {
+          if (decided.has(doc.id)) throw new FoxdenError('ACCOUNTING', `step ${ctx.stepName} decided document ${doc.id} twice`);
+          decided.add(doc.id);
+          kept.push(doc);
+        },
+        drop(doc, reason, value) {
+          if (decided.has(doc.id)) throw new FoxdenError('ACCOUNTING', `step ${ctx.stepName} decided document ${doc.id} twice`);
+          decided.add(doc.id);
+          addCount(stats.dropped, reason);
+          drops.add({ id: doc.id, url: doc.url, step: ctx.stepName, reason, value: value === null ? null : String(value) });
+        },
+        count(counter, n = 1) {
+          addCount(stats.counters, counter, n);
+        },
+      };
+      await options.transform(batch, sink);
+      if (decided.size !== batch.length) {
+        const missing = batch.filter((d) => !decided.has(d.id)).map((d) => d.id);
+        throw new FoxdenError('ACCOUNTING', `step ${ctx.stepName} neither kept nor dropped ${missing.length} documents (first: ${missing[0]})`);
       }
+      for (const doc of kept) {
+        stats.bytes_out += doc.text.length;
+        await docs.append(doc);
+      }
+      await drops.flush();
+      stats.documents_in += batch.length;
+      stats.documents_out += kept.length;
+      stats.bytes_in += batchBytes;
+      ctx.progress({ documents: batch.length, bytes: batchBytes });
     }
   });
-}
-
-/** A task output being written: a shard or drop writer. */
-export interface TaskOutputWriter {
-  close(): Promise<ShardOutput>;
-  abort(): Promise<void>;
-}
-
-/**
- * The end of every document-carrying task, in one place: run the body; on
- * success close the writers into `stats.outputs`, on failure abort them (so
- * no temporary file is left); then check that the task balances and stamp
- * its time.
- */
-export async function finishDocumentTask(task: TaskSpec, stats: TaskStats, started: number, writers: readonly TaskOutputWriter[], body: () => Promise<void>): Promise<TaskStats> {
-  try {
-    await body();
-    for (const w of writers) stats.outputs.push(await w.close());
-  } catch (error) {
-    for (const w of writers) await w.abort();
-    throw error;
-  }
-  assertBalanced(stats, `task ${task.id} of step`);
-  stats.seconds = (performance.now() - started) / 1000;
-  return stats;
-}
-
-/**
- * Opens a run-relative input shard of a task, verifying the sha256 that the
- * task which wrote it recorded: a changed or truncated intermediate fails here,
- * naming the file, before any of it is used.
- */
-export async function openInputShard(ctx: TaskContext<any>, path: string): Promise<ShardReader> {
-  const expected = findShardChecksum(ctx, path);
-  return ShardReader.open(join(ctx.runDir, path), expected ? { sha256: expected } : {});
-}
-
-/** The sha256 recorded for a run-relative shard by the step that wrote it, if any. */
-export function findShardChecksum(ctx: TaskContext<any>, path: string): string | undefined {
-  for (const step of ctx.history) for (const s of step.shards) if (s.path === path) return s.sha256;
-  for (const s of ctx.phaseOutputs ?? []) if (s.path === path) return s.sha256;
-  return undefined;
-}
-
-/** Writes drop records of one task to `drops/<phase>-<task>.arrow`. */
-export class DropWriter {
-  private pending: DropRecord[] = [];
-  private constructor(private readonly writer: ShardWriter) {}
-
-  static async create(task: TaskSpec, ctx: TaskContext<any>): Promise<DropWriter> {
-    const writer = await ShardWriter.create({
-      runDir: ctx.runDir, path: shardPath(ctx.stepDir, 'drops', ctx.phase, task.id),
-      kind: 'drops', columns: DROP_COLUMNS, metadata: { 'foxden.step': ctx.stepName },
-    });
-    return new DropWriter(writer);
-  }
-
-  add(drop: DropRecord): void {
-    this.pending.push(drop);
-  }
-
-  async flush(): Promise<void> {
-    const rows = this.pending;
-    this.pending = [];
-    for (const r of rows) await this.writer.append({ source: null, offset: null, ...r });
-  }
-
-  async close() {
-    await this.flush();
-    return this.writer.close();
-  }
-
-  async abort(): Promise<void> {
-    await this.writer.abort();
-  }
 }
 
 /** Plans one task per document shard of the previous step: the usual map step. */

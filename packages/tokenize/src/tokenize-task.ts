@@ -1,10 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
-  FoxdenError, addCount, assertBalanced, emptyTaskStats, taskKey,
+  FoxdenError, addCount, taskKey,
   type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
-import { DropWriter, openInputShard } from '@foxden/shards';
+import { runTask, type ShardReader } from '@foxden/shards';
 import { TokenShardWriter, type TokenRow } from './token-shards.js';
 import { loadTokenizer, type LoadedTokenizer } from './tokenizer.js';
 
@@ -97,9 +97,7 @@ async function encodeSafely(tokenizer: LoadedTokenizer, docs: readonly InputDoc[
  * is written, so Arrow building and I/O overlap the tokenizer.
  */
 export async function runTokenizeTask(task: TaskSpec, ctx: TaskContext<TokenizeParams>): Promise<TaskStats> {
-  const started = performance.now();
   const params = ctx.params;
-  const stats = emptyTaskStats(ctx.stepName, task.id);
   const tokenizer = await stepTokenizer(ctx);
   const { bos, eos } = boundaryIds(tokenizer, params);
   const extra = (bos === null ? 0 : 1) + (eos === null ? 0 : 1);
@@ -107,52 +105,54 @@ export async function runTokenizeTask(task: TaskSpec, ctx: TaskContext<TokenizeP
   // that off, so such ids are counted, to be visible in the stats, and decoding with specials kept stays exact.
   const specialIds = new Set(Object.values(tokenizer.identity.special_ids));
   let specialInText = 0;
-  const writer = new TokenShardWriter({
-    runDir: ctx.runDir, dir: join(ctx.stepDir, 'tokens'), stem: taskKey(ctx.phase, task.id), identity: tokenizer.identity,
-    metadata: { 'foxden.step': ctx.stepName }, targetTokens: params.shard_target_tokens,
-    ...(params.shard_target_bytes === null ? {} : { targetBytes: params.shard_target_bytes }),
-  });
-  const drops = await DropWriter.create(task, ctx);
+  return runTask(task, ctx, async (scope) => {
+    const { stats } = scope;
+    // The token writer may end in several shards: the task closes it itself, the kit aborts it on failure.
+    const writer = scope.guard(new TokenShardWriter({
+      runDir: ctx.runDir, dir: join(ctx.stepDir, 'tokens'), stem: taskKey(ctx.phase, task.id), identity: tokenizer.identity,
+      metadata: { 'foxden.step': ctx.stepName }, targetTokens: params.shard_target_tokens,
+      ...(params.shard_target_bytes === null ? {} : { targetBytes: params.shard_target_bytes }),
+    }));
+    const drops = await scope.drops();
 
-  const write = async (docs: InputDoc[], encoded: Encoded[]): Promise<void> => {
-    let bytes = 0;
-    for (let i = 0; i < docs.length; i++) {
-      const doc = docs[i]!;
-      const ids = encoded[i]!;
-      bytes += doc.text.length;
-      if (ids instanceof FoxdenError) {
-        addCount(stats.dropped, 'tokenize-error');
-        drops.add({ id: doc.id, url: doc.url, step: ctx.stepName, reason: 'tokenize-error', value: ids.message, source: doc.source });
-        continue;
+    const write = async (docs: InputDoc[], encoded: Encoded[]): Promise<void> => {
+      let bytes = 0;
+      for (let i = 0; i < docs.length; i++) {
+        const doc = docs[i]!;
+        const ids = encoded[i]!;
+        bytes += doc.text.length;
+        if (ids instanceof FoxdenError) {
+          addCount(stats.dropped, 'tokenize-error');
+          drops.add({ id: doc.id, url: doc.url, step: ctx.stepName, reason: 'tokenize-error', value: ids.message, source: doc.source });
+          continue;
+        }
+        if (ids.length === 0) {
+          addCount(stats.dropped, 'empty-after-tokenize');
+          drops.add({ id: doc.id, url: doc.url, step: ctx.stepName, reason: 'empty-after-tokenize', value: String(doc.text.length), source: doc.source });
+          continue;
+        }
+        if (specialIds.size > 0) for (let k = 0; k < ids.length; k++) if (specialIds.has(ids[k]!)) specialInText++;
+        let tokens = ids;
+        if (extra > 0) {
+          tokens = new Uint32Array(ids.length + extra);
+          let at = 0;
+          if (bos !== null) tokens[at++] = bos;
+          tokens.set(ids, at);
+          if (eos !== null) tokens[at + ids.length] = eos;
+        }
+        const row: TokenRow = {
+          id: doc.id, source: doc.source, url: doc.url ?? null, lang: doc.lang ?? null, n_tokens: tokens.length, tokens,
+          quality: numberOrNull(doc.quality), cluster_size: numberOrNull(doc.cluster_size), extraction: extractionOf(doc.meta),
+        };
+        await writer.append(row);
+        stats.documents_out++;
       }
-      if (ids.length === 0) {
-        addCount(stats.dropped, 'empty-after-tokenize');
-        drops.add({ id: doc.id, url: doc.url, step: ctx.stepName, reason: 'empty-after-tokenize', value: String(doc.text.length), source: doc.source });
-        continue;
-      }
-      if (specialIds.size > 0) for (let k = 0; k < ids.length; k++) if (specialIds.has(ids[k]!)) specialInText++;
-      let tokens = ids;
-      if (extra > 0) {
-        tokens = new Uint32Array(ids.length + extra);
-        let at = 0;
-        if (bos !== null) tokens[at++] = bos;
-        tokens.set(ids, at);
-        if (eos !== null) tokens[at + ids.length] = eos;
-      }
-      const row: TokenRow = {
-        id: doc.id, source: doc.source, url: doc.url ?? null, lang: doc.lang ?? null, n_tokens: tokens.length, tokens,
-        quality: numberOrNull(doc.quality), cluster_size: numberOrNull(doc.cluster_size), extraction: extractionOf(doc.meta),
-      };
-      await writer.append(row);
-      stats.documents_out++;
-    }
-    stats.documents_in += docs.length;
-    stats.bytes_in += bytes;
-    await drops.flush();
-    ctx.progress({ documents: docs.length, bytes });
-  };
+      stats.documents_in += docs.length;
+      stats.bytes_in += bytes;
+      await drops.flush();
+      ctx.progress({ documents: docs.length, bytes });
+    };
 
-  try {
     let pending: InputDoc[] = [];
     let inflight: { docs: InputDoc[]; encoded: Promise<Encoded[]> } | null = null;
     const launch = async (): Promise<void> => {
@@ -162,23 +162,17 @@ export async function runTokenizeTask(task: TaskSpec, ctx: TaskContext<TokenizeP
       if (inflight) await write(inflight.docs, await inflight.encoded);
       inflight = next;
     };
-    for (const input of task.inputs) {
-      const reader = await openInputShard(ctx, input);
-      try {
-        const present = new Set(reader.columns.map((c) => c.name));
-        for (const required of ['id', 'text', 'source']) {
-          if (!present.has(required)) throw new FoxdenError('CORRUPT_INTERMEDIATE', `document shard ${input} has no column "${required}"`, { file: input });
-        }
-        const columns = READ_COLUMNS.filter((c) => present.has(c));
-        for await (const rows of reader.rowBatches(columns)) {
-          if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `task ${task.id} of step ${ctx.stepName} aborted`);
-          for (const row of rows) {
-            pending.push(row as unknown as InputDoc);
-            if (pending.length >= params.batch_size) await launch();
-          }
-        }
-      } finally {
-        await reader.close();
+    const readDocuments = (reader: ShardReader, input: string) => {
+      const present = new Set(reader.columns.map((c) => c.name));
+      for (const required of ['id', 'text', 'source']) {
+        if (!present.has(required)) throw new FoxdenError('CORRUPT_INTERMEDIATE', `document shard ${input} has no column "${required}"`, { file: input });
+      }
+      return reader.rowBatches(READ_COLUMNS.filter((c) => present.has(c)));
+    };
+    for await (const { batch: rows } of scope.inputBatches(readDocuments)) {
+      for (const row of rows) {
+        pending.push(row as unknown as InputDoc);
+        if (pending.length >= params.batch_size) await launch();
       }
     }
     if (pending.length > 0) await launch();
@@ -187,19 +181,13 @@ export async function runTokenizeTask(task: TaskSpec, ctx: TaskContext<TokenizeP
       await write(last.docs, await last.encoded);
     }
     const closed = await writer.close();
-    stats.outputs.push(...closed.outputs, await drops.close());
+    stats.outputs.push(...closed.outputs);
+    await scope.close(drops);
     stats.counters['tokens'] = writer.tokens;
     if (specialInText > 0) stats.counters['special_tokens_in_text'] = specialInText;
     stats.counters['token_shards'] = closed.outputs.length;
     stats.bytes_out = closed.outputs.reduce((s, o) => s + o.bytes, 0);
-  } catch (error) {
-    await writer.abort();
-    await drops.abort();
-    throw error;
-  }
-  assertBalanced(stats, `task ${task.id} of step`);
-  stats.seconds = (performance.now() - started) / 1000;
-  return stats;
+  });
 }
 
 function numberOrNull(v: unknown): number | null {

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { isAbsolute, resolve } from 'node:path';
 import {
-  FoxdenError, addCount, emptyTaskStats, shardPath, withColumns,
+  FoxdenError, addCount, shardPath, withColumns,
   type ColumnSpec, type StepContext, type StepModule, type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
-import { openInputShard, planPerShard, runDocumentTask, ShardReader, ShardWriter } from '@foxden/shards';
+import { planPerShard, runDocumentTask, runTask, ShardReader } from '@foxden/shards';
 import { QualityScorer } from './quality-scorer.js';
 import { runScoreAndFilter } from './score-and-filter-task.js';
 
@@ -91,45 +91,32 @@ function createScorer(ctx: StepContext<QualityClassifierParams>): Promise<Qualit
 
 /** Phase `score` (top_fraction only): writes (id, quality) of every document for the global cut. */
 async function runScoreTask(task: TaskSpec, ctx: TaskContext<QualityClassifierParams>): Promise<TaskStats> {
-  const started = performance.now();
-  const stats = emptyTaskStats(ctx.stepName, task.id);
   const scorer = await createScorer(ctx);
-  const writer = await ShardWriter.create({ runDir: ctx.runDir, path: scoresPath(ctx, task.id), kind: 'scores', columns: SCORE_COLUMNS, metadata: { 'foxden.step': ctx.stepName, 'foxden.quality.label': ctx.params.label } });
-  const inFlight: { ids: string[]; bytes: number; scores: Promise<Float32Array> }[] = [];
-  const settle = async (): Promise<void> => {
-    const batch = inFlight.shift()!;
-    const scores = await batch.scores;
-    for (let i = 0; i < batch.ids.length; i++) await writer.append({ id: batch.ids[i], quality: scores[i] });
-    stats.bytes_in += batch.bytes;
-    addCount(stats.counters, 'quality:scored', batch.ids.length);
-    ctx.progress({ documents: batch.ids.length, bytes: batch.bytes });
-  };
   try {
-    for (const input of task.inputs) {
-      const reader = await openInputShard(ctx, input);
-      try {
-        for await (const rows of reader.rowBatches(['id', 'text'])) {
-          if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `task ${task.id} of step ${ctx.stepName} aborted`);
-          const texts = rows.map((r) => String(r['text'] ?? ''));
-          const scores = scorer.score(texts);
-          scores.catch(() => undefined);
-          inFlight.push({ ids: rows.map((r) => String(r['id'])), bytes: texts.reduce((n, t) => n + t.length, 0), scores });
-          while (inFlight.length >= BATCHES_AHEAD) await settle();
-        }
-      } finally {
-        await reader.close();
+    return await runTask(task, ctx, async (scope) => {
+      const { stats } = scope;
+      const writer = await scope.shard({ path: scoresPath(ctx, task.id), kind: 'scores', columns: SCORE_COLUMNS, metadata: { 'foxden.quality.label': ctx.params.label } });
+      const inFlight: { ids: string[]; bytes: number; scores: Promise<Float32Array> }[] = [];
+      const settle = async (): Promise<void> => {
+        const batch = inFlight.shift()!;
+        const scores = await batch.scores;
+        for (let i = 0; i < batch.ids.length; i++) await writer.append({ id: batch.ids[i], quality: scores[i] });
+        stats.bytes_in += batch.bytes;
+        addCount(stats.counters, 'quality:scored', batch.ids.length);
+        ctx.progress({ documents: batch.ids.length, bytes: batch.bytes });
+      };
+      for await (const { batch: rows } of scope.inputBatches((reader) => reader.rowBatches(['id', 'text']))) {
+        const texts = rows.map((r) => String(r['text'] ?? ''));
+        const scores = scorer.score(texts);
+        scores.catch(() => undefined);
+        inFlight.push({ ids: rows.map((r) => String(r['id'])), bytes: texts.reduce((n, t) => n + t.length, 0), scores });
+        while (inFlight.length >= BATCHES_AHEAD) await settle();
       }
-    }
-    while (inFlight.length > 0) await settle();
-    stats.outputs.push(await writer.close());
-  } catch (error) {
-    await writer.abort();
-    throw error;
+      while (inFlight.length > 0) await settle();
+    });
   } finally {
     await scorer.close();
   }
-  stats.seconds = (performance.now() - started) / 1000;
-  return stats;
 }
 
 /**

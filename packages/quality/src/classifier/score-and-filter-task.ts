@@ -1,8 +1,5 @@
-import {
-  FoxdenError, addCount, emptyTaskStats, shardPath,
-  type ColumnSpec, type TaskContext, type TaskSpec, type TaskStats,
-} from '@foxden/core';
-import { DropWriter, finishDocumentTask, openInputShard, ShardWriter } from '@foxden/shards';
+import { addCount, shardPath, type ColumnSpec, type TaskContext, type TaskSpec, type TaskStats } from '@foxden/core';
+import { runTask, type ShardReader } from '@foxden/shards';
 import type { QualityScorer } from './quality-scorer.js';
 
 export interface ScoreAndFilterOptions {
@@ -45,60 +42,48 @@ const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
  * during every Arrow read and write.
  */
 export async function runScoreAndFilter(task: TaskSpec, ctx: TaskContext<any>, options: ScoreAndFilterOptions): Promise<TaskStats> {
-  const started = performance.now();
-  const stats = emptyTaskStats(ctx.stepName, task.id);
-  const docs = await ShardWriter.create({
-    runDir: ctx.runDir, path: shardPath(ctx.stepDir, 'documents', ctx.phase, task.id),
-    kind: 'documents', columns: options.outputColumns, metadata: { 'foxden.step': ctx.stepName },
-  });
-  const drops = await DropWriter.create(task, ctx);
-  const threshold = options.threshold === null ? null : Math.fround(options.threshold);
-  const ahead: { batch: ClassifiedRow[]; lengths: Uint32Array; scores: Promise<Float32Array> }[] = [];
-  const decideOldest = async (): Promise<void> => {
-    const { batch, lengths, scores: pending } = ahead.shift()!;
-    const scores = await pending;
-    let kept = 0;
-    let bytes = 0;
-    for (let i = 0; i < batch.length; i++) {
-      const doc = batch[i]!;
-      const score = scores[i]!;
-      bytes += lengths[i]!;
-      if (threshold !== null && score < threshold) {
-        addCount(stats.dropped, 'quality:below-threshold');
-        drops.add({ id: utf8.decode(doc.id), url: doc.url === null ? null : utf8.decode(doc.url), step: ctx.stepName, reason: 'quality:below-threshold', value: String(Number(score.toPrecision(6))) });
-        continue;
-      }
-      kept++;
-      stats.bytes_out += lengths[i]!;
-      await docs.append({ ...doc, quality: score });
-    }
-    await drops.flush();
-    addCount(stats.counters, 'quality:scored', batch.length);
-    stats.documents_in += batch.length;
-    stats.documents_out += kept;
-    stats.bytes_in += bytes;
-    ctx.progress({ documents: batch.length, bytes });
-  };
-  return finishDocumentTask(task, stats, started, [docs, drops], async () => {
-    for (const input of task.inputs) {
-      const reader = await openInputShard(ctx, input);
-      try {
-        // Text stays UTF-8 bytes: fastText's lines are built from them and kept documents are written from them, never decoded.
-        const utf8Columns = reader.columns.filter((c) => c.type === 'utf8').map((c) => c.name);
-        for await (const rows of reader.rowBatches(undefined, { utf8Bytes: utf8Columns })) {
-          if (ctx.signal.aborted) throw new FoxdenError('ABORTED', `task ${task.id} of step ${ctx.stepName} aborted`);
-          const batch = rows as ClassifiedRow[];
-          const texts = batch.map((d) => d.text ?? EMPTY);
-          const lengths = new Uint32Array(batch.length);
-          const scores = options.scorer.score(texts, lengths);
-          // Awaited in decideOldest; a failure meanwhile must not count as an unhandled rejection.
-          scores.catch(() => undefined);
-          ahead.push({ batch, lengths, scores });
-          while (ahead.length >= BATCHES_AHEAD) await decideOldest();
+  return runTask(task, ctx, async (scope) => {
+    const { stats } = scope;
+    const docs = await scope.shard({ path: shardPath(ctx.stepDir, 'documents', ctx.phase, task.id), kind: 'documents', columns: options.outputColumns });
+    const drops = await scope.drops();
+    const threshold = options.threshold === null ? null : Math.fround(options.threshold);
+    const ahead: { batch: ClassifiedRow[]; lengths: Uint32Array; scores: Promise<Float32Array> }[] = [];
+    const decideOldest = async (): Promise<void> => {
+      const { batch, lengths, scores: pending } = ahead.shift()!;
+      const scores = await pending;
+      let kept = 0;
+      let bytes = 0;
+      for (let i = 0; i < batch.length; i++) {
+        const doc = batch[i]!;
+        const score = scores[i]!;
+        bytes += lengths[i]!;
+        if (threshold !== null && score < threshold) {
+          addCount(stats.dropped, 'quality:below-threshold');
+          drops.add({ id: utf8.decode(doc.id), url: doc.url === null ? null : utf8.decode(doc.url), step: ctx.stepName, reason: 'quality:below-threshold', value: String(Number(score.toPrecision(6))) });
+          continue;
         }
-      } finally {
-        await reader.close();
+        kept++;
+        stats.bytes_out += lengths[i]!;
+        await docs.append({ ...doc, quality: score });
       }
+      await drops.flush();
+      addCount(stats.counters, 'quality:scored', batch.length);
+      stats.documents_in += batch.length;
+      stats.documents_out += kept;
+      stats.bytes_in += bytes;
+      ctx.progress({ documents: batch.length, bytes });
+    };
+    // Text stays UTF-8 bytes: fastText's lines are built from them and kept documents are written from them, never decoded.
+    const readBytes = (reader: ShardReader) => reader.rowBatches(undefined, { utf8Bytes: reader.columns.filter((c) => c.type === 'utf8').map((c) => c.name) });
+    for await (const { batch: rows } of scope.inputBatches(readBytes)) {
+      const batch = rows as ClassifiedRow[];
+      const texts = batch.map((d) => d.text ?? EMPTY);
+      const lengths = new Uint32Array(batch.length);
+      const scores = options.scorer.score(texts, lengths);
+      // Awaited in decideOldest; a failure meanwhile must not count as an unhandled rejection.
+      scores.catch(() => undefined);
+      ahead.push({ batch, lengths, scores });
+      while (ahead.length >= BATCHES_AHEAD) await decideOldest();
     }
     while (ahead.length > 0) await decideOldest();
   });

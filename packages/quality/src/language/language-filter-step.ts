@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { type DocumentRecord, type StepContext, type StepModule } from '@foxden/core';
 import { LanguageIdentifier, lid176Path } from '@foxden/fasttext';
-import { mapStep } from '../steps/map-step.js';
+import { mapStep } from '@foxden/shards';
 
 export interface LanguageFilterParams {
   /** Languages kept (lid.176 codes such as "en", "de", "zh"). Default ["en"]. */

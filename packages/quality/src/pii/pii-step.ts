@@ -1,5 +1,5 @@
 import type { StepModule } from '@foxden/core';
-import { mapStep } from '../steps/map-step.js';
+import { mapStep } from '@foxden/shards';
 import { PII_DEFAULTS, scrubPii, type PiiOptions } from './scrub.js';
 
 /**

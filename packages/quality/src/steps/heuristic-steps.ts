@@ -3,7 +3,8 @@ import { C4_DEFAULTS, c4Filter, type C4LineCounter, type C4Options } from '../he
 import { FINEWEB_DEFAULTS, finewebFilter, type FineWebOptions } from '../heuristics/fineweb.js';
 import { GOPHER_QUALITY_DEFAULTS, gopherQuality, type GopherQualityOptions } from '../heuristics/gopher-quality.js';
 import { GOPHER_REPETITION_DEFAULTS, gopherRepetition, type GopherRepetitionOptions } from '../heuristics/gopher-repetition.js';
-import { mapStep, nullableNumber, verdictTransform } from './map-step.js';
+import { mapStep } from '@foxden/shards';
+import { nullableNumber, verdictTransform } from './verdict-transform.js';
 
 const invalidChars = {
   type: 'number', minimum: 0, maximum: 1, default: 0.01,
