@@ -75,18 +75,7 @@ test('a compacted file is read instead of its step\'s task sidecars, verified wh
     const db = await openRunDatabase(dir);
     assert.ok(db.sources[kind]!.some((g) => g.compacted && g.files.includes(file)), `${kind} read from ${file}`);
     await db.close();
-    const bytes = await readFile(file);
-    const changed = Buffer.from(bytes);
-    changed[bytes.length >> 1] = changed[bytes.length >> 1]! ^ 0x01;
-    await writeFile(file, changed);
-    await assert.rejects(openRunDatabase(dir), (e: Error & { code?: string }) => {
-      assert.equal(e.code, 'CORRUPT_INTERMEDIATE');
-      assert.ok(e.message.includes(file), e.message);
-      assert.match(e.message, /compacted Parquet file .* of step '[a-z]+' has sha256 [0-9a-f]{64}, expected [0-9a-f]{64}/);
-      return true;
-    });
-    await writeFile(file, bytes.subarray(0, bytes.length - 1));
-    await assert.rejects(openRunDatabase(dir), (e: Error) => e.message.includes(file) && /bytes, expected/.test(e.message));
+    const bytes = await expectRefusedWhenChanged(dir, file, /compacted Parquet file .* of step '[a-z]+' has sha256 [0-9a-f]{64}, expected [0-9a-f]{64}/);
     // The task sidecars do not depend on it.
     await (await openRunDatabase(dir, { compacted: false })).close();
     await writeFile(file, bytes);
@@ -152,18 +141,7 @@ test('a tampered task sidecar is refused when the run is opened, naming the file
   await before.close();
   for (const shard of [token, drop]) {
     const file = join(dir, shard.sidecar!.path);
-    const bytes = await readFile(file);
-    const changed = Buffer.from(bytes);
-    changed[bytes.length >> 1] = changed[bytes.length >> 1]! ^ 0x01;
-    await writeFile(file, changed);
-    await assert.rejects(openRunDatabase(dir), (e: Error & { code?: string }) => {
-      assert.equal(e.code, 'CORRUPT_INTERMEDIATE');
-      assert.ok(e.message.includes(file), e.message);
-      assert.match(e.message, /Parquet sidecar .* has sha256 [0-9a-f]{64}, expected [0-9a-f]{64}/);
-      return true;
-    });
-    await writeFile(file, bytes.subarray(0, bytes.length - 1));
-    await assert.rejects(openRunDatabase(dir), (e: Error) => e.message.includes(file) && /bytes, expected/.test(e.message));
+    const bytes = await expectRefusedWhenChanged(dir, file, /Parquet sidecar .* has sha256 [0-9a-f]{64}, expected [0-9a-f]{64}/);
     await writeFile(file, bytes);
   }
   // The Arrow views do not read sidecars, so they still open.
@@ -187,3 +165,24 @@ test('a tampered task sidecar is refused when the run is opened, naming the file
     await old.close();
   }
 });
+
+/**
+ * Flips one byte of `file`, then cuts its last byte: opening the run must
+ * refuse each change naming the file. Returns the original bytes, for the
+ * caller to put back.
+ */
+async function expectRefusedWhenChanged(dir: string, file: string, shaMessage: RegExp): Promise<Buffer> {
+  const bytes = await readFile(file);
+  const changed = Buffer.from(bytes);
+  changed[bytes.length >> 1] = changed[bytes.length >> 1]! ^ 0x01;
+  await writeFile(file, changed);
+  await assert.rejects(openRunDatabase(dir), (e: Error & { code?: string }) => {
+    assert.equal(e.code, 'CORRUPT_INTERMEDIATE');
+    assert.ok(e.message.includes(file), e.message);
+    assert.match(e.message, shaMessage);
+    return true;
+  });
+  await writeFile(file, bytes.subarray(0, bytes.length - 1));
+  await assert.rejects(openRunDatabase(dir), (e: Error) => e.message.includes(file) && /bytes, expected/.test(e.message));
+  return bytes;
+}
