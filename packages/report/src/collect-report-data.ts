@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { FoxdenError, listStepDirs, readStepMarkers, type StepSummary } from '@foxden/core';
 import { openRunDatabase, type RunDatabase } from '@foxden/sql';
+import { sqlString } from '@foxden/shards';
 
 /** What the report shows, gathered as aggregates: nothing here grows with the number of documents. */
 export interface ReportData {
@@ -94,10 +95,6 @@ export interface CollectOptions {
 
 const QUALITY_BINS = 50;
 
-/** SQL string literal. */
-export function sqlString(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
 
 /**
  * Reads a run's aggregates: summary.json, run.json, the curriculum's stage

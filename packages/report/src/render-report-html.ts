@@ -1,5 +1,5 @@
 import type { ReportData } from './collect-report-data.js';
-import { sqlString } from './collect-report-data.js';
+import { sqlString } from '@foxden/shards';
 import { dropAnchor, type ReportChart, type SectionId } from './report-charts.js';
 
 /** HTML-escapes text for element content and attribute values. */

@@ -5,10 +5,8 @@ import {
   COMPACTED_KINDS, FoxdenError, compactedRecordPath, compactedSidecarPath, sha256File, sidecarPath, sidecarSetDigest,
   temporaryPath, writeFileAtomic, type CompactedSidecar, type CompactedStep, type ShardOutput,
 } from '@foxden/core';
+import { sqlString } from './sql-text.js';
 
-function sqlString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
 
 /**
  * Whether a shard's sidecar can go into a compacted file: it has one, at the

@@ -13,3 +13,4 @@ export { mapStep } from './map-step.js';
 export type { MapStepSpec, PreparedTransform } from './map-step.js';
 export { ParquetSidecarWriter, sidecarColumns, verifySidecar } from './parquet-sidecar.js';
 export { compactStepSidecars, compactableShard, readCompactedStep, removeStepCompaction, verifyCompactedSidecar } from './compact-sidecars.js';
+export { sqlString, quoteIdent } from './sql-text.js';

@@ -8,6 +8,7 @@ import {
   FoxdenError, sha256File, sidecarPath, temporaryPath,
   type ColumnSpec, type ColumnType, type ShardOutput, type SidecarOutput,
 } from '@foxden/core';
+import { quoteIdent, sqlString } from './sql-text.js';
 
 /** DuckDB's vector size: one data chunk holds at most this many rows. */
 const CHUNK_ROWS = 2048;
@@ -32,13 +33,7 @@ export function sidecarColumns(columns: readonly ColumnSpec[]): ColumnSpec[] {
 
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
-function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
 
-function sqlString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
 
 /**
  * Writes the Parquet sidecar of one shard: its metadata columns (no text, no

@@ -5,7 +5,8 @@ import { readCompactedStep, verifyCompactedSidecar, verifySidecar } from '@foxde
 import { ArrowFileSync } from './arrow-file-sync.js';
 import { readRunCatalog, type CatalogShard, type RunCatalog } from './run-catalog.js';
 import { registerShardFunctions } from './table-functions.js';
-import { BASE_COLUMNS, SHARD_TABLE, SHARD_TABLE_DDL, sqlString, viewStatements, type ParquetGroup, type ViewSources } from './views.js';
+import { sqlString } from '@foxden/shards';
+import { BASE_COLUMNS, SHARD_TABLE, SHARD_TABLE_DDL, viewStatements, type ParquetGroup, type ViewSources } from './views.js';
 
 export interface RunDatabaseOptions {
   /**

@@ -1,4 +1,5 @@
 import { DOCUMENT_COLUMNS, DROP_COLUMNS, STAGE_COLUMNS, TOKEN_COLUMNS, type ColumnSpec, type ColumnType } from '@foxden/core';
+import { quoteIdent, sqlString } from '@foxden/shards';
 
 
 /**
@@ -54,14 +55,7 @@ export interface ViewSources {
   runPrefix: string;
 }
 
-/** A SQL string literal. */
-export function sqlString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
 
-function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
 
 /** A view column read from Parquet: its name and the DuckDB type a NULL stands in with when a file lacks it. */
 interface ViewColumn {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { temporaryPath } from '@foxden/core';
 import { openRunDatabase } from './run-database.js';
 import { VIEW_NAMES, VIEW_ORDER, type ViewName } from './views.js';
+import { sqlString } from '@foxden/shards';
 
 /** One Parquet file written beside a run. */
 export interface ParquetOutput {
@@ -50,7 +51,3 @@ export async function writeRunParquet(runDir: string): Promise<ParquetOutput[]> 
   return outputs;
 }
 
-/** A SQL string literal. */
-export function sqlString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
