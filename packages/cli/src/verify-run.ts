@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { listStepDirs, readStepMarkers } from '@foxden/core';
+import { listStepDirs, readStepMarkers, sha256File } from '@foxden/core';
 
 /** One file whose bytes are not those a record of the run names. */
 export interface VerifyProblem {
@@ -23,19 +21,14 @@ export interface VerifyReport {
   problems: VerifyProblem[];
 }
 
-/** sha256 of a file, streamed; null when the file cannot be read. */
-async function sha256File(file: string): Promise<{ sha256: string; bytes: number } | null> {
-  const hash = createHash('sha256');
-  let bytes = 0;
+/** sha256 and size of a file; null when it cannot be read. */
+async function hashOf(file: string): Promise<{ sha256: string; bytes: number } | null> {
   try {
-    for await (const chunk of createReadStream(file)) {
-      hash.update(chunk as Buffer);
-      bytes += (chunk as Buffer).length;
-    }
+    const [sha256, { size }] = await Promise.all([sha256File(file), stat(file)]);
+    return { sha256, bytes: size };
   } catch {
     return null;
   }
-  return { sha256: hash.digest('hex'), bytes };
 }
 
 /**
@@ -81,7 +74,7 @@ export async function verifyRun(runDir: string): Promise<VerifyReport> {
   for (const e of expectations) {
     let actual = hashes.get(e.file);
     if (actual === undefined) {
-      actual = await sha256File(join(runDir, e.file));
+      actual = await hashOf(join(runDir, e.file));
       hashes.set(e.file, actual);
       bytes += actual?.bytes ?? 0;
     }
