@@ -8,6 +8,7 @@ export { runPipeline } from './run-pipeline.js';
 export type { TaskExecutor, TaskOutcome, ExecutorEvents, RunReporter, RunSummary, RunPipelineOptions } from './run-pipeline.js';
 export { runStep } from './run-step.js';
 export type { RunStepOptions, StepRun } from './run-step.js';
+export { largestFirst } from './dispatch-order.js';
 export { InProcessExecutor } from './in-process-executor.js';
 export type { InProcessExecutorOptions } from './in-process-executor.js';
 export { ConsoleReporter } from './console-reporter.js';

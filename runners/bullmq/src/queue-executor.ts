@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { FoxdenError, listCompletedTasks, readCompletedTask, taskKey, writeFileAtomic } from '@foxden/core';
-import type { ExecutorEvents, TaskExecutor, TaskMessage, TaskOutcome } from '@foxden/pipeline';
+import { largestFirst, type ExecutorEvents, type TaskExecutor, type TaskMessage, type TaskOutcome } from '@foxden/pipeline';
 import { bullConnection, queuesKey, redisClient, resolveRedisOptions, type RedisOptions, type ResolvedRedisOptions } from './connection.js';
 import { jobIdFor, queueNameFor } from './names.js';
 import type { TaskJobData } from './task-job.js';
@@ -125,7 +125,8 @@ export class QueueExecutor implements TaskExecutor {
     if (this.closed) throw new FoxdenError('INTERNAL', 'queue executor is closed');
     this.progressSink = events.progress;
     const ids = messages.map((m) => jobIdFor(m.context.stepName, m.context.phase, m.task.id));
-    for (const [i, m] of messages.entries()) await this.enqueue(m, ids[i]!);
+    // Queued largest first: workers take jobs in queue order.
+    for (const i of largestFirst(messages)) await this.enqueue(messages[i]!, ids[i]!);
     // Filled, not sparse: Array.prototype.some skips holes, and a sparse array would look finished.
     const outcomes: (TaskOutcome | undefined)[] = Array.from(messages, () => undefined);
     const first = messages[0];

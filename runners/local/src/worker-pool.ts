@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { FoxdenError, type ErrorRecord, type TaskStats } from '@foxden/core';
-import { configureTaskThreads, taskLabel, type ExecutorEvents, type TaskExecutor, type TaskMessage, type TaskOutcome } from '@foxden/pipeline';
+import { configureTaskThreads, largestFirst, taskLabel, type ExecutorEvents, type TaskExecutor, type TaskMessage, type TaskOutcome } from '@foxden/pipeline';
 
 export interface WorkerPoolOptions {
   /** Worker threads; default the machine's available parallelism. */
@@ -60,7 +60,7 @@ export class WorkerPool implements TaskExecutor {
   async runPhase(messages: readonly TaskMessage[], events: ExecutorEvents): Promise<TaskOutcome[]> {
     if (this.closed) throw new FoxdenError('INTERNAL', 'worker pool is closed');
     const outcomes: TaskOutcome[] = new Array(messages.length);
-    const queue = messages.map((m, i) => ({ index: i, attempt: 0, message: m }));
+    const queue = largestFirst(messages).map((i) => ({ index: i, attempt: 0, message: messages[i]! }));
     const wanted = Math.min(this.size, messages.length);
     while (this.slots.length < wanted) this.spawn();
     const onAbort = () => {
