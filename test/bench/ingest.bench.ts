@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { listStepDirs, parseTaskKey, readStepMarkers } from '@foxden/core';
 import { StepRegistry, loadPipeline, runPipeline } from '@foxden/pipeline';
 import { WorkerPool } from '@foxden/runner-local';
 import { availableCores, measure, type BenchContext, type BenchEntry } from './harness.js';
@@ -277,7 +278,7 @@ export default async function ingestBenchmark(ctx: BenchContext): Promise<BenchE
  * to 1 worker (1.0 = perfect scaling). Self-contained: its own files and runs.
  *   node --import tsx test/bench/run.ts ingest   (this is the entry ingest.split.scaling_2_workers)
  */
-export async function splitScalingBenchmark(ctx: BenchContext, copies = 3): Promise<BenchEntry> {
+export async function splitScalingBenchmark(ctx: BenchContext, copies = 12): Promise<BenchEntry> {
   const { readFile } = await import('node:fs/promises');
   const warcDir = join(ctx.corpusDir, 'warc');
   const parts = (await readdir(warcDir)).filter((f) => /\.warc\.gz$/.test(f) && !/\.(wat|wet)\./.test(f)).sort();
@@ -312,8 +313,23 @@ export async function splitScalingBenchmark(ctx: BenchContext, copies = 3): Prom
     input_bytes: bytes, documents: summary.documents_out, seconds: two.seconds, cores, peak_rss_bytes: two.peakRss,
     limit: { name: 'ingest of the same file unsplit with 1 worker, per core', value: rate(one.seconds, 1), unit: 'MB/s' },
     ratio: rate(two.seconds, cores) / rate(one.seconds, 1),
-    notes: { split_bytes: Math.ceil(bytes / 16), ingest_tasks: summary.tasks, one_worker_seconds: one.seconds },
+    notes: {
+      split_bytes: Math.ceil(bytes / 16), ingest_tasks: summary.tasks, one_worker_seconds: one.seconds,
+      // What the split costs: its own phase (one more decompression of the file, in parallel ranges).
+      task_seconds_by_phase: await taskSecondsByPhase(two.result.run_dir, summary.step),
+    },
   };
+}
+
+/** Task seconds of one step's completed tasks, summed per phase. */
+async function taskSecondsByPhase(runDir: string, step: string): Promise<Record<string, number>> {
+  const stepDir = (await listStepDirs(runDir)).find((d) => d.endsWith(`-${step}`))!;
+  const out: Record<string, number> = {};
+  for (const { key, stats } of await readStepMarkers(runDir, stepDir)) {
+    const phase = parseTaskKey(key).phase;
+    out[phase] = (out[phase] ?? 0) + stats.seconds;
+  }
+  return out;
 }
 
 function assert(ok: boolean, what: string): void {
