@@ -1,13 +1,12 @@
-import { rm } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
 import {
-  FoxdenError, clearTask, mergeTaskStats, readCompletedTask, readStepMarkers, sumCounts,
-  type ErrorRecord, type StepContext, type StepOutputs, type StepSummary, type TaskStats,
+  FoxdenError, clearTask, mergeTaskStats, readCompletedTask, sumCounts,
+  type ErrorRecord, type StepContext, type StepOutputs, type StepPhase, type StepSummary, type TaskStats,
 } from '@foxden/core';
 import { removeStepCompaction } from '@foxden/shards';
 import { taskLabel, type TaskMessage } from './execute-task.js';
+import { clearProducerOfCorruptFile } from './recover-corrupt.js';
 import type { RegisteredStep } from './registry.js';
-import type { RunReporter, TaskExecutor } from './run-pipeline.js';
+import type { RunReporter, TaskExecutor, TaskOutcome } from './run-pipeline.js';
 
 export interface RunStepOptions {
   executor: TaskExecutor;
@@ -19,11 +18,21 @@ export interface RunStepOptions {
   stepCount?: number;
 }
 
+/** The tasks of one phase: those already complete (their stats read back) and those to run. */
+interface PhasePlan {
+  planned: number;
+  done: TaskStats[];
+  pending: TaskMessage[];
+}
+
+/** A phase's completed tasks, in task order. */
+type PhaseResult = { phase: string; carriesDocuments: boolean; stats: TaskStats[] };
+
 export interface StepRun {
   /** The step's funnel: the phases that carry documents, with every phase's counters, warnings, seconds and tasks. Balanced. */
   summary: StepSummary;
   /** Stats of every task, phase by phase, each phase's in task order. */
-  phases: { phase: string; carriesDocuments: boolean; stats: TaskStats[] }[];
+  phases: PhaseResult[];
   /** What later steps see of this one. */
   outputs: StepOutputs;
   tasksRun: number;
@@ -34,129 +43,127 @@ export interface StepRun {
 export const silentReporter: RunReporter = { stepStart() {}, progress() {}, stepEnd() {}, log() {} };
 
 /**
- * Runs one step, phase by phase, through an executor: plans each phase's tasks,
- * skips those whose marker exists, hands the rest to the executor, and merges
- * the stats of every task into the step's summary, which must balance. `base`
- * is the step's context (its phase is set per phase). The orchestrator runs
- * each step of a pipeline with it; package tests run one step over shards
- * they wrote themselves.
+ * Runs one step, phase by phase, through an executor: plans each phase's tasks
+ * (skipping those whose marker exists), dispatches the rest to the executor,
+ * and accounts the stats of every task into the step's summary, which must
+ * balance. `base` is the step's context (its phase is set per phase). The
+ * orchestrator runs each step of a pipeline with it; package tests run one
+ * step over shards they wrote themselves.
  */
 export async function runStep(step: RegisteredStep, base: StepContext, options: RunStepOptions): Promise<StepRun> {
   const reporter = options.reporter ?? silentReporter;
   const { module } = step;
-  const { runDir, stepDir, stepName, stepType } = base;
   // Again with the earlier steps' outputs, for checks that need them (mixed tokenizers).
   if (module.validate) await module.validate({ ...base, phase: '', phaseOutputs: [] });
-  const phases: StepRun['phases'] = [];
-  const earlierPhaseShards = () => phases.flatMap((p) => p.stats.flatMap((s) => s.outputs));
+  const phases: PhaseResult[] = [];
   let tasksRun = 0;
   let tasksSkipped = 0;
   let compactionRemoved = false;
   for (const phase of module.phases) {
     if (options.signal?.aborted) throw new FoxdenError('ABORTED', 'run interrupted');
-    const ctx: StepContext = { ...base, phase: phase.name, phaseOutputs: earlierPhaseShards() };
-    const tasks = await phase.plan(ctx);
-    const ids = new Set<string>();
-    for (const t of tasks) {
-      if (ids.has(t.id)) throw new FoxdenError('INTERNAL', `step '${stepName}' phase '${phase.name}' planned task id '${t.id}' twice`);
-      ids.add(t.id);
-    }
-    const done: TaskStats[] = [];
-    const pending: TaskMessage[] = [];
-    for (const task of tasks) {
-      if (options.force) await clearTask(runDir, stepDir, phase.name, task.id);
-      const completed = options.force ? null : await readCompletedTask(runDir, stepDir, phase.name, task.id);
-      if (completed) done.push(completed);
-      else pending.push({ moduleUrl: step.moduleUrl, context: ctx, task, carriesDocuments: phase.carriesDocuments });
-    }
-    tasksSkipped += done.length;
+    const ctx: StepContext = { ...base, phase: phase.name, phaseOutputs: phases.flatMap((p) => p.stats.flatMap((s) => s.outputs)) };
+    const plan = await planPhase(step, phase, ctx, options.force ?? false);
+    tasksSkipped += plan.done.length;
     reporter.stepStart({
-      index: base.stepIndex, total: options.stepCount ?? base.stepIndex + 1, step: stepName, type: stepType, phase: phase.name,
-      tasks: tasks.length, skipped: done.length, bytes: pending.reduce((n, m) => n + m.task.bytes, 0),
+      index: base.stepIndex, total: options.stepCount ?? base.stepIndex + 1, step: base.stepName, type: base.stepType, phase: phase.name,
+      tasks: plan.planned, skipped: plan.done.length, bytes: plan.pending.reduce((n, m) => n + m.task.bytes, 0),
     });
-    if (pending.length > 0) {
+    if (plan.pending.length > 0) {
       // The step's compacted sidecars no longer describe it once any of its tasks runs again.
-      if (!compactionRemoved) await removeStepCompaction(runDir, stepDir);
+      if (!compactionRemoved) await removeStepCompaction(base.runDir, base.stepDir);
       compactionRemoved = true;
-      const outcomes = await options.executor.runPhase(pending, {
-        progress: (d) => reporter.progress(d),
-        taskDone: () => undefined,
-        log: (m) => reporter.log(m),
-      });
-      if (outcomes.length !== pending.length || outcomes.some((o) => o === undefined)) {
-        throw new FoxdenError('INTERNAL', `the ${options.executor.name} executor returned ${outcomes.filter((o) => o).length} outcomes for ${pending.length} tasks of step '${stepName}' phase '${phase.name}'`);
-      }
-      const failures: string[] = [];
-      const errors: ErrorRecord[] = [];
-      const redone: string[] = [];
-      for (const o of outcomes) {
-        if (!o.ok && o.error.code === 'CORRUPT_INTERMEDIATE' && o.error.file !== undefined) {
-          const ownPhases: StepOutputs = { step: stepName, type: stepType, columns: [], shards: earlierPhaseShards() };
-          redone.push(...(await clearProducerOfCorruptFile(runDir, [...base.history, ownPhases], o.error.file)));
-        }
-      }
-      outcomes.forEach((o, i) => {
-        if (o.ok) done.push(o.stats);
-        else {
-          errors.push(o.error);
-          failures.push(`  ${taskLabel(pending[i]!)} (inputs: ${pending[i]!.task.inputs.join(', ') || '-'}) failed after ${o.attempts} attempt(s): [${o.error.code}] ${o.error.message}`);
-        }
-      });
-      tasksRun += outcomes.filter((o) => o.ok).length;
-      if (options.signal?.aborted || errors.some((e) => e.code === 'ABORTED')) {
-        throw new FoxdenError('ABORTED', 'run interrupted; completed tasks are kept, run again to resume');
-      }
-      const first = errors[0];
-      if (first) {
-        const redo = redone.length > 0 ? `\nthe task(s) that wrote the corrupt shard(s) will be redone on the next run: ${[...new Set(redone)].join(', ')}` : '';
-        // The step fails with the first failed task's own code (and its file when it is the only failure), never relabelled.
-        throw new FoxdenError(first.code, `step '${stepName}' phase '${phase.name}': ${failures.length} of ${tasks.length} tasks failed; the others' results are kept, fix the cause and run again to finish only what is missing:\n${failures.join('\n')}${redo}`, {
-          ...(errors.length === 1 && first.file !== undefined ? { file: first.file } : {}),
-          ...(errors.length === 1 && first.offset !== undefined ? { offset: first.offset } : {}),
-        });
-      }
+      const ran = await dispatchPhase(plan, ctx, options, reporter);
+      plan.done.push(...ran);
+      tasksRun += ran.length;
     }
-    done.sort((a, b) => (a.task < b.task ? -1 : a.task > b.task ? 1 : 0));
-    phases.push({ phase: phase.name, carriesDocuments: phase.carriesDocuments, stats: done });
+    plan.done.sort((a, b) => (a.task < b.task ? -1 : a.task > b.task ? 1 : 0));
+    phases.push({ phase: phase.name, carriesDocuments: phase.carriesDocuments, stats: plan.done });
   }
-  const stepStats = phases.flatMap((p) => p.stats);
-  // Only phases that carry documents count toward the step's accounting.
-  const summary = mergeTaskStats(stepName, stepType, phases.filter((p) => p.carriesDocuments).flatMap((p) => p.stats));
-  const all = mergeTaskStats(stepName, stepType, stepStats);
-  summary.seconds = all.seconds;
-  summary.counters = all.counters;
-  // Warnings come from any phase (the curriculum's plan phase reports an accepted shortfall).
-  if (all.warnings) summary.warnings = all.warnings;
-  else delete summary.warnings;
-  summary.tasks = stepStats.length;
-  if (!summary.balanced) {
-    throw new FoxdenError('ACCOUNTING', `step '${stepName}' does not balance: ${summary.documents_in} documents in, ${summary.documents_out} out, ${sumCounts(summary.dropped)} dropped; a document was lost or invented`);
-  }
-  const outputs: StepOutputs = { step: stepName, type: stepType, columns: module.outputColumns(base.inputColumns, base.params), shards: stepStats.flatMap((s) => s.outputs) };
+  const summary = accountStep(base, phases);
+  const outputs: StepOutputs = {
+    step: base.stepName, type: base.stepType, columns: module.outputColumns(base.inputColumns, base.params),
+    shards: phases.flatMap((p) => p.stats.flatMap((s) => s.outputs)),
+  };
   return { summary, phases, outputs, tasksRun, tasksSkipped };
 }
 
-/**
- * A consumer found a file of an earlier step corrupt (a shard whose sha256 no longer matches, its
- * sidecar, an intermediate file): the error names it in its `file` field. Clears the completion
- * marker of the task that wrote it, so that the next run redoes that task (which, being
- * deterministic, writes the same bytes again) and then the consumer. Returns the tasks cleared.
- */
-async function clearProducerOfCorruptFile(runDir: string, history: readonly StepOutputs[], file: string): Promise<string[]> {
-  // `file` is the path the consumer opened (under runDir) or a run-relative one.
-  const names = (path: string) => path === file || resolve(runDir, path) === resolve(file);
-  const cleared: string[] = [];
-  for (const step of history) {
-    for (const shard of step.shards) {
-      if (!names(shard.path) && !(shard.sidecar && names(shard.sidecar.path))) continue;
-      const stepDir = dirname(dirname(shard.path));
-      for (const marker of await readStepMarkers(runDir, stepDir)) {
-        if (marker.stats.outputs.some((o) => o.path === shard.path)) {
-          await rm(join(runDir, marker.path), { force: true });
-          cleared.push(`${step.step}/${marker.key}`);
-        }
-      }
-    }
+/** Plans one phase: its tasks (ids unique), split into those complete (marker present, unless forced) and those to run. */
+async function planPhase(step: RegisteredStep, phase: StepPhase, ctx: StepContext, force: boolean): Promise<PhasePlan> {
+  const tasks = await phase.plan(ctx);
+  const ids = new Set<string>();
+  for (const t of tasks) {
+    if (ids.has(t.id)) throw new FoxdenError('INTERNAL', `step '${ctx.stepName}' phase '${phase.name}' planned task id '${t.id}' twice`);
+    ids.add(t.id);
   }
-  return cleared;
+  const plan: PhasePlan = { planned: tasks.length, done: [], pending: [] };
+  for (const task of tasks) {
+    if (force) await clearTask(ctx.runDir, ctx.stepDir, phase.name, task.id);
+    const completed = force ? null : await readCompletedTask(ctx.runDir, ctx.stepDir, phase.name, task.id);
+    if (completed) plan.done.push(completed);
+    else plan.pending.push({ moduleUrl: step.moduleUrl, context: ctx, task, carriesDocuments: phase.carriesDocuments });
+  }
+  return plan;
+}
+
+/**
+ * Hands a phase's pending tasks to the executor and returns their stats. When
+ * any failed, throws with the first failure's own code (never relabelled), after
+ * clearing the markers of the tasks that wrote a file a task found corrupt.
+ */
+async function dispatchPhase(plan: PhasePlan, ctx: StepContext, options: RunStepOptions, reporter: RunReporter): Promise<TaskStats[]> {
+  const { pending } = plan;
+  const outcomes = await options.executor.runPhase(pending, {
+    progress: (d) => reporter.progress(d),
+    taskDone: () => undefined,
+    log: (m) => reporter.log(m),
+  });
+  if (outcomes.length !== pending.length || outcomes.some((o) => o === undefined)) {
+    throw new FoxdenError('INTERNAL', `the ${options.executor.name} executor returned ${outcomes.filter((o) => o).length} outcomes for ${pending.length} tasks of step '${ctx.stepName}' phase '${ctx.phase}'`);
+  }
+  const failed = outcomes.flatMap((o, i) => (o.ok ? [] : [{ outcome: o, message: pending[i]! }]));
+  if (failed.length === 0) return outcomes.map((o) => (o as Extract<TaskOutcome, { ok: true }>).stats);
+  const errors = failed.map((f) => f.outcome.error);
+  const redone = await recoverCorruptInputs(ctx, errors);
+  if (options.signal?.aborted || errors.some((e) => e.code === 'ABORTED')) {
+    throw new FoxdenError('ABORTED', 'run interrupted; completed tasks are kept, run again to resume');
+  }
+  const first = errors[0]!;
+  const lines = failed.map(({ outcome, message }) => `  ${taskLabel(message)} (inputs: ${message.task.inputs.join(', ') || '-'}) failed after ${outcome.attempts} attempt(s): [${outcome.error.code}] ${outcome.error.message}`);
+  const redo = redone.length > 0 ? `\nthe task(s) that wrote the corrupt shard(s) will be redone on the next run: ${redone.join(', ')}` : '';
+  // The step fails with the first failed task's own code (and its file when it is the only failure), never relabelled.
+  throw new FoxdenError(first.code, `step '${ctx.stepName}' phase '${ctx.phase}': ${failed.length} of ${plan.planned} tasks failed; the others' results are kept, fix the cause and run again to finish only what is missing:\n${lines.join('\n')}${redo}`, {
+    ...(errors.length === 1 && first.file !== undefined ? { file: first.file } : {}),
+    ...(errors.length === 1 && first.offset !== undefined ? { offset: first.offset } : {}),
+  });
+}
+
+/** For each CORRUPT_INTERMEDIATE failure naming a file, clears the marker of the task (of an earlier step or phase) that wrote it. */
+async function recoverCorruptInputs(ctx: StepContext, errors: readonly ErrorRecord[]): Promise<string[]> {
+  const ownPhases: StepOutputs = { step: ctx.stepName, type: ctx.stepType, columns: [], shards: ctx.phaseOutputs };
+  const cleared: string[] = [];
+  for (const e of errors) {
+    if (e.code === 'CORRUPT_INTERMEDIATE' && e.file !== undefined) cleared.push(...(await clearProducerOfCorruptFile(ctx.runDir, [...ctx.history, ownPhases], e.file)));
+  }
+  return [...new Set(cleared)];
+}
+
+/**
+ * The step's summary from its tasks' stats: documents in and out and drops from
+ * the phases that carry documents; counters, seconds, warnings and the task
+ * count from every phase (the curriculum's plan phase reports an accepted
+ * shortfall). Throws ACCOUNTING when the step does not balance.
+ */
+function accountStep(base: StepContext, phases: readonly PhaseResult[]): StepSummary {
+  const every = phases.flatMap((p) => p.stats);
+  const summary = mergeTaskStats(base.stepName, base.stepType, phases.filter((p) => p.carriesDocuments).flatMap((p) => p.stats));
+  const all = mergeTaskStats(base.stepName, base.stepType, every);
+  summary.seconds = all.seconds;
+  summary.counters = all.counters;
+  if (all.warnings) summary.warnings = all.warnings;
+  else delete summary.warnings;
+  summary.tasks = every.length;
+  if (!summary.balanced) {
+    throw new FoxdenError('ACCOUNTING', `step '${base.stepName}' does not balance: ${summary.documents_in} documents in, ${summary.documents_out} out, ${sumCounts(summary.dropped)} dropped; a document was lost or invented`);
+  }
+  return summary;
 }
