@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { FoxdenError, emptyTaskStats, writeFileAtomic, type StepPhase, type TokenizerIdentity } from '@foxden/core';
 import { curriculumConfig, handoff } from './config.js';
 import type { CurriculumParams } from './params.js';
-import { planCurriculum, type CurriculumPlan, type GroupSummary } from './sampler.js';
+import { planCurriculum, type CurriculumPlan } from './sampler.js';
+import type { GroupSummary } from './supply.js';
 import { checkTokenizers, previousTokenShards, shardGroups } from './token-shards.js';
 import { jsonText, sha256Text } from './util.js';
 

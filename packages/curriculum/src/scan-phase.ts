@@ -4,7 +4,7 @@ import { runTask } from '@foxden/shards';
 import { planningColumns } from './columns-read.js';
 import { curriculumConfig, handoff } from './config.js';
 import type { CurriculumParams } from './params.js';
-import { SummaryBuilder, documentKey } from './sampler.js';
+import { SummaryBuilder, documentKey } from './supply.js';
 import { checkTokenizers, previousTokenShards, shardGroups } from './token-shards.js';
 import { sha256Text } from './util.js';
 
