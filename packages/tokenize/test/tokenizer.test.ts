@@ -1,4 +1,3 @@
-// foxden-test-needs: shared-corpus
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -9,7 +8,10 @@ import { FoxdenError } from '@foxden/core';
 import { trainBpeTokenizer } from '../src/bpe-trainer.js';
 import { tokenizerCommand } from '../src/cli.js';
 import { loadTokenizer } from '../src/tokenizer.js';
-import { jsonlDocs, readBook } from './corpus.js';
+import { mobyDickChapters } from './corpus.js';
+
+// Real text that npm ships: these tests need no ../shared corpus.
+const book = mobyDickChapters(1, 30).join('\n');
 
 let dir: string;
 before(async () => {
@@ -23,10 +25,10 @@ const isConfigError = (file: string) => (e: unknown) => e instanceof FoxdenError
 
 describe('loadTokenizer', () => {
   it('loads a trained tokenizer with its identity (name, size, special ids, sha256)', async () => {
-    const trained = await trainBpeTokenizer({ inputs: [readBook('gutenberg_Vathek.txt.gz')], vocabSize: 1000 }).catch(() => null);
+    const trained = await trainBpeTokenizer({ inputs: [book], vocabSize: 1000 }).catch(() => null);
     // An array of strings is a list of files; texts go in as an iterable.
     assert.equal(trained, null);
-    const result = await trainBpeTokenizer({ inputs: [readBook('gutenberg_Vathek.txt.gz')].values(), vocabSize: 1000 });
+    const result = await trainBpeTokenizer({ inputs: [book].values(), vocabSize: 1000 });
     const path = join(dir, 'fox-1k.json');
     await writeFile(path, result.json);
     const tok = await loadTokenizer(path);
@@ -37,7 +39,7 @@ describe('loadTokenizer', () => {
     assert.equal(tok.specialId('eos'), 1);
     assert.equal(tok.specialId('<pad>'), 0);
     assert.equal(tok.specialId('sep'), null);
-    const ids = await tok.encode('Vathek, ninth Caliph');
+    const ids = await tok.encode('Call me Ishmael, said the narrator');
     assert.ok(ids.length > 0 && ids.every((id) => id >= 4 && id < 1000));
   });
 
@@ -60,17 +62,18 @@ describe('loadTokenizer', () => {
 describe('foxden tokenizer train', () => {
   it('trains from JSONL and text files and writes a loadable tokenizer.json', async () => {
     const docs = join(dir, 'docs.jsonl');
-    await writeFile(docs, jsonlDocs().slice(0, 40).map((d) => JSON.stringify({ id: d.id, text: d.text })).join('\n'));
-    const book = join(dir, 'book.txt');
-    await writeFile(book, readBook('gutenberg_CastleOfOtranto.txt.gz'));
+    await writeFile(docs, mobyDickChapters(31, 70).map((text, i) => JSON.stringify({ id: `chapter-${31 + i}`, text })).join('\n'));
+    const bookFile = join(dir, 'book.txt');
+    const later = mobyDickChapters(71, 100).join('\n');
+    await writeFile(bookFile, later);
     const out = join(dir, 'cli', 'tokenizer.json');
-    const code = await tokenizerCommand(['train', '--input', docs, book, '--vocab-size', '2048', '--out', out, '--special-tokens', '<bos>,<eos>,<pad>,<unk>']);
+    const code = await tokenizerCommand(['train', '--input', docs, bookFile, '--vocab-size', '2048', '--out', out, '--special-tokens', '<bos>,<eos>,<pad>,<unk>']);
     assert.equal(code, 0);
     const tok = await loadTokenizer(out);
     assert.equal(tok.identity.vocab_size, 2048);
     assert.equal(tok.identity.name, 'cli');
     assert.deepEqual(tok.identity.special_ids, { '<bos>': 0, '<eos>': 1, '<pad>': 2, '<unk>': 3 });
-    const text = readBook('gutenberg_CastleOfOtranto.txt.gz').slice(0, 20_000);
+    const text = later.slice(0, 20_000);
     assert.equal(await tok.decode(await tok.encode(text)), text);
   });
 
