@@ -87,7 +87,7 @@ export class ShardWriter {
   static async create(options: ShardWriterOptions): Promise<ShardWriter> {
     await mkdir(dirname(join(options.runDir, options.path)), { recursive: true });
     const withSidecar = options.sidecar ?? SIDECAR_KINDS.includes(options.kind);
-    const sidecar = withSidecar ? await ParquetSidecarWriter.create(options.runDir, options.path, options.columns) : null;
+    const sidecar = withSidecar ? ParquetSidecarWriter.create(options.runDir, options.path, options.columns) : null;
     return new ShardWriter(options, sidecar);
   }
 
@@ -115,7 +115,7 @@ export class ShardWriter {
     this.pendingBytes = 0;
     const children = this.columns.map((c) => buildColumn(c, rows.map((r) => r[c.name])));
     this.writer.write(new RecordBatch(this.schema, structData(this.schema, children, rows.length)));
-    this.sidecar?.append(rows);
+    this.sidecar?.append(children, rows.length);
     this.rowCount += rows.length;
     await this.drain();
   }
@@ -147,7 +147,7 @@ export class ShardWriter {
       await this.done;
       await rename(this.tmp, this.file);
     } catch (error) {
-      await this.sidecar?.abort();
+      this.sidecar?.abort();
       throw error;
     }
     const { size } = await stat(this.file);
@@ -165,6 +165,6 @@ export class ShardWriter {
     this.writer.close();
     await this.done.catch(() => undefined);
     await rm(this.tmp, { force: true });
-    await this.sidecar?.abort();
+    this.sidecar?.abort();
   }
 }
