@@ -5,7 +5,9 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { FoxdenError } from '@foxden/core';
-import { executeTask, type TaskMessage } from '@foxden/pipeline';
+// The narrow entry: a task thread needs only executeTask, not the orchestrator, pipeline-file
+// parsing and compaction (about 160 ms of loading in every thread).
+import { executeTask, type TaskMessage } from '@foxden/pipeline/task';
 
 if (!parentPort) throw new Error('task-thread.js must run as a worker thread');
 const port = parentPort;

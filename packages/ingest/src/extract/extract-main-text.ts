@@ -1,5 +1,6 @@
-import { Readability } from '@mozilla/readability';
-import { parseHTML } from 'linkedom';
+import { createRequire } from 'node:module';
+import type { Readability as ReadabilityClass } from '@mozilla/readability';
+import type { parseHTML as ParseHTML } from 'linkedom';
 import { boilerplateFilter, countElements, isBoilerplate, isObviousFurniture } from './boilerplate.js';
 import { htmlToText, type DomNode } from './html-to-text.js';
 import { parseLightDocument } from './light-dom.js';
@@ -151,10 +152,27 @@ function proseLength(text: string): number {
 
 const PROSE_LINE_CHARS = 60;
 
+/**
+ * Readability.js and linkedom, loaded on the first page that asks for them: the default fast
+ * extractor never does, and loading linkedom costs about 100 ms in every task thread.
+ */
+let readabilityLibraries: { parseHTML: typeof ParseHTML; Readability: typeof ReadabilityClass } | undefined;
+function loadReadability(): NonNullable<typeof readabilityLibraries> {
+  if (!readabilityLibraries) {
+    const require = createRequire(import.meta.url);
+    readabilityLibraries = {
+      parseHTML: (require('linkedom') as { parseHTML: typeof ParseHTML }).parseHTML,
+      Readability: (require('@mozilla/readability') as { Readability: typeof ReadabilityClass }).Readability,
+    };
+  }
+  return readabilityLibraries;
+}
+
 function extractWithReadability(html: string, opts: typeof DEFAULTS): ExtractedText {
   // linkedom builds a document only from a whole page: a fragment (no <html> and no <body>) would
   // end up outside the body and yield nothing, so fragments get the wrapper a browser would imply.
   const whole = /<(html|body)[\s>]/i.test(html);
+  const { parseHTML, Readability } = loadReadability();
   const { document } = parseHTML(whole ? html : `<!DOCTYPE html><html><head></head><body>${html}</body></html>`);
   const title = cleanTitle((document as { title?: string }).title);
   const root = (document.body ?? document.documentElement) as unknown as DomNode | null;
