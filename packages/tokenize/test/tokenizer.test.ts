@@ -8,10 +8,10 @@ import { FoxdenError } from '@foxden/core';
 import { trainBpeTokenizer } from '../src/bpe-trainer.js';
 import { tokenizerCommand } from '../src/cli.js';
 import { loadTokenizer } from '../src/tokenizer.js';
-import { mobyDickChapters } from './corpus.js';
+import { mobyDickParts } from '@foxden/demo-corpus';
 
-// Real text that npm ships: these tests need no ../shared corpus.
-const book = mobyDickChapters(1, 30).join('\n');
+// Real text that npm ships (Moby-Dick in parts of about 30,000 words): these tests need no ../shared corpus.
+const [book, middle, later] = [...mobyDickParts()].map((p) => p.text);
 
 let dir: string;
 before(async () => {
@@ -25,10 +25,10 @@ const isConfigError = (file: string) => (e: unknown) => e instanceof FoxdenError
 
 describe('loadTokenizer', () => {
   it('loads a trained tokenizer with its identity (name, size, special ids, sha256)', async () => {
-    const trained = await trainBpeTokenizer({ inputs: [book], vocabSize: 1000 }).catch(() => null);
+    const trained = await trainBpeTokenizer({ inputs: [book!], vocabSize: 1000 }).catch(() => null);
     // An array of strings is a list of files; texts go in as an iterable.
     assert.equal(trained, null);
-    const result = await trainBpeTokenizer({ inputs: [book].values(), vocabSize: 1000 });
+    const result = await trainBpeTokenizer({ inputs: [book!].values(), vocabSize: 1000 });
     const path = join(dir, 'fox-1k.json');
     await writeFile(path, result.json);
     const tok = await loadTokenizer(path);
@@ -62,10 +62,9 @@ describe('loadTokenizer', () => {
 describe('foxden tokenizer train', () => {
   it('trains from JSONL and text files and writes a loadable tokenizer.json', async () => {
     const docs = join(dir, 'docs.jsonl');
-    await writeFile(docs, mobyDickChapters(31, 70).map((text, i) => JSON.stringify({ id: `chapter-${31 + i}`, text })).join('\n'));
+    await writeFile(docs, middle!.split('\n\n').map((text, i) => JSON.stringify({ id: `paragraph-${i}`, text })).join('\n'));
     const bookFile = join(dir, 'book.txt');
-    const later = mobyDickChapters(71, 100).join('\n');
-    await writeFile(bookFile, later);
+    await writeFile(bookFile, later!);
     const out = join(dir, 'cli', 'tokenizer.json');
     const code = await tokenizerCommand(['train', '--input', docs, bookFile, '--vocab-size', '2048', '--out', out, '--special-tokens', '<bos>,<eos>,<pad>,<unk>']);
     assert.equal(code, 0);
@@ -73,7 +72,7 @@ describe('foxden tokenizer train', () => {
     assert.equal(tok.identity.vocab_size, 2048);
     assert.equal(tok.identity.name, 'cli');
     assert.deepEqual(tok.identity.special_ids, { '<bos>': 0, '<eos>': 1, '<pad>': 2, '<unk>': 3 });
-    const text = later.slice(0, 20_000);
+    const text = later!.slice(0, 20_000);
     assert.equal(await tok.decode(await tok.encode(text)), text);
   });
 
