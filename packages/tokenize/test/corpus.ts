@@ -35,4 +35,3 @@ export function jsonlDocs(): CorpusDoc[] {
   }
   return docs;
 }
-
