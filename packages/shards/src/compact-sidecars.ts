@@ -99,10 +99,10 @@ async function writeCompacted(runDir: string, path: string, kind: string, shards
   const tmp = temporaryPath(file);
   const prefix = resolve(runDir) + sep;
   const list = shards.map((s) => sqlString(prefix + s.sidecar!.path)).join(', ');
-  // One thread keeps the sidecars' order (the list's, then each file's rows) and fixes the row groups.
   // Loaded here, not at the top: task threads import this package for its writers and never compact,
   // and loading DuckDB costs each of them about 100 ms.
   const { DuckDBInstance } = await import('@duckdb/node-api');
+  // One thread keeps the sidecars' order (the list's, then each file's rows) and fixes the row groups.
   const instance = await DuckDBInstance.create(':memory:', {
     threads: '1', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false', allow_community_extensions: 'false',
   });
