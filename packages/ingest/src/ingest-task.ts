@@ -1,9 +1,9 @@
 import {
   DOCUMENT_COLUMNS, FoxdenError, addCount, shardPath,
-  type DocumentRecord, type TaskContext, type TaskSpec, type TaskStats,
+  type DocumentRecord, type InputFile, type TaskContext, type TaskSpec, type TaskStats,
 } from '@foxden/core';
-import { runTask } from '@foxden/shards';
-import { readSource, type SourceDocument, type SourceRange } from './readers/index.js';
+import { runTask, type DropWriter, type ShardWriter } from '@foxden/shards';
+import { readSource, type SourceDocument, type SourceRange, type SourceRecord } from './readers/index.js';
 import { decodeBody, extractMainText, normalizeText, type Extractor } from './extract/index.js';
 import { LanguageIdentifier, type LanguageGuess } from './langid/index.js';
 
@@ -96,116 +96,154 @@ export async function runIngestTask(task: TaskSpec, ctx: TaskContext<IngestParam
   if (!input) throw new FoxdenError('INTERNAL', `ingest task ${task.id} names an input that is not in the pipeline: ${task.inputs[0]}`);
   const lang = params.language_id ? await languageIdentifier(params.language_id_max_chars) : null;
   return runTask(task, ctx, async (scope) => {
-    const { stats } = scope;
     const docs = await scope.shard({
       path: shardPath(ctx.stepDir, 'documents', ctx.phase, task.id), kind: 'documents',
       columns: DOCUMENT_COLUMNS, metadata: { 'foxden.source': input.source }, batchRows: params.batch_rows,
     });
-    const drops = await scope.drops();
-    const drop = (id: string, url: string | null, reason: string, value: string | null, offset: number) => {
-      addCount(stats.dropped, reason);
-      drops.add({ id, url, step: ctx.stepName, reason, value, source: input.source, offset });
-    };
-    // Kept documents wait for their language in input order: one batch is identified (by the native
-    // binary, on another core) while the next is read and extracted, and written once it is answered.
-    let gathering: DocumentRecord[] = [];
-    let gatheringChars = 0;
-    let identifying: { docs: DocumentRecord[]; guesses: Promise<LanguageGuess[]> } | null = null;
-    const write = async (doc: DocumentRecord): Promise<void> => {
-      await docs.append(doc);
-      stats.documents_out += 1;
-      stats.bytes_out += doc.text.length;
-    };
-    const writeIdentified = async (): Promise<void> => {
-      if (!identifying) return;
-      const batch = identifying;
-      identifying = null;
-      const guesses = await batch.guesses;
-      for (let i = 0; i < batch.docs.length; i++) {
-        const doc = batch.docs[i]!;
-        doc.lang = guesses[i]!.lang;
-        doc.lang_score = guesses[i]!.score;
-        await write(doc);
-      }
-    };
-    const identifyGathered = async (): Promise<void> => {
-      const previous = identifying;
-      identifying = null;
-      if (gathering.length > 0) {
-        identifying = { docs: gathering, guesses: lang!.identifyBatch(gathering.map((d) => d.text)) };
-        // A failure surfaces when the batch is awaited; until then it must not count as unhandled.
-        identifying.guesses.catch(() => undefined);
-        gathering = [];
-        gatheringChars = 0;
-      }
-      if (previous) {
-        const next = identifying;
-        identifying = previous;
-        await writeIdentified();
-        identifying = next;
-      }
-    };
+    const run = new IngestRun(ctx, input, scope.stats, docs, await scope.drops(), lang);
     // A range of a split archive (split-task.ts): record offsets are still those of the whole file.
     const range = task.params?.['range'] as SourceRange | undefined;
-    let lastOffset = range?.base ?? 0;
-    const ids = new UniqueIds();
+    run.lastOffset = range?.base ?? 0;
     for await (const record of readSource(input.path, {
       maxRecordBytes: params.max_record_bytes, jsonlTextField: params.jsonl_text_field, jsonlIdField: params.jsonl_id_field, signal: ctx.signal,
       ...(range ? { range } : {}),
     })) {
       scope.checkAborted();
-      stats.documents_in += 1;
-      const id = ids.of(input.source, record as { offset: number; id?: string });
-      if (record.kind === 'skip') {
-        drop(id, record.url, `skip:${record.reason}`, null, record.offset);
-      } else if (record.kind === 'reject') {
-        // The message names file, offset and cause; the drop record keeps it for lookup.
-        // The reader's message names file, offset and cause; name the file by its source name, not its
-        // absolute path, so that drops are byte-identical wherever the inputs live.
-        drop(id, record.url, `reject:${record.reason}`, record.message.split(input.path).join(input.source), record.offset);
-        addCount(stats.counters, 'rejected_records');
-      } else {
-        const meta: Record<string, unknown> = { ...record.meta, format: record.format, record_type: record.recordType };
-        if (record.mediaType) meta['media_type'] = record.mediaType;
-        let text: string;
-        try {
-          text = documentText(record, meta, params.extractor);
-        } catch (error) {
-          drop(id, record.url, 'reject:extract-error', `${input.source} @ offset ${record.offset}: ${(error as Error).message}`, record.offset);
-          addCount(stats.counters, 'rejected_records');
-          continue;
-        }
-        if (text.trim().length < params.min_chars) {
-          drop(id, record.url, 'empty-text', String(text.trim().length), record.offset);
-        } else {
-          if (record.lang) meta['given_lang'] = record.lang;
-          const doc: DocumentRecord = {
-            id, text, url: record.url, source: input.source, fetched_at: record.date,
-            lang: lang ? null : (record.lang ?? null),
-            lang_score: null,
-            meta: JSON.stringify(meta),
-          };
-          if (!lang) {
-            await write(doc);
-          } else {
-            gathering.push(doc);
-            gatheringChars += Math.min(text.length, lang.maxChars || text.length);
-            if (gathering.length >= LANG_BATCH_DOCS || gatheringChars >= LANG_BATCH_CHARS) await identifyGathered();
-          }
-        }
-      }
-      if (record.offset - lastOffset > 1 << 20 || stats.documents_in % 256 === 0) {
-        await drops.flush();
-        const delta = Math.max(0, record.offset - lastOffset);
-        ctx.progress({ documents: 0, bytes: delta });
-        lastOffset = record.offset;
-      }
-      if (stats.documents_in % 64 === 0) ctx.progress({ documents: 64 });
+      await run.take(record);
     }
-    await identifyGathered();
-    await writeIdentified();
-    if (ids.repeats > 0) addCount(stats.counters, 'repeated_ids', ids.repeats);
-    ctx.progress({ documents: stats.documents_in % 64, bytes: Math.max(0, range ? task.bytes - (lastOffset - range.base) : input.bytes - lastOffset) });
-    stats.bytes_in = range ? task.bytes : input.bytes;
+    await run.finish(range ? task.bytes - (run.lastOffset - range.base) : input.bytes - run.lastOffset);
+    scope.stats.bytes_in = range ? task.bytes : input.bytes;
   });
+}
+
+/**
+ * One ingest task's work, record by record: each record becomes a document
+ * (written once its language is known) or a counted drop with its reason,
+ * and progress is reported as the input is read.
+ */
+class IngestRun {
+  /** Offset of the last progress report, whole-file offsets. */
+  lastOffset = 0;
+  private readonly ids = new UniqueIds();
+  /** Kept documents wait for their language in input order (see take). */
+  private gathering: DocumentRecord[] = [];
+  private gatheringChars = 0;
+  private identifying: { docs: DocumentRecord[]; guesses: Promise<LanguageGuess[]> } | null = null;
+
+  constructor(
+    private readonly ctx: TaskContext<IngestParams>,
+    private readonly input: InputFile,
+    private readonly stats: TaskStats,
+    private readonly docs: ShardWriter,
+    private readonly drops: DropWriter,
+    private readonly lang: LanguageIdentifier | null,
+  ) {}
+
+  /** Reads one record: a document (kept, or dropped with its reason), a skip or a reject. */
+  async take(record: SourceRecord): Promise<void> {
+    const { stats, input, ctx } = this;
+    stats.documents_in += 1;
+    const id = this.ids.of(input.source, record as { offset: number; id?: string });
+    if (record.kind === 'skip') {
+      this.drop(id, record.url, `skip:${record.reason}`, null, record.offset);
+    } else if (record.kind === 'reject') {
+      // The reader's message names file, offset and cause; name the file by its source name, not its
+      // absolute path, so that drops are byte-identical wherever the inputs live.
+      this.drop(id, record.url, `reject:${record.reason}`, record.message.split(input.path).join(input.source), record.offset);
+      addCount(stats.counters, 'rejected_records');
+    } else {
+      await this.document(id, record);
+    }
+    if (record.offset - this.lastOffset > 1 << 20 || stats.documents_in % 256 === 0) {
+      await this.drops.flush();
+      ctx.progress({ documents: 0, bytes: Math.max(0, record.offset - this.lastOffset) });
+      this.lastOffset = record.offset;
+    }
+    if (stats.documents_in % 64 === 0) ctx.progress({ documents: 64 });
+  }
+
+  /** Writes what is still waiting for its language; reports the rest of the progress. */
+  async finish(bytesLeft: number): Promise<void> {
+    await this.identifyGathered();
+    await this.writeIdentified();
+    if (this.ids.repeats > 0) addCount(this.stats.counters, 'repeated_ids', this.ids.repeats);
+    this.ctx.progress({ documents: this.stats.documents_in % 64, bytes: Math.max(0, bytesLeft) });
+  }
+
+  private async document(id: string, record: SourceDocument): Promise<void> {
+    const { params } = this.ctx;
+    const meta: Record<string, unknown> = { ...record.meta, format: record.format, record_type: record.recordType };
+    if (record.mediaType) meta['media_type'] = record.mediaType;
+    let text: string;
+    try {
+      text = documentText(record, meta, params.extractor);
+    } catch (error) {
+      this.drop(id, record.url, 'reject:extract-error', `${this.input.source} @ offset ${record.offset}: ${(error as Error).message}`, record.offset);
+      addCount(this.stats.counters, 'rejected_records');
+      return;
+    }
+    if (text.trim().length < params.min_chars) {
+      this.drop(id, record.url, 'empty-text', String(text.trim().length), record.offset);
+      return;
+    }
+    if (record.lang) meta['given_lang'] = record.lang;
+    const doc: DocumentRecord = {
+      id, text, url: record.url, source: this.input.source, fetched_at: record.date,
+      lang: this.lang ? null : (record.lang ?? null),
+      lang_score: null,
+      meta: JSON.stringify(meta),
+    };
+    if (!this.lang) {
+      await this.write(doc);
+      return;
+    }
+    // One batch is identified (by the native binary, on another core) while the next is read and
+    // extracted, and written once it is answered.
+    this.gathering.push(doc);
+    this.gatheringChars += Math.min(text.length, this.lang.maxChars || text.length);
+    if (this.gathering.length >= LANG_BATCH_DOCS || this.gatheringChars >= LANG_BATCH_CHARS) await this.identifyGathered();
+  }
+
+  private drop(id: string, url: string | null, reason: string, value: string | null, offset: number): void {
+    addCount(this.stats.dropped, reason);
+    this.drops.add({ id, url, step: this.ctx.stepName, reason, value, source: this.input.source, offset });
+  }
+
+  private async write(doc: DocumentRecord): Promise<void> {
+    await this.docs.append(doc);
+    this.stats.documents_out += 1;
+    this.stats.bytes_out += doc.text.length;
+  }
+
+  /** Sends the gathered documents to the identifier, then writes the batch sent before (answered by now, or awaited). */
+  private async identifyGathered(): Promise<void> {
+    const previous = this.identifying;
+    this.identifying = null;
+    if (this.gathering.length > 0) {
+      this.identifying = { docs: this.gathering, guesses: this.lang!.identifyBatch(this.gathering.map((d) => d.text)) };
+      // A failure surfaces when the batch is awaited; until then it must not count as unhandled.
+      this.identifying.guesses.catch(() => undefined);
+      this.gathering = [];
+      this.gatheringChars = 0;
+    }
+    if (previous) {
+      const next = this.identifying;
+      this.identifying = previous;
+      await this.writeIdentified();
+      this.identifying = next;
+    }
+  }
+
+  private async writeIdentified(): Promise<void> {
+    if (!this.identifying) return;
+    const batch = this.identifying;
+    this.identifying = null;
+    const guesses = await batch.guesses;
+    for (let i = 0; i < batch.docs.length; i++) {
+      const doc = batch.docs[i]!;
+      doc.lang = guesses[i]!.lang;
+      doc.lang_score = guesses[i]!.score;
+      await this.write(doc);
+    }
+  }
 }
