@@ -2,7 +2,7 @@ export { FoxdenError, ERROR_CODES } from './errors.js';
 export type { ErrorCode, ErrorRecord, FoxdenErrorOptions } from './errors.js';
 export { DOCUMENT_COLUMNS, DROP_COLUMNS, TOKEN_COLUMNS, STAGE_COLUMNS, withColumns } from './document.js';
 export type { DocumentRecord, DropRecord, ColumnSpec, ColumnType, TokenizerIdentity } from './document.js';
-export { emptyTaskStats, addCount, sumCounts, mergeTaskStats, assertBalanced, sortKeys, SIDECAR_KINDS, COMPACTED_KINDS } from './stats.js';
+export { emptyTaskStats, addCount, sumCounts, mergeTaskStats, assertBalanced, sortKeys, compareText, SIDECAR_KINDS, COMPACTED_KINDS } from './stats.js';
 export type { TaskStats, ShardOutput, SidecarOutput, StepSummary, CompactedSidecar, CompactedStep } from './stats.js';
 export { previousStepShards } from './step.js';
 export type { InputFile, TaskSpec, StepOutputs, StepContext, TaskContext, StepPhase, StepModule, StepPackage } from './step.js';

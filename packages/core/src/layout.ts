@@ -4,7 +4,7 @@ import { realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FoxdenError } from './errors.js';
-import type { TaskStats } from './stats.js';
+import { compareText, type TaskStats } from './stats.js';
 
 /**
  * Where everything of a run lives. One place decides the layout so that every
@@ -89,7 +89,7 @@ export function compactedSidecarPath(stepDir: string, kind: string): string {
  */
 export function sidecarSetDigest(shards: readonly { path: string; sidecar?: { sha256: string } | undefined }[]): string {
   const hash = createHash('sha256');
-  const sorted = [...shards].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const sorted = [...shards].sort((a, b) => compareText(a.path, b.path));
   for (const s of sorted) hash.update(`${s.path}\t${s.sidecar?.sha256 ?? '-'}\n`);
   return hash.digest('hex');
 }

@@ -145,6 +145,11 @@ export function assertBalanced(s: { step: string; documents_in: number; document
   }
 }
 
+/** Orders strings by UTF-16 code units, as `<` does: locale-independent, so sorted paths and ids are the same everywhere. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export function sortKeys<T>(obj: Record<string, T>): Record<string, T> {
   const out: Record<string, T> = {};
   for (const k of Object.keys(obj).sort()) out[k] = obj[k] as T;

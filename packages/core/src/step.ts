@@ -1,6 +1,6 @@
 import type { ColumnSpec } from './document.js';
 import { FoxdenError } from './errors.js';
-import type { ShardOutput, TaskStats } from './stats.js';
+import { compareText, type ShardOutput, type TaskStats } from './stats.js';
 
 /**
  * The contract between steps and runners. A step never knows which runner
@@ -113,5 +113,5 @@ export interface StepPackage {
 export function previousStepShards(ctx: Pick<StepContext, 'history' | 'stepName'>, kind: string): ShardOutput[] {
   const previous = ctx.history[ctx.history.length - 1];
   if (!previous) throw new FoxdenError('BAD_CONFIG', `step '${ctx.stepName}' needs ${kind} shards from an earlier step, but it is the first step`);
-  return previous.shards.filter((s) => s.kind === kind).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return previous.shards.filter((s) => s.kind === kind).sort((a, b) => compareText(a.path, b.path));
 }

@@ -100,10 +100,10 @@ export async function runIngestTask(task: TaskSpec, ctx: TaskContext<IngestParam
       path: shardPath(ctx.stepDir, 'documents', ctx.phase, task.id), kind: 'documents',
       columns: DOCUMENT_COLUMNS, metadata: { 'foxden.source': input.source }, batchRows: params.batch_rows,
     });
-    const run = new IngestRun(ctx, input, scope.stats, docs, await scope.drops(), lang);
     // A range of a split archive (split-task.ts): record offsets are still those of the whole file.
     const range = task.params?.['range'] as SourceRange | undefined;
-    run.lastOffset = range?.base ?? 0;
+    const start = range?.base ?? 0;
+    const run = new IngestRun(ctx, input, scope.stats, docs, await scope.drops(), lang, start, range ? start + task.bytes : input.bytes);
     for await (const record of readSource(input.path, {
       maxRecordBytes: params.max_record_bytes, jsonlTextField: params.jsonl_text_field, jsonlIdField: params.jsonl_id_field, signal: ctx.signal,
       ...(range ? { range } : {}),
@@ -111,7 +111,7 @@ export async function runIngestTask(task: TaskSpec, ctx: TaskContext<IngestParam
       scope.checkAborted();
       await run.take(record);
     }
-    await run.finish(range ? task.bytes - (run.lastOffset - range.base) : input.bytes - run.lastOffset);
+    await run.finish();
     scope.stats.bytes_in = range ? task.bytes : input.bytes;
   });
 }
@@ -122,8 +122,6 @@ export async function runIngestTask(task: TaskSpec, ctx: TaskContext<IngestParam
  * and progress is reported as the input is read.
  */
 class IngestRun {
-  /** Offset of the last progress report, whole-file offsets. */
-  lastOffset = 0;
   private readonly ids = new UniqueIds();
   /** Kept documents wait for their language in input order (see take). */
   private gathering: DocumentRecord[] = [];
@@ -137,6 +135,10 @@ class IngestRun {
     private readonly docs: ShardWriter,
     private readonly drops: DropWriter,
     private readonly lang: LanguageIdentifier | null,
+    /** Offset of the last progress report (whole-file offsets), from the start of the task's bytes. */
+    private lastOffset: number,
+    /** Where the task's bytes end: the rest is reported as read when the task finishes. */
+    private readonly endOffset: number,
   ) {}
 
   /** Reads one record: a document (kept, or dropped with its reason), a skip or a reject. */
@@ -163,11 +165,11 @@ class IngestRun {
   }
 
   /** Writes what is still waiting for its language; reports the rest of the progress. */
-  async finish(bytesLeft: number): Promise<void> {
+  async finish(): Promise<void> {
     await this.identifyGathered();
     await this.writeIdentified();
     if (this.ids.repeats > 0) addCount(this.stats.counters, 'repeated_ids', this.ids.repeats);
-    this.ctx.progress({ documents: this.stats.documents_in % 64, bytes: Math.max(0, bytesLeft) });
+    this.ctx.progress({ documents: this.stats.documents_in % 64, bytes: Math.max(0, this.endOffset - this.lastOffset) });
   }
 
   private async document(id: string, record: SourceDocument): Promise<void> {

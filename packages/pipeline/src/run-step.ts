@@ -1,5 +1,5 @@
 import {
-  FoxdenError, clearTask, mergeTaskStats, readCompletedTask, sumCounts,
+  FoxdenError, clearTask, compareText, mergeTaskStats, readCompletedTask, sumCounts,
   type ErrorRecord, type StepContext, type StepOutputs, type StepPhase, type StepSummary, type TaskStats,
 } from '@foxden/core';
 import { removeStepCompaction } from '@foxden/shards';
@@ -76,7 +76,7 @@ export async function runStep(step: RegisteredStep, base: StepContext, options: 
       plan.done.push(...ran);
       tasksRun += ran.length;
     }
-    plan.done.sort((a, b) => (a.task < b.task ? -1 : a.task > b.task ? 1 : 0));
+    plan.done.sort((a, b) => compareText(a.task, b.task));
     phases.push({ phase: phase.name, carriesDocuments: phase.carriesDocuments, stats: plan.done });
   }
   const summary = accountStep(base, phases);

@@ -1,11 +1,10 @@
 import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import {
-  COMPACTED_KINDS, FoxdenError, compactedRecordPath, compactedSidecarPath, sha256File, sidecarPath, sidecarSetDigest,
+  COMPACTED_KINDS, FoxdenError, compareText, compactedRecordPath, compactedSidecarPath, sha256File, sidecarPath, sidecarSetDigest,
   temporaryPath, writeFileAtomic, type CompactedSidecar, type CompactedStep, type ShardOutput,
 } from '@foxden/core';
 import { sqlString } from './sql-text.js';
-
 
 /**
  * Whether a shard's sidecar can go into a compacted file: it has one, at the
@@ -61,7 +60,7 @@ export async function compactStepSidecars(runDir: string, stepDir: string, step:
   const previous = await readCompactedStep(runDir, stepDir);
   const files: CompactedSidecar[] = [];
   for (const kind of [...COMPACTED_KINDS].sort()) {
-    const shards = outputs.filter((o) => o.kind === kind).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const shards = outputs.filter((o) => o.kind === kind).sort((a, b) => compareText(a.path, b.path));
     if (shards.length === 0 || !shards.every(compactableShard)) continue;
     const sources = sidecarSetDigest(shards);
     const path = compactedSidecarPath(stepDir, kind);

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { rename, rm, stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RecordBatch, Table, tableToIPC, type Data, type Schema } from 'apache-arrow';
 import { Compression, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm/node';
 import {
-  FoxdenError, sha256File, sidecarPath, temporaryPath,
+  FoxdenError, sha256File, sidecarPath, writeFileAtomic,
   type ColumnSpec, type ColumnType, type ShardOutput, type SidecarOutput,
 } from '@foxden/core';
 import { arrowSchema, structData } from './columns.js';
@@ -32,9 +32,9 @@ const CREATED_BY = 'foxden sidecar writer (parquet-wasm)';
  * WebAssembly (parquet-wasm: zstd, one row group per million rows),
  * in this thread, with no round trip through a database or the thread pool:
  * about 1 ms for a small shard where DuckDB took 3.3. Then it hashes the
- * bytes in memory, writes them under a temporary name and renames them into
- * place. The same rows give the same bytes on every runner (the writer's
- * version is fixed by the lockfile, and `created_by` does not name it).
+ * bytes in memory and writes them atomically (writeFileAtomic). The same rows
+ * give the same bytes on every runner (the writer's version is fixed by the
+ * lockfile, and `created_by` does not name it).
  */
 export class ParquetSidecarWriter {
   private batches: RecordBatch[] = [];
@@ -68,19 +68,15 @@ export class ParquetSidecarWriter {
   async close(): Promise<SidecarOutput> {
     if (this.closed) throw new Error(`sidecar ${this.path} closed twice`);
     this.closed = true;
-    const tmp = temporaryPath(this.file);
     try {
       const table = this.batches.length > 0 ? new Table(this.batches) : new Table(this.schema);
       this.batches = [];
       const properties = new WriterPropertiesBuilder().setCompression(Compression.ZSTD).setCreatedBy(CREATED_BY).build();
       // Both the WebAssembly table and the properties are consumed (freed) by the write.
       const bytes = writeParquet(WasmTable.fromIPCStream(tableToIPC(table, 'stream')), properties);
-      const sha256 = createHash('sha256').update(bytes).digest('hex');
-      await writeFile(tmp, bytes);
-      await rename(tmp, this.file);
-      return { path: this.path, bytes: bytes.length, sha256 };
+      await writeFileAtomic(this.file, bytes);
+      return { path: this.path, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
     } catch (error) {
-      await rm(tmp, { force: true });
       throw FoxdenError.from(error);
     }
   }

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FoxdenError, listStepDirs, parseStepDir, readStepMarkers, type ShardOutput } from '@foxden/core';
+import { FoxdenError, compareText, listStepDirs, parseStepDir, readStepMarkers, type ShardOutput } from '@foxden/core';
 
 /** One shard that a completed task of the run recorded in its done marker. */
 export interface CatalogShard extends ShardOutput {
@@ -53,7 +53,7 @@ export async function readRunCatalog(runDir: string): Promise<RunCatalog> {
       }
     }
   }
-  shards.sort((a, b) => a.step_index - b.step_index || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  shards.sort((a, b) => a.step_index - b.step_index || compareText(a.path, b.path));
   return { runDir, run, summary, shards };
 }
 
