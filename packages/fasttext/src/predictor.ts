@@ -38,8 +38,20 @@ interface Request {
   reject(error: Error): void;
 }
 
-/** How often the answers file is read while answers are awaited, in ms. */
-const POLL_MS = 4;
+/**
+ * How soon the answers file is read after a batch is sent, and the longest
+ * wait between reads while answers are awaited, in ms. Each read that finds
+ * nothing new waits 1 ms longer, up to the longest; a read that finds
+ * answers starts again from the first. Why not a fixed tick: a task's last
+ * batch (its last few documents, which it must wait for before it can close
+ * its shard) is answered within a millisecond or two, and a fixed 4 ms tick
+ * made every ingest task wait for it. Measured on 100 ten-document JSONL
+ * files, one worker thread: 12.9 ms per task with a fixed 4 ms tick, 10.5
+ * with this one (8.4 with a fixed 1 ms tick, which reads the file a
+ * thousand times a second while a large batch is worked on).
+ */
+const FIRST_POLL_MS = 1;
+const MAX_POLL_MS = 4;
 /** The answers file is emptied when everything in it has been read and it holds more than this. */
 const EMPTY_OUTPUT_AT = 1 << 20;
 
@@ -69,6 +81,8 @@ export class FastTextPredictor {
   private readonly readBuffer = Buffer.allocUnsafe(1 << 16);
   private readonly decoder = new StringDecoder('utf8');
   private pollTimer: NodeJS.Timeout | null = null;
+  /** The next wait between reads of the answers file (see FIRST_POLL_MS). */
+  private pollMs = FIRST_POLL_MS;
   private buffered = '';
   private readonly queue: Request[] = [];
   private failure: Error | null = null;
@@ -187,19 +201,22 @@ export class FastTextPredictor {
   }
 
   /**
-   * Reads what fastText has answered so far, and again every POLL_MS while
-   * answers are awaited. A read of a file fastText has just written comes
-   * from the page cache: synchronous, and cheaper than handing it to the
-   * thread pool.
+   * Reads what fastText has answered so far, soon after a batch is sent and
+   * then at growing intervals while answers are awaited (FIRST_POLL_MS to
+   * MAX_POLL_MS). A read of a file fastText has just written comes from the
+   * page cache: synchronous, and cheaper than handing it to the thread pool.
    */
   private poll(): void {
     if (this.pollTimer !== null) return;
+    this.pollMs = FIRST_POLL_MS;
     const tick = (): void => {
       this.pollTimer = null;
       if (this.closed && this.queue.length === 0) return;
+      const before = this.readAt;
       if (!this.readAnswers()) return;
       if (this.queue.length > 0 && this.failure === null) {
-        this.pollTimer = setTimeout(tick, POLL_MS);
+        this.pollMs = this.readAt > before ? FIRST_POLL_MS : Math.min(MAX_POLL_MS, this.pollMs + 1);
+        this.pollTimer = setTimeout(tick, this.pollMs);
         return;
       }
       // Everything asked is answered and read, so fastText writes nothing until it is sent more: empty the file.
@@ -208,7 +225,7 @@ export class FastTextPredictor {
         this.readAt = 0;
       }
     };
-    this.pollTimer = setTimeout(tick, POLL_MS);
+    this.pollTimer = setTimeout(tick, this.pollMs);
   }
 
   /** Takes in every answer fastText has written so far; false when the file cannot be read (the predictor then fails). */

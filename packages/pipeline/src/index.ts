@@ -13,4 +13,4 @@ export { InProcessExecutor } from './in-process-executor.js';
 export type { InProcessExecutorOptions } from './in-process-executor.js';
 export { ConsoleReporter } from './console-reporter.js';
 export type { ConsoleReporterOptions } from './console-reporter.js';
-export { configureTaskThreads, TASK_THREAD_INITIAL_HEAP_MB } from './task-threads.js';
+export { configureTaskThreads, TASK_THREAD_INITIAL_HEAP_MB, TASK_THREAD_INTERRUPT_BUDGET } from './task-threads.js';

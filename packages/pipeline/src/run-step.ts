@@ -2,7 +2,7 @@ import {
   FoxdenError, clearTask, compareText, mergeTaskStats, readCompletedTask, sumCounts,
   type ErrorRecord, type StepContext, type StepOutputs, type StepPhase, type StepSummary, type TaskStats,
 } from '@foxden/core';
-import { removeStepCompaction } from '@foxden/shards';
+import { preloadCompaction, removeStepCompaction } from '@foxden/shards';
 import { taskLabel, type TaskMessage } from './execute-task.js';
 import { clearProducerOfCorruptFile } from './recover-corrupt.js';
 import type { RegisteredStep } from './registry.js';
@@ -112,11 +112,14 @@ async function planPhase(step: RegisteredStep, phase: StepPhase, ctx: StepContex
  */
 async function dispatchPhase(plan: PhasePlan, ctx: StepContext, options: RunStepOptions, reporter: RunReporter): Promise<TaskStats[]> {
   const { pending } = plan;
-  const outcomes = await options.executor.runPhase(pending, {
+  const running = options.executor.runPhase(pending, {
     progress: (d) => reporter.progress(d),
     taskDone: () => undefined,
     log: (m) => reporter.log(m),
   });
+  // The tasks are handed out; while this thread waits for them it loads what the step's compaction will need.
+  preloadCompaction();
+  const outcomes = await running;
   if (outcomes.length !== pending.length || outcomes.some((o) => o === undefined)) {
     throw new FoxdenError('INTERNAL', `the ${options.executor.name} executor returned ${outcomes.filter((o) => o).length} outcomes for ${pending.length} tasks of step '${ctx.stepName}' phase '${ctx.phase}'`);
   }

@@ -87,6 +87,32 @@ export async function compactStepSidecars(runDir: string, stepDir: string, step:
   return record;
 }
 
+type DuckDBModule = typeof import('@duckdb/node-api');
+let duckdb: Promise<DuckDBModule> | null = null;
+
+/**
+ * Starts loading DuckDB (about 100 ms of module loading and a native
+ * library) without waiting for it. The orchestrator calls it as a step's
+ * tasks start: its thread waits on the workers then, and the step's
+ * compaction finds DuckDB loaded instead of paying for it after the last
+ * task. Loaded lazily, not at the top of this module: task threads import
+ * this package for its writers and never compact.
+ */
+export function preloadCompaction(): void {
+  void loadDuckDB().catch(() => undefined);
+}
+
+function loadDuckDB(): Promise<DuckDBModule> {
+  if (!duckdb) {
+    duckdb = import('@duckdb/node-api');
+    // A failed load is reported by the compaction that needs it, and tried again by the next.
+    duckdb.catch(() => {
+      duckdb = null;
+    });
+  }
+  return duckdb;
+}
+
 async function intact(file: string, recorded: CompactedSidecar): Promise<boolean> {
   const info = await stat(file).catch(() => null);
   if (!info || info.size !== recorded.bytes) return false;
@@ -98,9 +124,7 @@ async function writeCompacted(runDir: string, path: string, kind: string, shards
   const tmp = temporaryPath(file);
   const prefix = resolve(runDir) + sep;
   const list = shards.map((s) => sqlString(prefix + s.sidecar!.path)).join(', ');
-  // Loaded here, not at the top: task threads import this package for its writers and never compact,
-  // and loading DuckDB costs each of them about 100 ms.
-  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const { DuckDBInstance } = await loadDuckDB();
   // One thread keeps the sidecars' order (the list's, then each file's rows) and fixes the row groups.
   const instance = await DuckDBInstance.create(':memory:', {
     threads: '1', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false', allow_community_extensions: 'false',

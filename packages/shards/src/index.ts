@@ -12,5 +12,5 @@ export type { DocumentSink, DocumentTransform, DocumentTaskOptions } from './doc
 export { mapStep } from './map-step.js';
 export type { MapStepSpec, PreparedTransform } from './map-step.js';
 export { ParquetSidecarWriter, sidecarColumns, verifySidecar } from './parquet-sidecar.js';
-export { compactStepSidecars, compactableShard, readCompactedStep, removeStepCompaction, verifyCompactedSidecar } from './compact-sidecars.js';
+export { compactStepSidecars, compactableShard, preloadCompaction, readCompactedStep, removeStepCompaction, verifyCompactedSidecar } from './compact-sidecars.js';
 export { sqlString, quoteIdent } from './sql-text.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -8,6 +8,9 @@ import { RecordBatch, RecordBatchFileWriter, type Schema } from 'apache-arrow';
 import { SIDECAR_KINDS, temporaryPath, type ColumnSpec, type ShardOutput } from '@foxden/core';
 import { arrowSchema, buildColumn, structData } from './columns.js';
 import { ParquetSidecarWriter } from './parquet-sidecar.js';
+
+/** The file is written in pieces of about this many bytes (see hashAndCoalesce). */
+const WRITE_BYTES = 1 << 20;
 
 export interface ShardWriterOptions {
   /** Run-relative path of the shard; the file is `join(runDir, path)`. */
@@ -50,6 +53,7 @@ export class ShardWriter {
   private readonly writer: RecordBatchFileWriter;
   private readonly done: Promise<void>;
   private readonly hash = createHash('sha256');
+  private bytesWritten = 0;
   private pending: Record<string, unknown>[] = [];
   private pendingBytes = 0;
   private rowCount = 0;
@@ -72,16 +76,38 @@ export class ShardWriter {
     this.writer = new RecordBatchFileWriter();
     this.writer.reset(undefined, this.schema);
     this.sink = createWriteStream(this.tmp);
-    const hash = this.hash;
-    const tap = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        hash.update(chunk);
-        cb(null, chunk);
-      },
-    });
-    this.done = pipeline(this.writer.toNodeStream(), tap, this.sink);
+    this.done = pipeline(this.writer.toNodeStream(), this.hashAndCoalesce(), this.sink);
     // A failed pipeline is reported by close(); keep it from being an unhandled rejection meanwhile.
     this.done.catch(() => undefined);
+  }
+
+  /**
+   * Hashes and counts the file's bytes as they pass, and hands them on in
+   * pieces of about WRITE_BYTES. Arrow's writer emits each message as many
+   * small chunks (metadata, every buffer, its padding), and each chunk that
+   * reached the file stream on its own was one write in the thread pool, a
+   * round trip this thread waited for: about 60 per task of the ingest step,
+   * most of its time closing a small shard. Held bytes are at most one piece.
+   */
+  private hashAndCoalesce(): Transform {
+    let held: Buffer[] = [];
+    let heldBytes = 0;
+    const take = (): Buffer => {
+      const piece = held.length === 1 ? held[0]! : Buffer.concat(held, heldBytes);
+      held = [];
+      heldBytes = 0;
+      return piece;
+    };
+    return new Transform({
+      transform: (chunk: Buffer, _enc, cb) => {
+        this.hash.update(chunk);
+        this.bytesWritten += chunk.length;
+        held.push(chunk);
+        heldBytes += chunk.length;
+        cb(null, heldBytes >= WRITE_BYTES ? take() : undefined);
+      },
+      flush: (cb) => cb(null, heldBytes > 0 ? take() : undefined),
+    });
   }
 
   static async create(options: ShardWriterOptions): Promise<ShardWriter> {
@@ -150,8 +176,7 @@ export class ShardWriter {
       this.sidecar?.abort();
       throw error;
     }
-    const { size } = await stat(this.file);
-    const output: ShardOutput = { path: relative(this.runDir, this.file), kind: this.kind, rows: this.rowCount, bytes: size, sha256: this.hash.digest('hex') };
+    const output: ShardOutput = { path: relative(this.runDir, this.file), kind: this.kind, rows: this.rowCount, bytes: this.bytesWritten, sha256: this.hash.digest('hex') };
     if (this.sidecar) output.sidecar = await this.sidecar.close();
     return output;
   }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, truncate, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -30,6 +30,8 @@ test('a shard round-trips every column type, nulls included, batch by batch', as
   assert.equal(out.rows, 1050);
   assert.equal(out.path, 'a/x.arrow');
   assert.equal(out.sha256, createHash('sha256').update(await readFile(join(dir, 'a/x.arrow'))).digest('hex'));
+  // Counted as the bytes pass on their way to the file, not read back from it.
+  assert.equal(out.bytes, (await stat(join(dir, 'a/x.arrow'))).size);
   const reader = await ShardReader.open(join(dir, 'a/x.arrow'), { sha256: out.sha256 });
   assert.equal(reader.numBatches, 11);
   assert.equal(reader.metadata['foxden.kind'], 'documents');
@@ -124,6 +126,7 @@ test('writer memory stays bounded by the batch, not the shard', async () => {
   }
   const out = await w.close();
   assert.ok(out.bytes > 200e6, `shard is ${out.bytes} bytes`);
+  assert.equal(out.bytes, (await stat(join(dir, 'big.arrow'))).size);
   // 240 MB written; what the writer holds must stay near one batch (~3 MB), whatever the shard size.
   assert.ok(peak < 15e6, `memory grew by ${(peak / 1e6).toFixed(1)} MB while writing ${(out.bytes / 1e6).toFixed(0)} MB`);
 });
