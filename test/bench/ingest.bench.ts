@@ -55,6 +55,27 @@ function machineBusySeconds(): number | null {
   }
 }
 
+/**
+ * Runs `fn` with every thread of this process (and every thread and child it
+ * starts meanwhile) allowed on one core only, then gives the threads back
+ * their cores; null where that cannot be done (no taskset, not Linux).
+ * Why: one worker keeps more than one core busy (V8's compiler and GC
+ * threads, libuv's pool, the fastText process), so its wall-clock rate on an
+ * idle machine is not a rate per core; on one core it is.
+ */
+async function onOneCore<T>(fn: () => Promise<T>): Promise<T | null> {
+  const { spawnSync } = await import('node:child_process');
+  const pin = (cpus: string) => spawnSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)], { stdio: 'ignore' }).status === 0;
+  const mask = spawnSync('taskset', ['-p', '-c', String(process.pid)], { encoding: 'utf8' });
+  const allowed = mask.status === 0 ? /:\s*(\S+)\s*$/.exec(mask.stdout)?.[1] : undefined;
+  if (process.platform !== 'linux' || !allowed || !pin(allowed.split(/[,-]/)[0]!)) return null;
+  try {
+    return await fn();
+  } finally {
+    pin(allowed);
+  }
+}
+
 async function runIngest(ctx: BenchContext, name: string, inputs: string[], workers: number) {
   const dir = join(ctx.scratchDir, name);
   await mkdir(dir, { recursive: true });
@@ -221,6 +242,7 @@ export default async function ingestBenchmark(ctx: BenchContext): Promise<BenchE
   const eight = await corpusCopies(ctx, files, 8);
   const oneLarge = await runIngest(ctx, 'x8w1', [eight], 1);
   const twoLarge = await runIngest(ctx, 'x8w2', [eight], workers);
+  const oneLargeOneCore = await onOneCore(() => runIngest(ctx, 'x8w1c1', [eight], 1));
   const perCore = (m: { bytes: number; seconds: number }, w: number) => m.bytes / 1e6 / m.seconds / w;
   const perCpuSecond = (m: { bytes: number; cpuSeconds: number | null }) => (m.cpuSeconds ? m.bytes / 1e6 / m.cpuSeconds : null);
   const cpuRatio = (a: typeof one, b: typeof one) => {
@@ -256,6 +278,10 @@ export default async function ingestBenchmark(ctx: BenchContext): Promise<BenchE
         // machine CPU-second says how much the second worker costs beyond that.
         mb_per_machine_cpu_second_1_worker: perCpuSecond(oneLarge), mb_per_machine_cpu_second_2_workers: perCpuSecond(twoLarge),
         cpu_efficiency_ratio: cpuRatio(twoLarge, oneLarge),
+        // The same 1-worker run with all its threads and its fastText process held to one core (taskset):
+        // a true rate per core, against which 2 workers on 2 cores are compared.
+        one_worker_on_one_core_mb_per_s: oneLargeOneCore ? perCore(oneLargeOneCore, 1) : null,
+        ratio_vs_one_worker_on_one_core: oneLargeOneCore ? perCore(twoLarge, workers) / perCore(oneLargeOneCore, 1) : null,
         cores_busy_1_worker: oneLarge.cpuSeconds !== null ? oneLarge.cpuSeconds / oneLarge.seconds : null,
         cores_busy_2_workers: twoLarge.cpuSeconds !== null ? twoLarge.cpuSeconds / twoLarge.seconds : null,
       },
