@@ -86,7 +86,7 @@ export class ShardWriter {
    * pieces of about WRITE_BYTES. Arrow's writer emits each message as many
    * small chunks (metadata, every buffer, its padding), and each chunk that
    * reached the file stream on its own was one write in the thread pool, a
-   * round trip this thread waited for: about 60 per task of the ingest step,
+   * round trip this thread waited for: about 55 per task of the ingest step,
    * most of its time closing a small shard. Held bytes are at most one piece.
    */
   private hashAndCoalesce(): Transform {
