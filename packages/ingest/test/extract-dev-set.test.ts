@@ -67,6 +67,13 @@ test('the fast extractor agrees with Readability.js on the 130 dev pages: mean t
   assert.ok((methods['main'] ?? 0) >= 0.85 * pages.length, JSON.stringify(methods));
 });
 
+test('a long post with inline links (15% of its text) is kept as the article, not replaced by the page less furniture', () => {
+  const page = pages.find((p) => p.id === 'wordpress')!;
+  const got = extractMainText(page.html);
+  assert.equal(got.method, 'main');
+  assert.ok(tokenF1(got.text, expectedText(page)) > 0.95);
+});
+
 test('extractor: readability still runs Readability.js, and both extractors give the same article on a plain news page', () => {
   const page = pages.find((p) => p.id === 'ars-1')!;
   const viaReadability = extractMainText(page.html, { extractor: 'readability' });

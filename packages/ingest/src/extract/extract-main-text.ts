@@ -133,9 +133,16 @@ function isWholeArticle(article: string, page: string, share: number, articleIsP
 }
 
 const LONG_ARTICLE_CHARS = 500;
-/** A pick this long with at most MAX_PROSE_LINK_DENSITY of its text in links is an article on its own. */
+/**
+ * A pick this long with at most MAX_PROSE_LINK_DENSITY of its text in links
+ * is an article on its own. Posts and news articles link inline (citations,
+ * names, earlier stories): the dev set's WordPress post keeps 15% of its
+ * text in links, and at 0.1 lost to the page less furniture (token F1 0.47
+ * against 1.0). A listing's pick is teasers whose headlines are links; no
+ * page of the shared corpus changed method between 0.1 and 0.25.
+ */
 const LONG_PROSE_CHARS = 1000;
-const MAX_PROSE_LINK_DENSITY = 0.1;
+const MAX_PROSE_LINK_DENSITY = 0.2;
 
 /** Characters in lines long enough to be running text. */
 function proseLength(text: string): number {
