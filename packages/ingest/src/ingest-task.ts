@@ -228,18 +228,17 @@ class IngestRun {
       this.gathering = [];
       this.gatheringChars = 0;
     }
-    if (previous) {
-      const next = this.identifying;
-      this.identifying = previous;
-      await this.writeIdentified();
-      this.identifying = next;
-    }
+    if (previous) await this.writeBatch(previous);
   }
 
+  /** Writes the batch last sent to the identifier, if any. */
   private async writeIdentified(): Promise<void> {
-    if (!this.identifying) return;
     const batch = this.identifying;
     this.identifying = null;
+    if (batch) await this.writeBatch(batch);
+  }
+
+  private async writeBatch(batch: { docs: DocumentRecord[]; guesses: Promise<LanguageGuess[]> }): Promise<void> {
     const guesses = await batch.guesses;
     for (let i = 0; i < batch.docs.length; i++) {
       const doc = batch.docs[i]!;

@@ -61,7 +61,7 @@ export async function runStep(step: RegisteredStep, base: StepContext, options: 
   let compactionRemoved = false;
   for (const phase of module.phases) {
     if (options.signal?.aborted) throw new FoxdenError('ABORTED', 'run interrupted');
-    const ctx: StepContext = { ...base, phase: phase.name, phaseOutputs: phases.flatMap((p) => p.stats.flatMap((s) => s.outputs)) };
+    const ctx: StepContext = { ...base, phase: phase.name, phaseOutputs: shardsOf(phases) };
     const plan = await planPhase(step, phase, ctx, options.force ?? false);
     tasksSkipped += plan.done.length;
     reporter.stepStart({
@@ -82,9 +82,14 @@ export async function runStep(step: RegisteredStep, base: StepContext, options: 
   const summary = accountStep(base, phases);
   const outputs: StepOutputs = {
     step: base.stepName, type: base.stepType, columns: module.outputColumns(base.inputColumns, base.params),
-    shards: phases.flatMap((p) => p.stats.flatMap((s) => s.outputs)),
+    shards: shardsOf(phases),
   };
   return { summary, phases, outputs, tasksRun, tasksSkipped };
+}
+
+/** Every output the phases' tasks wrote, phase by phase, each phase's in task order. */
+function shardsOf(phases: readonly PhaseResult[]) {
+  return phases.flatMap((p) => p.stats.flatMap((s) => s.outputs));
 }
 
 /** Plans one phase: its tasks (ids unique), split into those complete (marker present, unless forced) and those to run. */
