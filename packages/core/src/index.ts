@@ -7,7 +7,7 @@ export type { TaskStats, ShardOutput, SidecarOutput, StepSummary, CompactedSidec
 export { previousStepShards } from './step.js';
 export type { InputFile, TaskSpec, StepOutputs, StepContext, TaskContext, StepPhase, StepModule, StepPackage } from './step.js';
 export {
-  stepDirName, parseStepDir, taskKey, parseTaskKey, indexTaskId, shardPath, sidecarPath, statsPath, markerPath, temporaryPath, writeFileAtomic, sha256File, fileExists,
+  stepDirName, parseStepDir, taskKey, parseTaskKey, indexTaskId, shardPath, sidecarPath, statsPath, markerPath, temporaryPath, writeFileAtomic, openForWriting, sha256File, fileExists,
   compactedRecordPath, compactedSidecarPath, sidecarSetDigest,
   completeTask, readCompletedTask, clearTask, schemaFile, listStepDirs, listCompletedTasks, readStepMarkers,
 } from './layout.js';

@@ -82,7 +82,7 @@ export class LanguageIdentifier {
     if (requested !== 'auto' && requested !== 'native' && requested !== 'wasm') {
       throw new FoxdenError('BAD_CONFIG', `backend must be 'auto', 'native' or 'wasm', got ${String(requested)}`);
     }
-    const backend = requested === 'auto' ? (nativeFastTextUsable(options.binary) ? 'native' : 'wasm') : requested;
+    const backend = requested === 'auto' ? ((await nativeFastTextUsable(options.binary)) ? 'native' : 'wasm') : requested;
     const wantWasm = backend === 'wasm' || (options.sync ?? true);
     const native = backend === 'native' ? await FastTextPredictor.create({ model: modelPath, k: 1, binary: options.binary ?? null }) : null;
     let wasm: FastTextNative | null = null;
@@ -119,6 +119,11 @@ export class LanguageIdentifier {
       const top = predictions[next++]?.[0];
       return top ? { lang: top.label, score: top.prob } : UNDETERMINED;
     });
+  }
+
+  /** Whether an `identifyBatch` call is still waiting for the native binary (always false for the wasm build, which answers at once). */
+  awaitingAnswers(): boolean {
+    return this.native !== null && this.native.awaitingAnswers();
   }
 
   /** Frees the model and ends the native process. Safe to call twice; use afterwards throws. */

@@ -126,7 +126,7 @@ export class FastTextPredictor {
     if (!Number.isInteger(k) || k < 1) throw new FoxdenError('BAD_CONFIG', `k must be a positive integer, got ${String(k)}`);
     const binary = fastTextBinary(options.binary);
     await checkModelFile(options.model);
-    const channel = FastTextChannel.create({ fifo: options.input !== 'stdin' });
+    const channel = await FastTextChannel.create({ fifo: options.input !== 'stdin' });
     let child: ChildProcess;
     try {
       child = spawn(binary, ['predict-prob', options.model, channel.inputPath ?? '-', String(k)], { stdio: [channel.inputPath ? 'ignore' : 'pipe', channel.childOutputFd, 'pipe'] });
@@ -188,6 +188,17 @@ export class FastTextPredictor {
     if (this.failure) return Promise.reject(this.failure);
     if (batch.lines === 0) return Promise.resolve([]);
     return this.send(batch.bytes, batch.lines);
+  }
+
+  /**
+   * Whether lines sent are still unanswered, after taking in the answers
+   * fastText has written so far. Synchronous (one read of the answers file),
+   * so a caller can decide whether to send its next batch now without
+   * waiting for the next poll, which never comes while its thread is busy.
+   */
+  awaitingAnswers(): boolean {
+    if (this.queue.length > 0 && this.failure === null && !this.closed) this.readAnswers();
+    return this.queue.length > 0;
   }
 
   private send(payload: string | Uint8Array, lines: number): Promise<Prediction[][]> {

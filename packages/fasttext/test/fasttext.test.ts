@@ -52,9 +52,9 @@ describe('normalizeForFastText', () => {
 });
 
 describe('native binary', () => {
-  it('runs here when this is x86-64 Linux; a missing binary is reported as unusable', () => {
-    if (process.platform === 'linux' && process.arch === 'x64') assert.equal(nativeFastTextUsable(), true);
-    assert.equal(nativeFastTextUsable(join(work, 'no-such-fasttext')), false);
+  it('runs here when this is x86-64 Linux; a missing binary is reported as unusable', async () => {
+    if (process.platform === 'linux' && process.arch === 'x64') assert.equal(await nativeFastTextUsable(), true);
+    assert.equal(await nativeFastTextUsable(join(work, 'no-such-fasttext')), false);
     assert.throws(() => fastTextBinary(join(work, 'no-such-fasttext')), (e: unknown) => e instanceof FoxdenError && e.code === 'BAD_CONFIG');
   });
 });
@@ -149,7 +149,7 @@ describe('LanguageIdentifier', () => {
   const texts = realTexts();
 
   it('native identifyBatch gives the same languages as the wasm build on real documents, and scores within 1e-4', async (t) => {
-    if (!nativeFastTextUsable()) assert.fail('the native fastText binary does not run on this machine');
+    if (!(await nativeFastTextUsable())) assert.fail('the native fastText binary does not run on this machine');
     const lid = await LanguageIdentifier.create({ maxChars: 2000 });
     assert.equal(lid.backend, 'native');
     try {

@@ -86,15 +86,35 @@ export class UniqueIds {
   }
 }
 
-/** Documents identified per identifyBatch call, and the characters that close a batch early. */
+/**
+ * The most documents, and characters, gathered for one identifyBatch call. A
+ * batch is sent sooner, with what has been gathered, whenever fastText has
+ * answered the one before (see IngestRun.document).
+ */
 const LANG_BATCH_DOCS = 128;
 const LANG_BATCH_CHARS = 1 << 20;
+
+/**
+ * The longest a task works without letting its thread's event loop turn. The
+ * reader takes 1 MiB at a time and records come out of it without waiting,
+ * so without a turn nothing else this thread owes gets done: fastText's
+ * start and answers (its polls are timers), an abort, progress messages.
+ */
+const EVENT_LOOP_TURN_MS = 10;
+
+/** Documents sent to the language identifier, and their guesses to come. */
+interface LanguageBatch {
+  docs: DocumentRecord[];
+  guesses: Promise<LanguageGuess[]>;
+}
 
 export async function runIngestTask(task: TaskSpec, ctx: TaskContext<IngestParams>): Promise<TaskStats> {
   const params = ctx.params;
   const input = ctx.inputs.find((i) => i.path === task.inputs[0]);
   if (!input) throw new FoxdenError('INTERNAL', `ingest task ${task.id} names an input that is not in the pipeline: ${task.inputs[0]}`);
-  const lang = params.language_id ? await languageIdentifier(params.language_id_max_chars) : null;
+  // Not awaited: fastText starts (a child process loading its model) while the first records are read
+  // and extracted; the first batch waits for it, and a model that fails to load fails that batch.
+  const lang = params.language_id ? languageIdentifier(params.language_id_max_chars) : null;
   return runTask(task, ctx, async (scope) => {
     const docs = await scope.shard({
       path: shardPath(ctx.stepDir, 'documents', ctx.phase, task.id), kind: 'documents',
@@ -126,7 +146,11 @@ class IngestRun {
   /** Kept documents wait for their language in input order (see take). */
   private gathering: DocumentRecord[] = [];
   private gatheringChars = 0;
-  private identifying: { docs: DocumentRecord[]; guesses: Promise<LanguageGuess[]> } | null = null;
+  private identifying: LanguageBatch | null = null;
+  /** The language identifier once it has started (null before, or without language id). */
+  private identifier: LanguageIdentifier | null = null;
+  /** When this task last let the thread's event loop turn (see EVENT_LOOP_TURN_MS). */
+  private lastTurn = performance.now();
 
   constructor(
     private readonly ctx: TaskContext<IngestParams>,
@@ -134,12 +158,15 @@ class IngestRun {
     private readonly stats: TaskStats,
     private readonly docs: ShardWriter,
     private readonly drops: DropWriter,
-    private readonly lang: LanguageIdentifier | null,
+    private readonly lang: Promise<LanguageIdentifier> | null,
     /** Offset of the last progress report (whole-file offsets), from the start of the task's bytes. */
     private lastOffset: number,
     /** Where the task's bytes end: the rest is reported as read when the task finishes. */
     private readonly endOffset: number,
-  ) {}
+  ) {
+    // A failure to start is reported by the first batch, which awaits the same promise.
+    lang?.then((identifier) => (this.identifier = identifier), () => undefined);
+  }
 
   /** Reads one record: a document (kept, or dropped with its reason), a skip or a reject. */
   async take(record: SourceRecord): Promise<void> {
@@ -162,6 +189,10 @@ class IngestRun {
       this.lastOffset = record.offset;
     }
     if (stats.documents_in % 64 === 0) ctx.progress({ documents: 64 });
+    if (performance.now() - this.lastTurn > EVENT_LOOP_TURN_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      this.lastTurn = performance.now();
+    }
   }
 
   /** Writes what is still waiting for its language; reports the rest of the progress. */
@@ -200,10 +231,14 @@ class IngestRun {
       return;
     }
     // One batch is identified (by the native binary, on another core) while the next is read and
-    // extracted, and written once it is answered.
+    // extracted, and written once it is answered. The next batch goes as soon as fastText has answered
+    // the one before, not when it is full: otherwise fastText waits for 128 documents, the task waits
+    // for their answers at its end, and a file of fewer documents is identified only after it has
+    // been read. Answers do not depend on the batching.
     this.gathering.push(doc);
-    this.gatheringChars += Math.min(text.length, this.lang.maxChars || text.length);
-    if (this.gathering.length >= LANG_BATCH_DOCS || this.gatheringChars >= LANG_BATCH_CHARS) await this.identifyGathered();
+    this.gatheringChars += Math.min(text.length, this.ctx.params.language_id_max_chars || text.length);
+    const fastTextIdle = this.identifying === null || (this.identifier !== null && !this.identifier.awaitingAnswers());
+    if (fastTextIdle || this.gathering.length >= LANG_BATCH_DOCS || this.gatheringChars >= LANG_BATCH_CHARS) await this.identifyGathered();
   }
 
   private drop(id: string, url: string | null, reason: string, value: string | null, offset: number): void {
@@ -222,7 +257,8 @@ class IngestRun {
     const previous = this.identifying;
     this.identifying = null;
     if (this.gathering.length > 0) {
-      this.identifying = { docs: this.gathering, guesses: this.lang!.identifyBatch(this.gathering.map((d) => d.text)) };
+      const texts = this.gathering.map((d) => d.text);
+      this.identifying = { docs: this.gathering, guesses: this.lang!.then((lang) => lang.identifyBatch(texts)) };
       // A failure surfaces when the batch is awaited; until then it must not count as unhandled.
       this.identifying.guesses.catch(() => undefined);
       this.gathering = [];
@@ -238,7 +274,7 @@ class IngestRun {
     if (batch) await this.writeBatch(batch);
   }
 
-  private async writeBatch(batch: { docs: DocumentRecord[]; guesses: Promise<LanguageGuess[]> }): Promise<void> {
+  private async writeBatch(batch: LanguageBatch): Promise<void> {
     const guesses = await batch.guesses;
     for (let i = 0; i < batch.docs.length; i++) {
       const doc = batch.docs[i]!;

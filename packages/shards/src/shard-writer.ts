@@ -1,15 +1,12 @@
-import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { RecordBatch, RecordBatchFileWriter, type Schema } from 'apache-arrow';
-import { SIDECAR_KINDS, temporaryPath, type ColumnSpec, type ShardOutput } from '@foxden/core';
+import { createHash, type Hash } from 'node:crypto';
+import { closeSync, renameSync, rmSync, writevSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { AsyncByteQueue, RecordBatch, RecordBatchFileWriter, type Schema } from 'apache-arrow';
+import { SIDECAR_KINDS, openForWriting, temporaryPath, type ColumnSpec, type ShardOutput } from '@foxden/core';
 import { arrowSchema, buildColumn, structData } from './columns.js';
 import { ParquetSidecarWriter } from './parquet-sidecar.js';
 
-/** The file is written in pieces of about this many bytes (see hashAndCoalesce). */
+/** The file is written in pieces of about this many bytes (see FileSink). */
 const WRITE_BYTES = 1 << 20;
 
 export interface ShardWriterOptions {
@@ -37,6 +34,8 @@ export interface ShardWriterOptions {
  * Writes an Arrow IPC file batch by batch, so memory holds one batch however
  * large the shard grows. The file is written under a temporary name and
  * renamed when complete; the sha256 is computed from the bytes as they pass.
+ * Writes are synchronous (see FileSink), so a failed write throws from the
+ * append or close that caused it.
  * Document, drop and token shards also get a Parquet sidecar of their
  * metadata columns (parquet-sidecar.ts), written and renamed before close()
  * returns, so a task's done marker never names a sidecar that is not complete.
@@ -51,70 +50,44 @@ export class ShardWriter {
   private readonly batchRows: number;
   private readonly batchBytes: number;
   private readonly writer: RecordBatchFileWriter;
-  private readonly done: Promise<void>;
-  private readonly hash = createHash('sha256');
-  private bytesWritten = 0;
+  private readonly sink: FileSink;
   private pending: Record<string, unknown>[] = [];
   private pendingBytes = 0;
   private rowCount = 0;
   private closed = false;
-  private sink: ReturnType<typeof createWriteStream>;
   private readonly runDir: string;
   private readonly sidecar: ParquetSidecarWriter | null;
 
-  private constructor(options: ShardWriterOptions, sidecar: ParquetSidecarWriter | null) {
+  private constructor(options: ShardWriterOptions, file: string, tmp: string, fd: number, sidecar: ParquetSidecarWriter | null) {
     this.sidecar = sidecar;
     this.path = options.path;
     this.kind = options.kind;
     this.runDir = options.runDir;
-    this.file = join(options.runDir, options.path);
-    this.tmp = temporaryPath(this.file);
+    this.file = file;
+    this.tmp = tmp;
     this.columns = options.columns;
     this.schema = arrowSchema(options.columns, { 'foxden.kind': options.kind, ...(options.metadata ?? {}) });
     this.batchRows = options.batchRows ?? 1024;
     this.batchBytes = options.batchBytes ?? 8 * 1024 * 1024;
+    this.sink = new FileSink(fd);
     this.writer = new RecordBatchFileWriter();
-    this.writer.reset(undefined, this.schema);
-    this.sink = createWriteStream(this.tmp);
-    this.done = pipeline(this.writer.toNodeStream(), this.hashAndCoalesce(), this.sink);
-    // A failed pipeline is reported by close(); keep it from being an unhandled rejection meanwhile.
-    this.done.catch(() => undefined);
-  }
-
-  /**
-   * Hashes and counts the file's bytes as they pass, and hands them on in
-   * pieces of about WRITE_BYTES. Arrow's writer emits each message as many
-   * small chunks (metadata, every buffer, its padding), and each chunk that
-   * reached the file stream on its own was one write in the thread pool, a
-   * round trip this thread waited for: about 55 per task of the ingest step,
-   * most of its time closing a small shard. Held bytes are at most one piece.
-   */
-  private hashAndCoalesce(): Transform {
-    let held: Buffer[] = [];
-    let heldBytes = 0;
-    const take = (): Buffer => {
-      const piece = held.length === 1 ? held[0]! : Buffer.concat(held, heldBytes);
-      held = [];
-      heldBytes = 0;
-      return piece;
-    };
-    return new Transform({
-      transform: (chunk: Buffer, _enc, cb) => {
-        this.hash.update(chunk);
-        this.bytesWritten += chunk.length;
-        held.push(chunk);
-        heldBytes += chunk.length;
-        cb(null, heldBytes >= WRITE_BYTES ? take() : undefined);
-      },
-      flush: (cb) => cb(null, heldBytes > 0 ? take() : undefined),
-    });
+    // Given a byte queue, the writer writes into it; FileSink is one that writes to the file instead of queueing.
+    this.writer.reset(this.sink, this.schema);
   }
 
   static async create(options: ShardWriterOptions): Promise<ShardWriter> {
-    await mkdir(dirname(join(options.runDir, options.path)), { recursive: true });
+    const file = join(options.runDir, options.path);
+    const tmp = temporaryPath(file);
+    const fd = openForWriting(tmp);
     const withSidecar = options.sidecar ?? SIDECAR_KINDS.includes(options.kind);
-    const sidecar = withSidecar ? ParquetSidecarWriter.create(options.runDir, options.path, options.columns) : null;
-    return new ShardWriter(options, sidecar);
+    try {
+      const sidecar = withSidecar ? ParquetSidecarWriter.create(options.runDir, options.path, options.columns) : null;
+      return new ShardWriter(options, file, tmp, fd, sidecar);
+    } catch (error) {
+      closeSync(fd);
+      rmSync(tmp, { force: true });
+      throw error;
+    }
   }
 
   get rows(): number {
@@ -143,24 +116,6 @@ export class ShardWriter {
     this.writer.write(new RecordBatch(this.schema, structData(this.schema, children, rows.length)));
     this.sidecar?.append(children, rows.length);
     this.rowCount += rows.length;
-    await this.drain();
-  }
-
-  /**
-   * Backpressure. Arrow's writer queues encoded bytes without limit and its
-   * Node stream adapter pulls them as fast as the file accepts them, so a
-   * fast producer would let the queue grow with the shard. Wait until the
-   * queue is empty and the file stream has room: memory stays at about one batch.
-   */
-  private async drain(): Promise<void> {
-    const queue = (this.writer as unknown as { _sink?: { _values?: unknown[] } })._sink;
-    for (let spins = 0; ; spins++) {
-      const queued = queue?._values?.length ?? 0;
-      if (queued === 0 && !this.sink.writableNeedDrain) return;
-      if (this.sink.writableNeedDrain) await new Promise<void>((resolve) => this.sink.once('drain', () => resolve()));
-      else await new Promise<void>((resolve) => setImmediate(resolve));
-      if (spins > 1e6) return;
-    }
   }
 
   /** Finishes the file, renames it into place and returns its record for the task's outputs. */
@@ -169,14 +124,16 @@ export class ShardWriter {
     this.closed = true;
     try {
       await this.flush();
+      // Writes the footer and closes the sink, which writes what it holds and closes the file.
       this.writer.finish();
-      await this.done;
-      await rename(this.tmp, this.file);
+      renameSync(this.tmp, this.file);
     } catch (error) {
+      this.sink.abandon();
+      rmSync(this.tmp, { force: true });
       this.sidecar?.abort();
       throw error;
     }
-    const output: ShardOutput = { path: relative(this.runDir, this.file), kind: this.kind, rows: this.rowCount, bytes: this.bytesWritten, sha256: this.hash.digest('hex') };
+    const output: ShardOutput = { path: relative(this.runDir, this.file), kind: this.kind, rows: this.rowCount, bytes: this.sink.bytes, sha256: this.sink.hash.digest('hex') };
     if (this.sidecar) output.sidecar = await this.sidecar.close();
     return output;
   }
@@ -185,11 +142,84 @@ export class ShardWriter {
   async abort(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    // Closing (not aborting) the Arrow writer ends its byte queue cleanly; the
-    // half-written temporary file is then removed.
-    this.writer.close();
-    await this.done.catch(() => undefined);
-    await rm(this.tmp, { force: true });
+    this.sink.abandon();
+    rmSync(this.tmp, { force: true });
     this.sidecar?.abort();
   }
+}
+
+/**
+ * Where Arrow's writer puts the file's bytes: straight into the file, in
+ * synchronous writes of about WRITE_BYTES, hashed and counted as they pass.
+ * Arrow's writer emits each message as many small chunks (metadata, every
+ * buffer, its padding); through a file stream each write was a round trip to
+ * libuv's thread pool that the task thread waited for, and a task of the
+ * ingest step waited for a few dozen of them (open, writes, close) per shard.
+ * A write of a megabyte to the page cache costs less than waking up for it.
+ * Held bytes are at most one piece, so memory stays at about one batch.
+ */
+class FileSink extends AsyncByteQueue {
+  readonly hash: Hash = createHash('sha256');
+  bytes = 0;
+  private held: Uint8Array[] = [];
+  private heldBytes = 0;
+  private fd: number | null;
+
+  constructor(fd: number) {
+    super();
+    this.fd = fd;
+  }
+
+  override write(value: Uint8Array): void {
+    if (this.fd === null || value.byteLength === 0) return;
+    this.hash.update(value);
+    this.bytes += value.byteLength;
+    this.held.push(value);
+    this.heldBytes += value.byteLength;
+    if (this.heldBytes >= WRITE_BYTES) this.writeHeld();
+  }
+
+  override close(): void {
+    if (this.fd !== null) {
+      this.writeHeld();
+      closeSync(this.fd);
+      this.fd = null;
+    }
+    return super.close();
+  }
+
+  /** Closes the file without writing what is held (the shard is being thrown away). Safe to call twice. */
+  abandon(): void {
+    this.held = [];
+    this.heldBytes = 0;
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+
+  private writeHeld(): void {
+    // writev may write less than asked (a full disk, a signal); go on from where it stopped.
+    let pieces = this.held;
+    let left = this.heldBytes;
+    this.held = [];
+    this.heldBytes = 0;
+    while (left > 0) {
+      const written = writevSync(this.fd!, pieces);
+      left -= written;
+      if (left > 0) pieces = remainder(pieces, written);
+    }
+  }
+}
+
+/** `pieces` without their first `skip` bytes. */
+function remainder(pieces: readonly Uint8Array[], skip: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const p of pieces) {
+    if (skip >= p.byteLength) {
+      skip -= p.byteLength;
+      continue;
+    }
+    out.push(skip > 0 ? p.subarray(skip) : p);
+    skip = 0;
+  }
+  return out;
 }
