@@ -6,7 +6,9 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import iconv from 'iconv-lite';
+import { SeededRandom } from '@foxden/core';
 import { countReplacementChars, decodeBody, extractMainText, normalizeText } from '../src/extract/index.js';
+import { trimLineEnds } from '../src/extract/normalize-text.js';
 import { htmlToText } from '../src/extract/html-to-text.js';
 import { parseLightDocument } from '../src/extract/light-dom.js';
 
@@ -103,6 +105,22 @@ test('normalizeText: NFC, controls, line ends, trailing spaces, blank-line runs,
   // Idempotent: normalising twice changes nothing.
   const once = normalizeText('x\r\n\r\n\r\n\r\n\r\ny  ');
   assert.equal(normalizeText(once), once);
+});
+
+test('trimLineEnds removes what /[^\\S\\n]+$/gm removes, in linear time', () => {
+  // Random texts over the characters that matter: spaces and other whitespace, line and paragraph
+  // separators (line ends to a multiline $, and whitespace themselves), newlines and letters.
+  const alphabet = [' ', '\t', '\u00a0', '\u3000', '\u2028', '\u2029', '\n', 'a', 'b'];
+  const rng = new SeededRandom(12);
+  for (let n = 0; n < 5000; n++) {
+    let text = '';
+    for (let len = rng.nextInt(24); len > 0; len--) text += alphabet[rng.nextInt(alphabet.length)];
+    assert.equal(trimLineEnds(text), text.replace(/[^\S\n]+$/gm, ''), JSON.stringify(text));
+  }
+  // A line of a million spaces before its text: the expression takes minutes on it (quadratic).
+  const wide = `a${' '.repeat(1_000_000)}b  \nc`;
+  assert.equal(trimLineEnds(wide), `a${' '.repeat(1_000_000)}b\nc`);
+  assert.equal(normalizeText(wide), `a${' '.repeat(1_000_000)}b\nc`);
 });
 
 test('normalizeText on a real Gutenberg book: BOM and CRLF gone, text otherwise intact', () => {

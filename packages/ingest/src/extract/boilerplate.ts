@@ -1,4 +1,5 @@
-import type { DomNode } from './html-to-text.js';
+import { upperCaseName, type DomNode } from './html-to-text.js';
+import { isWhiteSpace } from './whitespace.js';
 
 /**
  * Heuristics that mark page furniture (navigation, menus, headers, footers,
@@ -32,7 +33,25 @@ const FURNITURE_WORDS = new Set([
  */
 const FURNITURE_STEMS = /foot(?!note)|navbar|sidebar|breadcrumb|cookie|menu/i;
 
+/**
+ * Answers of hasFurnitureWord by class or id value: a page repeats the same
+ * few values on thousands of elements, and splitting each again was a fifth of
+ * what the main-content pass allocated. Bounded, and emptied when full.
+ */
+const FURNITURE_ANSWERS = new Map<string, boolean>();
+const MAX_REMEMBERED_VALUES = 16_384;
+
 function hasFurnitureWord(value: string): boolean {
+  let answer = FURNITURE_ANSWERS.get(value);
+  if (answer === undefined) {
+    answer = splitsIntoFurnitureWord(value);
+    if (FURNITURE_ANSWERS.size >= MAX_REMEMBERED_VALUES) FURNITURE_ANSWERS.clear();
+    FURNITURE_ANSWERS.set(value, answer);
+  }
+  return answer;
+}
+
+function splitsIntoFurnitureWord(value: string): boolean {
   if (FURNITURE_STEMS.test(value)) return true;
   for (const token of value.split(/[\s_-]+|(?<=[a-z])(?=[A-Z])/)) {
     if (token !== '' && FURNITURE_WORDS.has(token.toLowerCase())) return true;
@@ -49,16 +68,15 @@ function hasFurnitureWord(value: string): boolean {
  * extraction keeps everything else, because class and id names can be wrong.
  */
 export function isObviousFurniture(element: DomNode): boolean {
-  const tag = element.nodeName.toUpperCase();
+  const tag = upperCaseName(element);
   // ASP.NET WebForms and similar pages wrap the whole body in one <form>: that form is the page.
-  if (tag === 'FORM' && element.parentNode?.nodeName.toUpperCase() === 'BODY') return false;
+  if (tag === 'FORM' && element.parentNode && upperCaseName(element.parentNode) === 'BODY') return false;
   if (FURNITURE_TAGS.has(tag)) return true;
-  const get = element.getAttribute?.bind(element);
-  if (get === undefined) return false;
-  if (get('hidden') !== null || get('aria-hidden') === 'true') return true;
-  const style = get('style');
+  if (element.getAttribute === undefined) return false;
+  if (element.getAttribute('hidden') !== null || element.getAttribute('aria-hidden') === 'true') return true;
+  const style = element.getAttribute('style');
   if (style !== null && /display\s*:\s*none|visibility\s*:\s*hidden/i.test(style)) return true;
-  const role = get('role');
+  const role = element.getAttribute('role');
   if (role !== null && FURNITURE_ROLES.has(role.trim().toLowerCase())) return true;
   // A <header> inside an article holds the article's title; only page-level headers are furniture.
   return tag === 'HEADER' && !insideArticle(element);
@@ -67,14 +85,13 @@ export function isObviousFurniture(element: DomNode): boolean {
 /** True when `element` (and so its whole subtree) looks like page furniture, by markup or by class and id words. */
 export function isBoilerplate(element: DomNode): boolean {
   if (isObviousFurniture(element)) return true;
-  const tag = element.nodeName.toUpperCase();
+  const tag = upperCaseName(element);
   // The body and main containers often carry theme classes such as "has-sidebar".
   if (tag === 'BODY' || tag === 'HTML' || tag === 'MAIN' || tag === 'ARTICLE') return false;
-  const get = element.getAttribute?.bind(element);
-  if (get === undefined) return false;
-  const cls = get('class');
+  if (element.getAttribute === undefined) return false;
+  const cls = element.getAttribute('class');
   if (cls !== null && hasFurnitureWord(cls)) return true;
-  const id = get('id');
+  const id = element.getAttribute('id');
   if (id !== null && !isHeadingSlug(id) && hasFurnitureWord(id)) return true;
   return false;
 }
@@ -104,7 +121,7 @@ export function boilerplateFilter(root: DomNode): (element: DomNode) => boolean 
   const counts = countText(root);
   return (element) => {
     if (isBoilerplate(element)) return true;
-    const tag = element.nodeName.toUpperCase();
+    const tag = upperCaseName(element);
     if (!LINK_DENSITY_TAGS.has(tag)) return false;
     const c = counts.get(element);
     if (c === undefined || c.text === 0 || c.text > LINK_DENSITY_MAX_CHARS) return false;
@@ -129,7 +146,7 @@ function countText(root: DomNode): Map<DomNode, TextCount> {
   const stack: Frame[] = [];
   let inLink = 0;
   const open = (node: DomNode): void => {
-    const isLink = node.nodeName.toUpperCase() === 'A';
+    const isLink = upperCaseName(node) === 'A';
     if (isLink) inLink++;
     stack.push({ node, next: node.firstChild, count: { text: 0, link: 0, links: isLink ? 1 : 0 }, isLink });
   };
@@ -140,10 +157,10 @@ function countText(root: DomNode): Map<DomNode, TextCount> {
     if (child !== null) {
       frame.next = child.nextSibling;
       if (child.nodeType === 3) {
-        const n = (child.nodeValue ?? '').replace(/\s+/g, '').length;
+        const n = nonSpaceLength(child.nodeValue ?? '');
         frame.count.text += n;
         if (inLink > 0) frame.count.link += n;
-      } else if (child.nodeType === 1 && !SILENT.has(child.nodeName.toUpperCase())) {
+      } else if (child.nodeType === 1 && !SILENT.has(upperCaseName(child))) {
         open(child);
       }
       continue;
@@ -159,6 +176,13 @@ function countText(root: DomNode): Map<DomNode, TextCount> {
     }
   }
   return counts;
+}
+
+/** Characters of `text` that are not whitespace (what `text.replace(/\s+/g, '').length` counts, without the copy). */
+function nonSpaceLength(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) if (!isWhiteSpace(text.charCodeAt(i))) n++;
+  return n;
 }
 
 const SILENT = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'SVG', 'HEAD']);
@@ -181,7 +205,7 @@ export function countElements(root: DomNode, limit: number): number {
 
 function insideArticle(element: DomNode): boolean {
   for (let p = element.parentNode; p; p = p.parentNode) {
-    const tag = p.nodeName.toUpperCase();
+    const tag = upperCaseName(p);
     if (tag === 'ARTICLE' || tag === 'MAIN') return true;
   }
   return false;

@@ -1,3 +1,5 @@
+import { isWhiteSpace } from './whitespace.js';
+
 /**
  * DOM to plain text with block structure kept: paragraphs and headings become
  * blocks separated by a blank line, list items and table rows single lines,
@@ -16,6 +18,16 @@ export interface DomNode {
   nextSibling: DomNode | null;
   getAttribute?(name: string): string | null;
   parentNode?: DomNode | null;
+}
+
+/**
+ * The node's name in upper case. HTML documents give element names so (the
+ * light tree and linkedom both); only a name that is not gets converted,
+ * since `toUpperCase` makes a new string every time, even of one already upper case.
+ */
+export function upperCaseName(node: DomNode): string {
+  const name = node.nodeName;
+  return /[a-z]/.test(name) ? name.toUpperCase() : name;
 }
 
 const ELEMENT_NODE = 1;
@@ -62,15 +74,17 @@ export function htmlToText(root: DomNode, options: HtmlToTextOptions = {}): stri
   // Iterative walk: pages nest deep enough (thousands of unclosed tags) to overflow recursion.
   // Children are visited through firstChild/nextSibling: in linkedom `childNodes` builds a fresh
   // array on every access, which made the walk quadratic on pages with long flat element lists.
-  type Frame = { node: DomNode; next: DomNode | null; closing: number };
-  const stack: Frame[] = [];
+  // The stack is two parallel arrays (each open element's next child to visit, and the break it
+  // owes when it closes) rather than an object per element: the walk visits every element of a page.
+  const nextChild: (DomNode | null)[] = [];
+  const closings: number[] = [];
   const enter = (node: DomNode): void => {
     if (node.nodeType === TEXT_NODE) {
       out.text(node.nodeValue ?? '');
       return;
     }
     if (node.nodeType !== ELEMENT_NODE) return;
-    const tag = node.nodeName.toUpperCase();
+    const tag = upperCaseName(node);
     if (NEVER_TEXT.has(tag) || (skip !== undefined && skip(node))) return;
     if (tag === 'BR') {
       out.lineBreak();
@@ -85,20 +99,22 @@ export function htmlToText(root: DomNode, options: HtmlToTextOptions = {}): stri
     const closing = PARAGRAPH_BLOCKS.has(tag) ? 2 : LINE_BLOCKS.has(tag) ? 1 : CELLS.has(tag) ? -1 : 0;
     if (closing > 0) out.breakBlock(closing);
     else if (closing < 0) out.cellBreak();
-    stack.push({ node, next: node.firstChild, closing });
+    nextChild.push(node.firstChild);
+    closings.push(closing);
   };
   enter(root);
-  while (stack.length > 0) {
-    const frame = stack[stack.length - 1]!;
-    const child = frame.next;
+  while (nextChild.length > 0) {
+    const top = nextChild.length - 1;
+    const child = nextChild[top]!;
     if (child !== null) {
-      frame.next = child.nextSibling;
+      nextChild[top] = child.nextSibling;
       enter(child);
       continue;
     }
-    stack.pop();
-    if (frame.closing > 0) out.breakBlock(frame.closing);
-    else if (frame.closing < 0) out.cellBreak();
+    nextChild.pop();
+    const closing = closings.pop()!;
+    if (closing > 0) out.breakBlock(closing);
+    else if (closing < 0) out.cellBreak();
   }
   return out.finish();
 }
@@ -110,13 +126,34 @@ function textContent(node: DomNode): string {
     const n = stack.pop()!;
     if (n.nodeType === TEXT_NODE) s += n.nodeValue ?? '';
     else if (n.nodeType === ELEMENT_NODE) {
-      if (n.nodeName.toUpperCase() === 'BR') s += '\n';
+      if (upperCaseName(n) === 'BR') s += '\n';
       const children: DomNode[] = [];
       for (let c = n.firstChild; c !== null; c = c.nextSibling) children.push(c);
       for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
     }
   }
   return s;
+}
+
+/**
+ * True when `raw` holds whitespace other than single spaces: most text runs
+ * hold none, and the replace made a copy of every one (the renderer's
+ * largest allocation).
+ */
+function needsCollapsing(raw: string): boolean {
+  let space = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === 32) {
+      if (space) return true;
+      space = true;
+    } else if (isWhiteSpace(c)) {
+      return true;
+    } else {
+      space = false;
+    }
+  }
+  return false;
 }
 
 /**
@@ -134,7 +171,7 @@ class TextSink {
   text(raw: string): void {
     // Collapse whitespace the way CSS `white-space: normal` does. NBSP is content, but it
     // renders as a space and only confuses tokenisers, so it becomes one too.
-    const collapsed = raw.replace(/[\s\u00a0]+/g, ' ');
+    const collapsed = needsCollapsing(raw) ? raw.replace(/[\s\u00a0]+/g, ' ') : raw;
     if (collapsed === '') return;
     if (collapsed === ' ') {
       if (!this.atLineStart) this.pendingSpace = true;
