@@ -5,7 +5,9 @@ import { c4Filter } from '../src/heuristics/c4.js';
 import { finewebFilter } from '../src/heuristics/fineweb.js';
 import { gopherQuality } from '../src/heuristics/gopher-quality.js';
 import { gopherRepetition } from '../src/heuristics/gopher-repetition.js';
+import { bareWord } from '../src/heuristics/text.js';
 import type { Verdict } from '../src/heuristics/verdict.js';
+import { SeededRandom } from '@foxden/core';
 import { corpusDocs } from './corpus.js';
 import { refC4, refFineweb, refGopherQuality, refGopherRepetition } from './reference.js';
 
@@ -27,6 +29,22 @@ function firstWithLines(min: number, keptBy: (t: string) => unknown) {
   assert.ok(d, 'a multi-line real document');
   return d;
 }
+
+describe('bareWord', () => {
+  it('strips what /^[\\p{P}\\p{S}]+|[\\p{P}\\p{S}]+$/gu strips, in linear time', () => {
+    // Letters, punctuation, symbols (an emoji: two code units) and a lone surrogate.
+    const alphabet = ['a', 'é', '.', ',', '=', '$', '\u{1F600}', '\u00a7', '\ud800', '1'];
+    const rng = new SeededRandom(7);
+    for (let n = 0; n < 5000; n++) {
+      let token = '';
+      for (let len = rng.nextInt(10); len > 0; len--) token += alphabet[rng.nextInt(alphabet.length)];
+      assert.equal(bareWord(token), token.replace(/^[\p{P}\p{S}]+|[\p{P}\p{S}]+$/gu, ''), JSON.stringify(token));
+    }
+    // 'a' then a million '=' then 'b': the expression takes minutes (quadratic).
+    const long = `a${'='.repeat(1_000_000)}b`;
+    assert.equal(bareWord(`(${long}).`), long);
+  });
+});
 
 describe('Gopher quality on the shared corpus', () => {
   it('decides every document as the reference does, with the same value', () => {

@@ -5,8 +5,9 @@
  */
 
 const WHITESPACE = /\s+/u;
-/** Leading and trailing punctuation and symbols, stripped to get the bare word. */
-const EDGE_PUNCT = /^[\p{P}\p{S}]+|[\p{P}\p{S}]+$/gu;
+/** Leading punctuation and symbols, stripped to get the bare word (trailing ones: see bareWord). */
+const LEADING_PUNCT = /^[\p{P}\p{S}]+/u;
+const PUNCT_OR_SYMBOL = /^[\p{P}\p{S}]$/u;
 const LETTER = /\p{L}/u;
 
 /** Whitespace-separated tokens, without empty strings. */
@@ -17,9 +18,26 @@ export function whitespaceTokens(text: string): string[] {
   return out;
 }
 
-/** A token with its edge punctuation removed; '' for a token made only of symbols. */
+/**
+ * A token with its edge punctuation removed; '' for a token made only of
+ * symbols. The trailing run is found from the end, code point by code point:
+ * `/[\p{P}\p{S}]+$/` tries every start inside a run of punctuation that does
+ * not end the token, so a 50,000-character token of "=" before a letter took 3 s.
+ */
 export function bareWord(token: string): string {
-  return token.replace(EDGE_PUNCT, '');
+  const word = token.replace(LEADING_PUNCT, '');
+  let end = word.length;
+  while (end > 0) {
+    let start = end - 1;
+    const low = word.charCodeAt(start);
+    if (low >= 0xdc00 && low <= 0xdfff && start > 0) {
+      const high = word.charCodeAt(start - 1);
+      if (high >= 0xd800 && high <= 0xdbff) start--;
+    }
+    if (!PUNCT_OR_SYMBOL.test(word.slice(start, end))) break;
+    end = start;
+  }
+  return end === word.length ? word : word.slice(0, end);
 }
 
 export function hasLetter(token: string): boolean {
