@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { RecordBatch, Table, tableToIPC, type Data, type Schema } from 'apache-arrow';
-import { Compression, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm/node';
+import initParquetWasm, { Compression, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm/esm';
 import {
   FoxdenError, sha256File, sidecarPath, writeFileAtomic,
   type ColumnSpec, type ColumnType, type ShardOutput, type SidecarOutput,
@@ -18,6 +19,25 @@ const SIDECAR_TYPES: ReadonlySet<ColumnType> = new Set(['utf8', 'float64', 'floa
  */
 export function sidecarColumns(columns: readonly ColumnSpec[]): ColumnSpec[] {
   return columns.filter((c) => c.name !== 'text' && SIDECAR_TYPES.has(c.type));
+}
+
+/**
+ * parquet-wasm's WebAssembly, loaded when the first sidecar of a thread is
+ * created and awaited when it is written. `WebAssembly.instantiate` compiles
+ * its 5 MB on V8's helper threads while the task reads its input; the
+ * package's Node build compiled it on the importing thread as the module
+ * loaded, about 75 ms of every task thread's start. Both builds ship the same
+ * .wasm file, so the bytes written are the same.
+ */
+let parquetWasm: Promise<unknown> | undefined;
+function loadParquetWasm(): Promise<unknown> {
+  if (parquetWasm === undefined) {
+    const file = createRequire(import.meta.url).resolve('parquet-wasm/esm/parquet_wasm_bg.wasm');
+    parquetWasm = readFile(file).then((bytes) => initParquetWasm({ module_or_path: bytes }));
+    // A failure is reported by the sidecar that awaits it; until then it must not count as unhandled.
+    parquetWasm.catch(() => undefined);
+  }
+  return parquetWasm;
 }
 
 /** Written into every sidecar's footer instead of the writer's default, which names its version. */
@@ -54,6 +74,7 @@ export class ParquetSidecarWriter {
     const columns = sidecarColumns(shardColumns);
     const path = sidecarPath(shardPath);
     const picks = columns.map((c) => shardColumns.indexOf(c));
+    void loadParquetWasm();
     return new ParquetSidecarWriter(path, join(runDir, path), arrowSchema(columns), picks);
   }
 
@@ -69,6 +90,7 @@ export class ParquetSidecarWriter {
     if (this.closed) throw new Error(`sidecar ${this.path} closed twice`);
     this.closed = true;
     try {
+      await loadParquetWasm();
       const table = this.batches.length > 0 ? new Table(this.batches) : new Table(this.schema);
       this.batches = [];
       const properties = new WriterPropertiesBuilder().setCompression(Compression.ZSTD).setCreatedBy(CREATED_BY).build();

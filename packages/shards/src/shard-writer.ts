@@ -70,7 +70,8 @@ export class ShardWriter {
     this.batchRows = options.batchRows ?? 1024;
     this.batchBytes = options.batchBytes ?? 8 * 1024 * 1024;
     this.sink = new FileSink(fd);
-    this.writer = new RecordBatchFileWriter();
+    // autoDestroy (the default, made explicit): finish() writes the footer and then closes the sink.
+    this.writer = new RecordBatchFileWriter({ autoDestroy: true });
     // Given a byte queue, the writer writes into it; FileSink is one that writes to the file instead of queueing.
     this.writer.reset(this.sink, this.schema);
   }
