@@ -205,6 +205,7 @@ class FileSink extends AsyncByteQueue {
     this.heldBytes = 0;
     while (left > 0) {
       const written = writevSync(this.fd!, pieces);
+      if (written <= 0) throw new Error(`write of ${left} bytes to a shard file wrote nothing`);
       left -= written;
       if (left > 0) pieces = remainder(pieces, written);
     }
