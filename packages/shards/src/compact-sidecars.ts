@@ -4,6 +4,7 @@ import {
   COMPACTED_KINDS, FoxdenError, compareText, compactedRecordPath, compactedSidecarPath, sha256File, sidecarPath, sidecarSetDigest,
   temporaryPath, writeFileAtomic, type CompactedSidecar, type CompactedStep, type ShardOutput,
 } from '@foxden/core';
+import { loadOnce } from './load-once.js';
 import { sqlString } from './sql-text.js';
 
 /**
@@ -87,9 +88,6 @@ export async function compactStepSidecars(runDir: string, stepDir: string, step:
   return record;
 }
 
-type DuckDBModule = typeof import('@duckdb/node-api');
-let duckdb: Promise<DuckDBModule> | null = null;
-
 /**
  * Starts loading DuckDB (about 100 ms of module loading and a native
  * library) without waiting for it. The orchestrator calls it as a step's
@@ -99,19 +97,11 @@ let duckdb: Promise<DuckDBModule> | null = null;
  * this package for its writers and never compact.
  */
 export function preloadCompaction(): void {
-  void loadDuckDB().catch(() => undefined);
+  void loadDuckDB();
 }
 
-function loadDuckDB(): Promise<DuckDBModule> {
-  if (!duckdb) {
-    duckdb = import('@duckdb/node-api');
-    // A failed load is reported by the compaction that needs it, and tried again by the next.
-    duckdb.catch(() => {
-      duckdb = null;
-    });
-  }
-  return duckdb;
-}
+/** A failed load is reported by the compaction that needs it, and tried again by the next. */
+const loadDuckDB = loadOnce(() => import('@duckdb/node-api'));
 
 async function intact(file: string, recorded: CompactedSidecar): Promise<boolean> {
   const info = await stat(file).catch(() => null);

@@ -9,6 +9,7 @@ import {
   type ColumnSpec, type ColumnType, type ShardOutput, type SidecarOutput,
 } from '@foxden/core';
 import { arrowSchema, structData } from './columns.js';
+import { loadOnce } from './load-once.js';
 
 /** The column types a sidecar carries: the scalar ones (lists stay in the Arrow shard). */
 const SIDECAR_TYPES: ReadonlySet<ColumnType> = new Set(['utf8', 'float64', 'float32', 'int32', 'int64', 'uint32', 'bool']);
@@ -29,16 +30,10 @@ export function sidecarColumns(columns: readonly ColumnSpec[]): ColumnSpec[] {
  * loaded, about 75 ms of every task thread's start. Both builds ship the same
  * .wasm file, so the bytes written are the same.
  */
-let parquetWasm: Promise<unknown> | undefined;
-function loadParquetWasm(): Promise<unknown> {
-  if (parquetWasm === undefined) {
-    const file = createRequire(import.meta.url).resolve('parquet-wasm/esm/parquet_wasm_bg.wasm');
-    parquetWasm = readFile(file).then((bytes) => initParquetWasm({ module_or_path: bytes }));
-    // A failure is reported by the sidecar that awaits it; until then it must not count as unhandled.
-    parquetWasm.catch(() => undefined);
-  }
-  return parquetWasm;
-}
+const loadParquetWasm = loadOnce(async () => {
+  const bytes = await readFile(createRequire(import.meta.url).resolve('parquet-wasm/esm/parquet_wasm_bg.wasm'));
+  return initParquetWasm({ module_or_path: bytes });
+});
 
 /** Written into every sidecar's footer instead of the writer's default, which names its version. */
 const CREATED_BY = 'foxden sidecar writer (parquet-wasm)';

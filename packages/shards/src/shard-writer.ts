@@ -101,14 +101,14 @@ export class ShardWriter {
     if (typeof text === 'string') this.pendingBytes += text.length;
     const tokens = row['tokens'] as ArrayLike<number> | undefined;
     if (tokens && typeof tokens.length === 'number') this.pendingBytes += tokens.length * 4;
-    if (this.pending.length >= this.batchRows || this.pendingBytes >= this.batchBytes) await this.flush();
+    if (this.pending.length >= this.batchRows || this.pendingBytes >= this.batchBytes) this.flush();
   }
 
   async appendAll(rows: Iterable<Record<string, unknown>>): Promise<void> {
     for (const row of rows) await this.append(row);
   }
 
-  private async flush(): Promise<void> {
+  private flush(): void {
     if (this.pending.length === 0) return;
     const rows = this.pending;
     this.pending = [];
@@ -124,7 +124,7 @@ export class ShardWriter {
     if (this.closed) throw new Error(`shard ${this.path} closed twice`);
     this.closed = true;
     try {
-      await this.flush();
+      this.flush();
       // Writes the footer and closes the sink, which writes what it holds and closes the file.
       this.writer.finish();
       renameSync(this.tmp, this.file);
@@ -198,30 +198,13 @@ class FileSink extends AsyncByteQueue {
   }
 
   private writeHeld(): void {
-    // writev may write less than asked (a full disk, a signal); go on from where it stopped.
-    let pieces = this.held;
-    let left = this.heldBytes;
+    const pieces = this.held;
+    const bytes = this.heldBytes;
     this.held = [];
     this.heldBytes = 0;
-    while (left > 0) {
-      const written = writevSync(this.fd!, pieces);
-      if (written <= 0) throw new Error(`write of ${left} bytes to a shard file wrote nothing`);
-      left -= written;
-      if (left > 0) pieces = remainder(pieces, written);
-    }
+    if (bytes === 0) return;
+    // libuv writes every piece, going on after short writes, or throws (a full disk): a short count is a bug.
+    const written = writevSync(this.fd!, pieces);
+    if (written !== bytes) throw new Error(`wrote ${written} of ${bytes} bytes to a shard file`);
   }
-}
-
-/** `pieces` without their first `skip` bytes. */
-function remainder(pieces: readonly Uint8Array[], skip: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (const p of pieces) {
-    if (skip >= p.byteLength) {
-      skip -= p.byteLength;
-      continue;
-    }
-    out.push(skip > 0 ? p.subarray(skip) : p);
-    skip = 0;
-  }
-  return out;
 }
