@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { RecordBatch, Table, tableToIPC, type Data, type Schema } from 'apache-arrow';
-import initParquetWasm, { Compression, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm/esm';
+import { initSync as instantiateParquetWasm, Compression, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm/esm';
 import {
   FoxdenError, sha256File, sidecarPath, writeFileAtomic,
   type ColumnSpec, type ColumnType, type ShardOutput, type SidecarOutput,
@@ -24,7 +24,7 @@ export function sidecarColumns(columns: readonly ColumnSpec[]): ColumnSpec[] {
 
 /**
  * parquet-wasm's WebAssembly, loaded when the first sidecar of a thread is
- * created and awaited when it is written. `WebAssembly.instantiate` compiles
+ * created and awaited when it is written. `WebAssembly.compile` compiles
  * its 5 MB on V8's helper threads while the task reads its input; the
  * package's Node build compiled it on the importing thread as the module
  * loaded, about 75 ms of every task thread's start. Both builds ship the same
@@ -32,8 +32,14 @@ export function sidecarColumns(columns: readonly ColumnSpec[]): ColumnSpec[] {
  */
 const loadParquetWasm = loadOnce(async () => {
   const bytes = await readFile(createRequire(import.meta.url).resolve('parquet-wasm/esm/parquet_wasm_bg.wasm'));
-  return initParquetWasm({ module_or_path: bytes });
+  // Compiled here and instantiated with initSync: the package's async init asks
+  // `typeof Request` and `typeof Response` whatever it is given, and in Node the
+  // first such question loads undici (fetch), about 25 ms of a thread's start.
+  return instantiateParquetWasm({ module: await WebAssembly.compile(bytes) });
 });
+
+/** The one WebAssembly call this file makes (the project's TypeScript libraries do not declare the global). */
+declare const WebAssembly: { compile(bytes: Uint8Array): Promise<unknown> };
 
 /** Written into every sidecar's footer instead of the writer's default, which names its version. */
 const CREATED_BY = 'foxden sidecar writer (parquet-wasm)';

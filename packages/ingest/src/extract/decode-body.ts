@@ -1,3 +1,4 @@
+import { isAscii, isUtf8 as isWholeUtf8 } from 'node:buffer';
 import { detect as chardetDetect } from 'chardet';
 import iconv from 'iconv-lite';
 
@@ -98,8 +99,6 @@ function asciiCompatible(name: string): string {
   return /^utf-?16/.test(name) ? 'utf-8' : name;
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
 function detectCharset(buf: Buffer): string | null {
   const sample = buf.subarray(0, DETECT_SAMPLE_BYTES);
   // Valid UTF-8 (pure ASCII included) is almost never another encoding by accident,
@@ -131,15 +130,22 @@ function isUtf8(bytes: Buffer, truncated: boolean): boolean {
     while (i >= 0 && end - i <= 4 && ((bytes[i] ?? 0) & 0xc0) === 0x80) i--;
     if (i >= 0 && ((bytes[i] ?? 0) & 0xc0) === 0xc0) end = i;
   }
-  try {
-    strictUtf8.decode(bytes.subarray(0, end));
-    return true;
-  } catch {
-    return false;
-  }
+  // simdutf's validation (node:buffer), without building the string a strict TextDecoder would.
+  return isWholeUtf8(bytes.subarray(0, end));
 }
 
+/**
+ * Charsets that decode every byte below 0x80 as that ASCII character. Not
+ * all do: ISO-2022-JP and UTF-7 spell other characters in ASCII bytes, and
+ * UTF-16 pairs them.
+ */
+const ASCII_SUPERSET = /^(utf-8|windows-125\d|iso-8859-\d+|koi8-[ru])$/;
+
 function decodeAs(buf: Buffer, charset: string): string {
+  // Half the pages of a crawl are pure ASCII: for them latin1 builds the same
+  // string about 2.5x faster than a UTF-8 or code-page decoder (one pass of
+  // simdutf's ASCII check first, far cheaper than either).
+  if (ASCII_SUPERSET.test(charset) && isAscii(buf)) return buf.toString('latin1');
   // iconv-lite strips a leading BOM for the Unicode charsets and replaces bad bytes with U+FFFD.
   return iconv.decode(buf, charset);
 }
