@@ -185,14 +185,27 @@ test('a page whose only text sits under a furniture-like name still gives its te
   // Readability finds no article and the class/id heuristics drop the table ("header-table"): before, the page came out empty.
   const page = '<html><body><table id="header-table"><tr><td>Our bakery has baked bread in the old town since 1921. Every loaf is made by hand from flour milled two streets away.</td></tr></table><nav><a href="/">Home</a> <a href="/b">Bread</a></nav></body></html>';
   const bakery = 'Our bakery has baked bread in the old town since 1921. Every loaf is made by hand from flour milled two streets away.';
-  // Readability finds nothing and class words drop the table: the visible text is the last resort.
+  // Readability finds nothing; the page less furniture keeps the table, which holds most of the
+  // page's text (class words do not judge such a block), and drops the menu.
   const got = extractMainText(page, { extractor: 'readability' });
-  assert.equal(got.method, 'visible');
+  assert.equal(got.method, 'boilerplate');
   assert.equal(got.text, bakery);
-  // The fast extractor's scores pick the table itself (class words judge only what lies inside the article).
+  // Split between blocks with furniture names, none holding most of it, the text is cut by the
+  // page less furniture too: the visible text is the last resort.
+  const split = page.replace(
+    '</td></tr></table>',
+    '</td></tr></table><table class="footer-table"><tr><td>Fresh rolls come out of the oven at seven and at noon daily.</td></tr></table>' +
+      '<table class="sidebar-table"><tr><td>Open Monday to Saturday from six in the morning until six.</td></tr></table>',
+  );
+  const last = extractMainText(split, { extractor: 'readability' });
+  assert.equal(last.method, 'visible');
+  assert.ok(last.text.startsWith(bakery) && last.text.includes('Fresh rolls'), last.text);
+  // The fast extractor's scores pick the table itself (class words judge only what lies inside the
+  // article); too short to stand as an article, it gives way to the page less furniture: the same text.
   const fast = extractMainText(page);
-  assert.equal(fast.method, 'main');
+  assert.equal(fast.method, 'boilerplate');
   assert.equal(fast.text, bakery);
+  assert.equal(extractMainText(split).text, bakery);
   // Obvious furniture stays out even then, and a page with no visible text is still empty.
   assert.equal(extractMainText('<html><body><nav><a href="/">Home</a></nav><div style="display:none">hidden</div><footer>(c) 2024</footer></body></html>').method, 'empty');
 });

@@ -24,8 +24,15 @@ const FURNITURE_WORDS = new Set([
   'masthead', 'cookie', 'cookies', 'consent', 'gdpr', 'share', 'sharing', 'social', 'subscribe', 'newsletter', 'skip',
   'toolbar', 'pagination', 'pager', 'advert', 'advertisement', 'ads', 'ad', 'promo', 'popup', 'modal', 'login', 'signup',
   'banner', 'topbar', 'dropdown', 'offcanvas', 'printfooter', 'catlinks', 'toc', 'related', 'widget', 'sitemap', 'copyright',
-  'header', 'siteheader', 'mw-jump', 'jump', 'hidden', 'visually-hidden', 'sr-only', 'noprint', 'mw-editsection', 'editsection',
+  'header', 'siteheader', 'jump', 'noprint', 'editsection',
 ]);
+
+/**
+ * Class names that mark furniture only as whole names. "hidden" is one: as a
+ * word inside a name it says something else is hidden (Drupal writes
+ * `field--label-hidden` on the field that holds an article's body).
+ */
+const FURNITURE_CLASS_NAMES = new Set(['hidden', 'visually-hidden', 'sr-only', 'mw-jump', 'mw-editsection']);
 
 /**
  * Stems strong enough to match inside a longer token ("iafoot", "topnavbar",
@@ -56,8 +63,7 @@ function splitsIntoFurnitureWord(value: string): boolean {
   for (const token of value.split(/[\s_-]+|(?<=[a-z])(?=[A-Z])/)) {
     if (token !== '' && FURNITURE_WORDS.has(token.toLowerCase())) return true;
   }
-  // Class names kept whole, for the hyphenated entries above.
-  for (const token of value.split(/\s+/)) if (FURNITURE_WORDS.has(token.toLowerCase())) return true;
+  for (const name of value.split(/\s+/)) if (FURNITURE_CLASS_NAMES.has(name.toLowerCase())) return true;
   return false;
 }
 
@@ -119,11 +125,15 @@ const LINK_DENSITY_MAX_CHARS = 2000;
  */
 export function boilerplateFilter(root: DomNode): (element: DomNode) => boolean {
   const counts = countText(root);
+  const pageText = counts.get(root)?.text ?? 0;
   return (element) => {
-    if (isBoilerplate(element)) return true;
+    const c = counts.get(element);
+    // A block holding most of the page's text, and little of it in links, is the page's content
+    // whatever its class words say (page builders name the article's wrapper "elementor-widget").
+    const mostOfPage = c !== undefined && c.text * 2 > pageText && c.link * 2 < c.text;
+    if (mostOfPage ? isObviousFurniture(element) : isBoilerplate(element)) return true;
     const tag = upperCaseName(element);
     if (!LINK_DENSITY_TAGS.has(tag)) return false;
-    const c = counts.get(element);
     if (c === undefined || c.text === 0 || c.text > LINK_DENSITY_MAX_CHARS) return false;
     // One link inside a short block is a reference in running text (a forum post quoting a URL), not a menu.
     return c.links >= 2 && c.link / c.text > MAX_LINK_DENSITY;

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { Readability as ReadabilityClass } from '@mozilla/readability';
 import type { parseHTML as ParseHTML } from 'linkedom';
 import { boilerplateFilter, countElements, isBoilerplate, isObviousFurniture } from './boilerplate.js';
+import { dropFurnitureLines } from './furniture-lines.js';
 import { htmlToText, type DomNode } from './html-to-text.js';
 import { parseLightDocument } from './light-dom.js';
 import { mainContent } from './main-content.js';
@@ -85,6 +86,11 @@ export function extractMainText(html: string, options: ExtractOptions = {}): Ext
 }
 
 function extractFast(html: string, opts: typeof DEFAULTS): ExtractedText {
+  const found = findFast(html, opts);
+  return { ...found, text: dropFurnitureLines(found.text) };
+}
+
+function findFast(html: string, opts: typeof DEFAULTS): ExtractedText {
   const doc = parseLightDocument(html, opts.maxTreeElements);
   const root = doc.body;
   const main = mainContent(doc);

@@ -1,4 +1,4 @@
-import { isBoilerplate } from './boilerplate.js';
+import { isBoilerplate, isObviousFurniture } from './boilerplate.js';
 import { htmlToText } from './html-to-text.js';
 import type { LightDocument, LightNode } from './light-dom.js';
 
@@ -41,6 +41,9 @@ const POSITIVE = /article|body|content|entry|hentry|h-entry|main|page|pagination
 const NEGATIVE = /-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget/i;
 const BYLINE = /byline|author|dateline|writtenby|p-author/i;
 const SHARE = /(\b|_)(share|sharedaddy)(\b|_)/i;
+/** Picture captions and credits, and galleries of pictures: not the article's prose, cut when short. */
+const CAPTION = /caption|credit/i;
+const GALLERY = /gallery|slideshow|carousel/i;
 const UNLIKELY_ROLES = new Set(['menu', 'menubar', 'complementary', 'navigation', 'alert', 'alertdialog', 'dialog']);
 
 /** Elements scored as paragraphs. */
@@ -55,7 +58,7 @@ const PHRASING = new Set([
   'TT', 'BIG', 'STRIKE',
 ]);
 /** Removed from the article whatever their content. */
-const ALWAYS_CUT = new Set(['FOOTER', 'ASIDE', 'LINK', 'OBJECT', 'EMBED', 'IFRAME', 'INPUT', 'TEXTAREA', 'SELECT', 'BUTTON']);
+const ALWAYS_CUT = new Set(['FIGURE', 'FIGCAPTION', 'FOOTER', 'ASIDE', 'LINK', 'OBJECT', 'EMBED', 'IFRAME', 'INPUT', 'TEXTAREA', 'SELECT', 'BUTTON']);
 /** Judged block by block for link density, images and form fields. */
 const CONDITIONAL = new Set(['FORM', 'FIELDSET', 'TABLE', 'UL', 'OL', 'DIV']);
 
@@ -161,9 +164,17 @@ class PageAnalysis {
       chars += this.textLen[root.index]!;
       linkChars += this.linkLen[root.index]!;
       // Class words judge what lies inside the article, not the article itself: the scores chose it
-      // ("contentWithSidebar" is a content container whatever its last word says).
+      // ("contentWithSidebar" is a content container whatever its last word says). Nor a block
+      // holding most of the article's text: page builders wrap the article itself in classes
+      // such as "elementor-widget".
+      const rootChars = this.textLen[root.index]!;
       const text = htmlToText(root, {
-        skip: (e) => this.gone[(e as LightNode).index] === 1 || cut[(e as LightNode).index] === 1 || (e !== root && isBoilerplate(e)),
+        skip: (e) => {
+          const i = (e as LightNode).index;
+          if (this.gone[i] === 1 || cut[i] === 1) return true;
+          if (e === root) return false;
+          return this.textLen[i]! * 2 > rootChars ? isObviousFurniture(e) : isBoilerplate(e);
+        },
       });
       if (text !== '') rendered.push(text);
     }
@@ -291,10 +302,15 @@ class PageAnalysis {
       }
     }
     let top = -1;
+    let inner = -1;
     for (const i of candidates) {
       score[i] = score[i]! * (1 - this.linkDensity(i));
       if (top < 0 || score[i]! > score[top]!) top = i;
+      if (i > 0 && (inner < 0 || score[i]! > score[inner]!)) inner = i;
     }
+    // The body wins when many teasers each give it a little (a story page with a grid of other
+    // stories below): a container scoring half as much is the story.
+    if (top === 0 && inner > 0 && score[inner]! * 2 >= score[0]!) top = inner;
     if (top <= 0) return this.doc.body;
     return this.els[this.refineTop(top, candidates)]!;
   }
@@ -397,6 +413,8 @@ class PageAnalysis {
         const tag = e.nodeName;
         let remove = ALWAYS_CUT.has(tag);
         if (!remove && i !== from && SHARE.test(this.classAndId[i]!) && c.text[k]! < ENOUGH_CHARS) remove = true;
+        if (!remove && i !== from && CAPTION.test(this.classAndId[i]!) && c.text[k]! < 300) remove = true;
+        if (!remove && i !== from && GALLERY.test(this.classAndId[i]!) && c.text[k]! < 1000) remove = true;
         if (!remove && flags.weighClasses && (tag === 'H1' || tag === 'H2') && this.classWeight(i, flags) < 0) remove = true;
         if (!remove && flags.cleanConditionally && CONDITIONAL.has(tag) && !inTable[k] && !inCode[k]) {
           remove = this.conditionallyCut(i, k, c, flags);

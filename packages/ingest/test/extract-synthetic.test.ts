@@ -1,0 +1,98 @@
+// Main-text extraction on small made-up pages, each built around one markup habit of real sites
+// (the pages of the article-extraction benchmark in docs/extraction.md where it went wrong).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import iconv from 'iconv-lite';
+import { decodeBody, extractMainText } from '../src/extract/index.js';
+import { dropFurnitureLines } from '../src/extract/furniture-lines.js';
+
+const SENTENCES = [
+  'The city council voted on Tuesday to rebuild the old harbour bridge, which has been closed to traffic since the spring floods.',
+  'Engineers told the council that the new bridge would take two years to build and would carry both cars and the tram line.',
+  'Residents of the north bank, who have had to drive an extra twenty minutes each way, welcomed the decision at a packed meeting.',
+  'The cost, estimated at forty million, will be shared between the city, the regional government and a national transport fund.',
+  'Work is due to begin in March, once the last of the damaged piers has been removed from the river bed by the salvage crews.',
+];
+const prose = (n = SENTENCES.length): string => SENTENCES.slice(0, n).map((s) => `<p>${s}</p>`).join('\n');
+const page = (body: string): string => `<!DOCTYPE html><html><head><title>Harbour bridge to be rebuilt</title></head><body>${body}</body></html>`;
+const NAV = '<nav class="site-nav"><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li><li><a href="/sport">Sport</a></li></ul></nav>';
+const FOOTER = '<footer><p>Copyright 2019 The Harbour Gazette. All rights reserved.</p></footer>';
+
+function assertWholeArticle(text: string): void {
+  for (const s of SENTENCES) assert.ok(text.includes(s), `missing from the extracted text: "${s.slice(0, 50)}..."\n--- got:\n${text}`);
+}
+
+test('a body field named "...label-hidden" (Drupal) is the article, not hidden furniture', () => {
+  const html = page(`${NAV}<main><section class="block block-field-blocknodearticlebody clearfix">
+    <div class="field field--name-body field--type-text-with-summary field--label-hidden field--item">${prose()}</div></section></main>${FOOTER}`);
+  const r = extractMainText(html);
+  assert.equal(r.method, 'main');
+  assertWholeArticle(r.text);
+  assert.doesNotMatch(r.text, /Copyright|Sport/);
+});
+
+test('an article wrapped in page-builder classes ("elementor-widget") keeps its text', () => {
+  const html = page(`<div class="elementor-location-header">${NAV}</div>
+    <div class="elementor-section-wrap"><div class="elementor-element elementor-widget elementor-widget-theme-post-content">
+    <div class="elementor-widget-container">${prose()}</div></div></div>${FOOTER}`);
+  const r = extractMainText(html);
+  // Not the last resort (all visible text), which found it before by giving up on the markup.
+  assert.equal(r.method, 'main');
+  assertWholeArticle(r.text);
+  assert.doesNotMatch(r.text, /Copyright|Sport/);
+});
+
+test('the fallback keeps a wrapper holding most of the page, whatever its class words', () => {
+  // Too little text for an article, so the page less furniture is what is returned.
+  const html = page(`${NAV}<div class="widget-area content-widget"><p>${SENTENCES[0]}</p></div>${FOOTER}`);
+  const r = extractMainText(html);
+  assert.equal(r.method, 'boilerplate');
+  assert.ok(r.text.includes(SENTENCES[0]!), r.text);
+  assert.doesNotMatch(r.text, /Copyright|Sport/);
+});
+
+test('figures, captions, photo credits and galleries are not article text', () => {
+  const html = page(`${NAV}<article class="story-body">${prose(2)}
+    <figure><img src="a.jpg"><figcaption>Crews remove a damaged pier from the river.</figcaption></figure>
+    <div class="inline-gallery"><ul><li><img src="1.jpg"><span>Image 1 of 3</span></li><li><img src="2.jpg"><span>Image 2 of 3</span></li></ul></div>
+    ${SENTENCES.slice(2).map((s) => `<p>${s}</p>`).join('')}
+    <div class="photo"><img src="b.jpg"><span class="credit">Photo: J. Smith, Gazette</span></div></article>${FOOTER}`);
+  const r = extractMainText(html);
+  assertWholeArticle(r.text);
+  assert.doesNotMatch(r.text, /Crews remove|Image 1 of 3|Photo: J\. Smith/);
+});
+
+test('a story above a grid of teasers: the story, not the grid', () => {
+  const teaser = (i: number): string => `<div class="col"><article class="card"><h2><a href="/s${i}">Other story number ${i}</a></h2>
+    <div class="description"><p>A short summary of another story, with a clause, a second clause, and a third one, number ${i}.</p></div></article></div>`;
+  const grid = `<section class="more"><div class="row">${Array.from({ length: 24 }, (_, i) => teaser(i)).join('')}</div></section>`;
+  // A story of ordinary length (ten paragraphs) above them.
+  const html = page(`${NAV}<div class="content"><article class="single-story"><h1>Harbour bridge to be rebuilt</h1>${prose()}${prose()}</article></div>${grid}${FOOTER}`);
+  const r = extractMainText(html);
+  assertWholeArticle(r.text);
+  assert.doesNotMatch(r.text, /Other story number|short summary/);
+});
+
+test('lines that are only an ad label, a share or comment prompt are dropped; sentences using the words are kept', () => {
+  const text = 'Advertisement\nThe advertisement ran for a week.\n\nComments:\n\nRead more »\nShare\nWe share the cost.';
+  assert.equal(dropFurnitureLines(text), 'The advertisement ran for a week.\n\nWe share the cost.');
+  assert.equal(dropFurnitureLines('Nothing to drop here.\n\nNor here.'), 'Nothing to drop here.\n\nNor here.');
+  const html = page(`<article>${prose(2)}<div>ADVERTISEMENT</div>${prose()}<h3>Comments</h3></article>`);
+  assert.doesNotMatch(extractMainText(html).text, /ADVERTISEMENT|Comments/);
+});
+
+test('decodeBody: ASCII bodies decode the same through the fast path; 7-bit charsets that are not ASCII do not take it', () => {
+  const ascii = Buffer.from(page(prose()), 'latin1');
+  for (const charset of ['utf-8', 'windows-1252', 'iso-8859-2', 'koi8-r']) {
+    assert.equal(decodeBody(ascii, charset).text, iconv.decode(ascii, charset));
+  }
+  // UTF-7 spells other characters in ASCII bytes.
+  const utf7 = iconv.encode('<p>日本語のテキスト</p>', 'utf-7');
+  assert.ok(utf7.every((b) => b < 0x80));
+  assert.equal(decodeBody(utf7, 'utf-7').text, '<p>日本語のテキスト</p>');
+  // Non-ASCII bytes still go through the code page: 0x93/0x94 are curly quotes in windows-1252.
+  assert.equal(decodeBody(Buffer.from([0x93, 0x41, 0x94]), 'windows-1252').text, '\u201cA\u201d');
+  // Undeclared: valid UTF-8 is found by validation, pure ASCII included.
+  assert.equal(decodeBody(Buffer.from('<p>caf\u00e9</p>', 'utf8'), null).charset, 'utf-8');
+  assert.equal(decodeBody(ascii, null).text, ascii.toString('latin1'));
+});
