@@ -33,15 +33,32 @@ const TRAILING = /[\s:.…»›>|-]+$/u;
 /** Lines longer than this are never compared (every entry above is shorter). */
 const LONGEST = 40;
 
-/** `text` without its furniture lines; blank-line paragraph breaks stay single. */
+/**
+ * A dateline: "Published Nov 18, 2019 at 4:07 PM | Updated at 5:36 PM",
+ * "UPDATED: 11:05, Tue, Nov 19, 2019". It starts with the word and holds a
+ * time or a month and a year, so "Published in 1998, the novel sold..." stays.
+ */
+const DATELINE_START = /^(?:first |last |originally )?(?:published|updated|posted|modified)\b/i;
+const DATELINE_DATE =
+  /\b\d{1,2}[:.]\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4}\b|\b\d{4}-\d{2}-\d{2}\b/i;
+const LONGEST_DATELINE = 120;
+
+function isFurnitureLine(line: string): boolean {
+  if (line.length <= LONGEST && FURNITURE_LINES.has(line.trim().replace(TRAILING, '').toLowerCase())) return true;
+  if (line.length > LONGEST_DATELINE) return false;
+  const trimmed = line.trim();
+  return DATELINE_START.test(trimmed) && DATELINE_DATE.test(trimmed);
+}
+
+/** `text` without its furniture lines and datelines; blank-line paragraph breaks stay single. */
 export function dropFurnitureLines(text: string): string {
-  // Most lines are longer than any entry: find the short ones without splitting the text.
+  // Most lines are longer than any furniture line: find the short ones without splitting the text.
   let out: string[] | null = null;
   let keptFrom = 0;
   for (let start = 0; start < text.length; ) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    if (end - start <= LONGEST && FURNITURE_LINES.has(text.slice(start, end).trim().replace(TRAILING, '').toLowerCase())) {
+    if (end - start <= LONGEST_DATELINE && isFurnitureLine(text.slice(start, end))) {
       (out ??= []).push(text.slice(keptFrom, start));
       keptFrom = end + 1;
     }
