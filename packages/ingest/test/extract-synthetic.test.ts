@@ -51,15 +51,20 @@ test('the fallback keeps a wrapper holding most of the page, whatever its class 
   assert.doesNotMatch(r.text, /Copyright|Sport/);
 });
 
-test('figures, captions, photo credits and galleries are not article text', () => {
+test('picture figures, captions, photo credits and galleries are not article text; figures of code or quotations are', () => {
   const html = page(`${NAV}<article class="story-body">${prose(2)}
     <figure><img src="a.jpg"><figcaption>Crews remove a damaged pier from the river.</figcaption></figure>
     <div class="inline-gallery"><ul><li><img src="1.jpg"><span>Image 1 of 3</span></li><li><img src="2.jpg"><span>Image 2 of 3</span></li></ul></div>
     ${SENTENCES.slice(2).map((s) => `<p>${s}</p>`).join('')}
-    <div class="photo"><img src="b.jpg"><span class="credit">Photo: J. Smith, Gazette</span></div></article>${FOOTER}`);
+    <div class="photo"><img src="b.jpg"><span class="credit">Photo: J. Smith, Gazette</span></div>
+    <figure class="highlight"><pre><code>bridge.rebuild({ lanes: 4, tram: true });</code></pre></figure>
+    <figure><blockquote>We have waited long enough for this bridge.</blockquote><figcaption>A resident</figcaption></figure></article>${FOOTER}`);
   const r = extractMainText(html);
   assertWholeArticle(r.text);
-  assert.doesNotMatch(r.text, /Crews remove|Image 1 of 3|Photo: J\. Smith/);
+  assert.doesNotMatch(r.text, /Crews remove|Image 1 of 3|Photo: J\. Smith|A resident/);
+  // Figures holding code or a quotation are content (Jekyll puts every code block in one).
+  assert.match(r.text, /bridge\.rebuild\(\{ lanes: 4, tram: true \}\);/);
+  assert.match(r.text, /We have waited long enough for this bridge\./);
 });
 
 test('a story above a grid of teasers: the story, not the grid', () => {

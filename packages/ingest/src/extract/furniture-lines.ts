@@ -14,9 +14,10 @@ const FURNITURE_LINES = new Set([
   'anzeige', 'werbung', 'publicidad', 'publicidade', 'publicité', 'pubblicità', 'advertentie', 'reklama', 'reklam', 'iklan',
   'реклама', '广告', '広告', '광고', 'quảng cáo',
   // navigation aids
-  'skip to content', 'skip to main content', 'skip navigation', 'back to top', 'menu', 'close', 'toggle navigation',
+  // (not "menu", "close", "print" or "email": a recipe has a menu, a contact list an email line, code a close)
+  'skip to content', 'skip to main content', 'skip navigation', 'back to top', 'toggle navigation',
   // sharing
-  'share', 'share this', 'share this article', 'share this story', 'share on facebook', 'share on twitter', 'tweet', 'pin it', 'print', 'email',
+  'share', 'share this', 'share this article', 'share this story', 'share on facebook', 'share on twitter', 'tweet', 'pin it',
   // comment forms and headings
   'comments', 'comment', 'leave a reply', 'leave a comment', 'post a comment', 'add a comment', 'reply', 'join the conversation',
   'kommentare', 'commentaires', 'commenti', 'comentarios', 'comentários', 'deixe uma resposta', 'deja una respuesta', 'responder',

@@ -58,7 +58,12 @@ const PHRASING = new Set([
   'TT', 'BIG', 'STRIKE',
 ]);
 /** Removed from the article whatever their content. */
-const ALWAYS_CUT = new Set(['FIGURE', 'FIGCAPTION', 'FOOTER', 'ASIDE', 'LINK', 'OBJECT', 'EMBED', 'IFRAME', 'INPUT', 'TEXTAREA', 'SELECT', 'BUTTON']);
+const ALWAYS_CUT = new Set(['FIGCAPTION', 'FOOTER', 'ASIDE', 'LINK', 'OBJECT', 'EMBED', 'IFRAME', 'INPUT', 'TEXTAREA', 'SELECT', 'BUTTON']);
+/**
+ * What a FIGURE keeps when it holds one: code (Jekyll wraps every code block in
+ * `<figure class="highlight">`), a table, a quotation. Other figures are pictures.
+ */
+const VERBATIM = new Set(['PRE', 'CODE', 'TABLE', 'BLOCKQUOTE']);
 /** Judged block by block for link density, images and form fields. */
 const CONDITIONAL = new Set(['FORM', 'FIELDSET', 'TABLE', 'UL', 'OL', 'DIV']);
 
@@ -399,6 +404,7 @@ class PageAnalysis {
       const c = new BlockCounts(to - from);
       const inTable = new Uint8Array(to - from);
       const inCode = new Uint8Array(to - from);
+      const holdsVerbatim = new Uint8Array(to - from);
       for (let i = from + 1; i < to; i++) {
         const p = els[i]!.parentNode!;
         const pk = p.index - from;
@@ -411,7 +417,8 @@ class PageAnalysis {
         const k = i - from;
         c.addOwn(k, e);
         const tag = e.nodeName;
-        let remove = ALWAYS_CUT.has(tag);
+        if (VERBATIM.has(tag)) holdsVerbatim[k] = 1;
+        let remove = ALWAYS_CUT.has(tag) || (tag === 'FIGURE' && !holdsVerbatim[k]);
         if (!remove && i !== from && SHARE.test(this.classAndId[i]!) && c.text[k]! < ENOUGH_CHARS) remove = true;
         if (!remove && i !== from && CAPTION.test(this.classAndId[i]!) && c.text[k]! < 300) remove = true;
         if (!remove && i !== from && GALLERY.test(this.classAndId[i]!) && c.text[k]! < 1000) remove = true;
@@ -423,7 +430,11 @@ class PageAnalysis {
           cut[i] = 1;
           continue;
         }
-        if (i !== from) c.addTo(k, e.parentNode!.index - from);
+        if (i !== from) {
+          const pk = e.parentNode!.index - from;
+          c.addTo(k, pk);
+          if (holdsVerbatim[k]) holdsVerbatim[pk] = 1;
+        }
       }
     }
     return cut;
