@@ -78,13 +78,21 @@ test('a story above a grid of teasers: the story, not the grid', () => {
   assert.doesNotMatch(r.text, /Other story number|short summary/);
 });
 
-test('lines that are only an ad label, a share or comment prompt, or a dateline are dropped; sentences using the words are kept', () => {
+test('lines that are only an ad label, a share or comment prompt, a dateline, a byline or a teaser link are dropped; sentences using the words are kept', () => {
   const text = 'Advertisement\nThe advertisement ran for a week.\n\nComments:\n\nRead more »\nShare\nWe share the cost.';
   assert.equal(dropFurnitureLines(text), 'The advertisement ran for a week.\n\nWe share the cost.');
   assert.equal(dropFurnitureLines('Nothing to drop here.\n\nNor here.'), 'Nothing to drop here.\n\nNor here.');
   // Datelines go; a sentence that starts the same way stays.
   const dated = 'Published Nov 18, 2019 at 4:07 PM | Updated at 5:36 PM CST\nUPDATED: 11:05, Tue, 19 Nov 2019\nPublished in 1998, the novel sold a million copies.';
   assert.equal(dropFurnitureLines(dated), 'Published in 1998, the novel sold a million copies.');
+  // So do lines of a date alone, bylines, teaser links and invitations to click; years in a list or
+  // a table row, and a sentence starting with "By", stay.
+  const around = [
+    'Nov. 20, 2019, 9:28 AM UTC', '18 Nov 2019, 19:09', 'By Phil Helsel', 'By Justine Coleman - 11/18/19 11:04 PM EST',
+    'Related: Possible Water Plumes on Europa', 'READ MORE: China plague outbreak confirmed', 'CLICK HERE TO GET THE APP',
+    '1914-1918', '4.2.3\tApril 2014', 'By the time the crews arrived, the pier had gone.',
+  ].join('\n');
+  assert.equal(dropFurnitureLines(around), '1914-1918\n4.2.3\tApril 2014\nBy the time the crews arrived, the pier had gone.');
   const html = page(`<article>${prose(2)}<div>ADVERTISEMENT</div>${prose()}<h3>Comments</h3></article>`);
   assert.doesNotMatch(extractMainText(html).text, /ADVERTISEMENT|Comments/);
 });

@@ -25,7 +25,8 @@ const FURNITURE_LINES = new Set([
   // teaser blocks and sign-ups
   'you may also like', 'you might also like', 'related', 'related articles', 'related posts', 'related stories', 'read more',
   'read next', 'more stories', 'recommended', 'recommended for you', 'most popular', 'most read', 'trending', 'popular posts',
-  'subscribe', 'sign up', 'follow us', 'newsletter',
+  'subscribe', 'sign up', 'follow us', 'newsletter', "don't miss", 'popular', 'latest', 'tags', 'loading content', 'about the author',
+  'comments are closed', 'order reprints', 'print article', 'text size',
 ]);
 
 /** Trailing characters ignored when a line is compared: "Comments:", "Advertisement…", "Read more »". */
@@ -44,14 +45,34 @@ const DATELINE_DATE =
   /\b\d{1,2}[:.]\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4}\b|\b\d{4}-\d{2}-\d{2}\b/i;
 const LONGEST_DATELINE = 120;
 
+/** A line of nothing but a date and time: "Nov. 20, 2019, 9:28 AM UTC", "18 Nov 2019, 19:09". */
+const DATE_WORDS =
+  /\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b\.?|\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b\.?|\b(?:\d+(?:st|nd|rd|th)?|[ap]\.?m\.?|at|on|utc|gmt|[ecmp][sd]t|hst|bst|cet|cest|ist|jst|aest|amt|et|pt)\b|[\s,.:;|/()\u2013\u2014-]+/gi;
+
+const DATE_OR_TIME = /\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b.*\d|\d.*\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b|\d:\d\d/i;
+
+/** A byline: "By Reuters", "By Phil Helsel", or "By" and a name before a date. */
+const BYLINE = /^[Bb]y(?: [\p{Lu}][\p{L}.'\u2019-]*){1,4}$/u;
+
+/** A teaser link: "Related: ...", "READ MORE: ...", "See more: ...". */
+const TEASER = /^(?:related(?: posts?| articles?| stories| story| coverage| news)?|read (?:more|also|next)|see (?:more|also)|more)\s*:/i;
+
+/** An invitation to click: "CLICK HERE TO GET THE FOX NEWS APP". */
+const CLICK_HERE = /\bclick(?:ing)? here\b/i;
+
 function isFurnitureLine(line: string): boolean {
   if (line.length <= LONGEST && FURNITURE_LINES.has(line.trim().replace(TRAILING, '').toLowerCase())) return true;
-  if (line.length > LONGEST_DATELINE) return false;
+  // A table row (cells joined by tabs) is the table's content: "4.2.3<TAB>April 2014".
+  if (line.length > LONGEST_DATELINE || line.includes('\t')) return false;
   const trimmed = line.trim();
-  return DATELINE_START.test(trimmed) && DATELINE_DATE.test(trimmed);
+  if ((DATELINE_START.test(trimmed) || /^by /i.test(trimmed)) && DATELINE_DATE.test(trimmed)) return true;
+  // A month or a time must be there: a bare year or range of years is a table's or a list's content.
+  if (trimmed.length <= 60 && DATE_OR_TIME.test(trimmed) && trimmed.replace(DATE_WORDS, '') === '') return true;
+  if (trimmed.length <= 40 && BYLINE.test(trimmed)) return true;
+  return TEASER.test(trimmed) || (trimmed.length <= 100 && CLICK_HERE.test(trimmed));
 }
 
-/** `text` without its furniture lines and datelines; blank-line paragraph breaks stay single. */
+/** `text` without its furniture lines, datelines, bylines and teaser links; blank-line paragraph breaks stay single. */
 export function dropFurnitureLines(text: string): string {
   // Most lines are longer than any furniture line: find the short ones without splitting the text.
   let out: string[] | null = null;
