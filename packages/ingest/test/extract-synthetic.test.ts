@@ -90,9 +90,9 @@ test('lines that are only an ad label, a share or comment prompt, a dateline, a 
   const around = [
     'Nov. 20, 2019, 9:28 AM UTC', '18 Nov 2019, 19:09', 'By Phil Helsel', 'By Justine Coleman - 11/18/19 11:04 PM EST',
     'Related: Possible Water Plumes on Europa', 'READ MORE: China plague outbreak confirmed', 'CLICK HERE TO GET THE APP',
-    '1914-1918', '4.2.3\tApril 2014', 'By the time the crews arrived, the pier had gone.',
+    '1914-1918', '4.2.3\tApril 2014', 'Market: 2019', 'Mario 64', 'By Car', 'By the time the crews arrived, the pier had gone.',
   ].join('\n');
-  assert.equal(dropFurnitureLines(around), '1914-1918\n4.2.3\tApril 2014\nBy the time the crews arrived, the pier had gone.');
+  assert.equal(dropFurnitureLines(around), '1914-1918\n4.2.3\tApril 2014\nMarket: 2019\nMario 64\nBy Car\nBy the time the crews arrived, the pier had gone.');
   const html = page(`<article>${prose(2)}<div>ADVERTISEMENT</div>${prose()}<h3>Comments</h3></article>`);
   assert.doesNotMatch(extractMainText(html).text, /ADVERTISEMENT|Comments/);
 });

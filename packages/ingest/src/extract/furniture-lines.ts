@@ -41,18 +41,24 @@ const LONGEST = 40;
  * time or a month and a year, so "Published in 1998, the novel sold..." stays.
  */
 const DATELINE_START = /^(?:first |last |originally )?(?:published|updated|posted|modified)\b/i;
-const DATELINE_DATE =
-  /\b\d{1,2}[:.]\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4}\b|\b\d{4}-\d{2}-\d{2}\b/i;
+const MONTH = '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
+const WEEKDAY = '(?:mon|tue(?:s)?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?';
+const DATELINE_DATE = new RegExp(
+  `\\b\\d{1,2}[:.]\\d{2}\\b|\\b${MONTH}\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}\\b|\\b\\d{1,2}(?:st|nd|rd|th)?\\s+${MONTH}\\.?,?\\s+\\d{4}\\b|\\b\\d{4}-\\d{2}-\\d{2}\\b`,
+  'i',
+);
 const LONGEST_DATELINE = 120;
 
 /** A line of nothing but a date and time: "Nov. 20, 2019, 9:28 AM UTC", "18 Nov 2019, 19:09". */
-const DATE_WORDS =
-  /\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b\.?|\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b\.?|\b(?:\d+(?:st|nd|rd|th)?|[ap]\.?m\.?|at|on|utc|gmt|[ecmp][sd]t|hst|bst|cet|cest|ist|jst|aest|amt|et|pt)\b|[\s,.:;|/()\u2013\u2014-]+/gi;
+const DATE_WORDS = new RegExp(
+  `\\b${MONTH}\\b\\.?|\\b${WEEKDAY}\\b\\.?|\\b(?:\\d+(?:st|nd|rd|th)?|[ap]\\.?m\\.?|at|on|utc|gmt|[ecmp][sd]t|hst|bst|cet|cest|ist|jst|aest|amt|et|pt)\\b|[\\s,.:;|/()\\u2013\\u2014-]+`,
+  'gi',
+);
+/** It must hold a month beside a number, or a time: a bare year or range of years is a table's or a list's content. */
+const DATE_OR_TIME = new RegExp(`\\b${MONTH}\\b.*\\d|\\d.*\\b${MONTH}\\b|\\d:\\d\\d`, 'i');
 
-const DATE_OR_TIME = /\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b.*\d|\d.*\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b|\d:\d\d/i;
-
-/** A byline: "By Reuters", "By Phil Helsel", or "By" and a name before a date. */
-const BYLINE = /^[Bb]y(?: [\p{Lu}][\p{L}.'\u2019-]*){1,4}$/u;
+/** A byline: "By Phil Helsel" (a name of two words or more: "By Car" is a travel guide's heading), or "By" and a name before a date. */
+const BYLINE = /^[Bb]y(?: [\p{Lu}][\p{L}.'\u2019-]*){2,4}$/u;
 
 /** A teaser link: "Related: ...", "READ MORE: ...", "See more: ...". */
 const TEASER = /^(?:related(?: posts?| articles?| stories| story| coverage| news)?|read (?:more|also|next)|see (?:more|also)|more)\s*:/i;
@@ -66,7 +72,6 @@ function isFurnitureLine(line: string): boolean {
   if (line.length > LONGEST_DATELINE || line.includes('\t')) return false;
   const trimmed = line.trim();
   if ((DATELINE_START.test(trimmed) || /^by /i.test(trimmed)) && DATELINE_DATE.test(trimmed)) return true;
-  // A month or a time must be there: a bare year or range of years is a table's or a list's content.
   if (trimmed.length <= 60 && DATE_OR_TIME.test(trimmed) && trimmed.replace(DATE_WORDS, '') === '') return true;
   if (trimmed.length <= 40 && BYLINE.test(trimmed)) return true;
   return TEASER.test(trimmed) || (trimmed.length <= 100 && CLICK_HERE.test(trimmed));
