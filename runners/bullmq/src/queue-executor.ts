@@ -167,15 +167,18 @@ export class QueueExecutor implements TaskExecutor {
             }
             const state = await job.getState();
             if (state === 'failed') {
+              // Read again now that the state says failed: the copy above may predate the move to failed, with
+              // the attempt it counts not counted yet ("failed after 0 attempt(s)"). A failed job's hash is final.
+              const failed = (await Job.fromId<TaskJobData>(this.queue, ids[i]!)) ?? job;
               // The processor records the task's error in the job's data just before failing the job; the record may
               // reach Redis a moment after the state, so a failure without one is looked at again on the next check.
-              const recorded = FoxdenError.recordOf(job.data.failure);
+              const recorded = FoxdenError.recordOf(failed.data.failure);
               if (!recorded && !failedUnrecorded.has(i)) {
                 failedUnrecorded.add(i);
                 continue;
               }
-              const error = recorded ?? { code: 'INTERNAL' as const, message: job.failedReason || 'failed' };
-              outcomes[i] = { ok: false, error, attempts: job.attemptsMade };
+              const error = recorded ?? { code: 'INTERNAL' as const, message: failed.failedReason || 'failed' };
+              outcomes[i] = { ok: false, error, attempts: failed.attemptsMade };
               events.taskDone(m, outcomes[i]!);
             }
             // A job completed in Redis whose marker is not visible yet (the filesystem may lag) is seen by the next poll.
