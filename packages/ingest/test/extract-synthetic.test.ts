@@ -95,6 +95,8 @@ test('lines that are only an ad label, a share or comment prompt, a dateline, a 
   assert.equal(dropFurnitureLines(around), '1914-1918\n4.2.3\tApril 2014\nMarket: 2019\nMario 64\nBy Car\nBy the time the crews arrived, the pier had gone.');
   const html = page(`<article>${prose(2)}<div>ADVERTISEMENT</div>${prose()}<h3>Comments</h3></article>`);
   assert.doesNotMatch(extractMainText(html).text, /ADVERTISEMENT|Comments/);
+  // They never empty a page: one whose only text is furniture lines still gives it (empty-text is for pages without text).
+  assert.equal(extractMainText(page('<p>To opt out of our list CLICK HERE</p>')).text, 'To opt out of our list CLICK HERE');
 });
 
 test('decodeBody: ASCII bodies decode the same through the fast path; 7-bit charsets that are not ASCII do not take it', () => {

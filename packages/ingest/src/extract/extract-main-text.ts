@@ -87,7 +87,10 @@ export function extractMainText(html: string, options: ExtractOptions = {}): Ext
 
 function extractFast(html: string, opts: typeof DEFAULTS): ExtractedText {
   const found = findFast(html, opts);
-  return { ...found, text: dropFurnitureLines(found.text) };
+  const text = dropFurnitureLines(found.text);
+  // Furniture lines refine a text; they never empty one: a page with visible text gives text
+  // (a spam page of nothing but "CLICK HERE" lines is for the quality filters to judge).
+  return text === '' ? found : { ...found, text };
 }
 
 function findFast(html: string, opts: typeof DEFAULTS): ExtractedText {
