@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import iconv from 'iconv-lite';
 import { decodeBody, extractMainText } from '../src/extract/index.js';
 import { dropFurnitureLines } from '../src/extract/furniture-lines.js';
+import { parseLightDocument } from '../src/extract/light-dom.js';
+import { mainContent } from '../src/extract/main-content.js';
 
 const SENTENCES = [
   'The city council voted on Tuesday to rebuild the old harbour bridge, which has been closed to traffic since the spring floods.',
@@ -113,4 +115,34 @@ test('decodeBody: ASCII bodies decode the same through the fast path; 7-bit char
   // Undeclared: valid UTF-8 is found by validation, pure ASCII included.
   assert.equal(decodeBody(Buffer.from('<p>caf\u00e9</p>', 'utf8'), null).charset, 'utf-8');
   assert.equal(decodeBody(ascii, null).text, ascii.toString('latin1'));
+});
+
+test('decodeBody: UTF-8 bodies decode as iconv-lite decodes them, bad bytes and a byte-order mark included', () => {
+  // Made-up byte strings, most of them broken UTF-8: cut sequences, surrogates, overlong forms, BOMs.
+  const pieces = [[0xc3, 0xa9], [0xe2, 0x80, 0x99], [0xf0, 0x9f, 0x98, 0x80], [0xef, 0xbb, 0xbf], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0xe2, 0x82], [0xf0], [0x80], [0xff], [0x41]];
+  let seed = 7;
+  const next = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  for (let i = 0; i < 2000; i++) {
+    const bytes = Buffer.from(Array.from({ length: next(12) }, () => pieces[next(pieces.length)]!).flat());
+    assert.equal(decodeBody(bytes, 'utf-8').text, iconv.decode(bytes, 'utf-8'), `bytes ${bytes.toString('hex')}`);
+  }
+});
+
+test('main content: skipping the looser passes that would repeat the one before changes no page', () => {
+  const listing = (cls: string) =>
+    page(`${NAV}<div class="${cls}"><ul>${Array.from({ length: 12 }, (_, i) => `<li><a href="/s/${i}">Story number ${i} of the day</a> short</li>`).join('')}</ul></div>
+      <div class="comments"><p>${SENTENCES[0]}</p></div><div class="sidebar"><p>${SENTENCES[1]}</p></div>${FOOTER}`);
+  const pages = [
+    listing('content'), listing('related-links'), listing('plain'),
+    page(`<div role="navigation"><p>${SENTENCES[2]}</p></div><div class="post"><p>Short post.</p></div>`),
+    page(`<div class="article"><h2 class="meta">${SENTENCES[3]}</h2><form><p>${SENTENCES[4]}</p><input><input></form></div>`),
+    page('<div><p>Only a line.</p></div>'), page(''), page(prose()),
+  ];
+  for (const html of pages) {
+    const doc = () => parseLightDocument(html);
+    assert.deepEqual(mainContent(doc()), mainContent(doc(), { everyPass: true }));
+  }
 });

@@ -146,6 +146,14 @@ function decodeAs(buf: Buffer, charset: string): string {
   // string about 2.5x faster than a UTF-8 or code-page decoder (one pass of
   // simdutf's ASCII check first, far cheaper than either).
   if (ASCII_SUPERSET.test(charset) && isAscii(buf)) return buf.toString('latin1');
+  // Node's own UTF-8 decoding gives the string iconv-lite's utf-8 codec gives (bad bytes as U+FFFD,
+  // a leading BOM dropped: checked on 20,000 made-up byte strings, and on every page of the shared
+  // corpus and the extraction sets) without iconv-lite's StringDecoder round: the corpus's UTF-8
+  // bodies decode in 42 ms instead of 49. Most of what is left is V8 building two-byte strings.
+  if (charset === 'utf-8') {
+    const text = buf.toString('utf8');
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  }
   // iconv-lite strips a leading BOM for the Unicode charsets and replaces bad bytes with U+FFFD.
   return iconv.decode(buf, charset);
 }
