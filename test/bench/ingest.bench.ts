@@ -154,6 +154,7 @@ async function extractionEntries(ctx: BenchContext, files: string[], rawRate: nu
     return { ms: Math.round(s * 1000), mbps: html.length / 1e6 / s };
   };
   const rate = (b: number, s: number) => b / 1e6 / s;
+  const peer = await readabilityLxmlSeconds(ctx, pages, 1);
   return [
     {
       name: 'ingest.extract.fast', value: rate(bytes, fast), unit: 'MB/s of HTML per core',
@@ -172,7 +173,36 @@ async function extractionEntries(ctx: BenchContext, files: string[], rawRate: nu
       input_bytes: bytes, documents: pages.length, seconds: readability, cores: 1, peak_rss_bytes: process.memoryUsage.rss(),
       limit: { name: 'the fast extractor on the same pages', value: rate(bytes, fast), unit: 'MB/s' }, ratio: fast / readability,
     },
+    ...(peer === null ? [] : [{
+      name: 'ingest.extract.peer_readability_lxml', value: rate(bytes, peer.seconds), unit: 'MB/s of HTML per core',
+      input_bytes: bytes, documents: pages.length, seconds: peer.seconds, cores: 1, peak_rss_bytes: 0,
+      limit: { name: 'the fast extractor on the same pages', value: rate(bytes, fast), unit: 'MB/s' }, ratio: fast / peer.seconds,
+      notes: { library: peer.library, failed_pages: peer.failed, measured: 'Readability\'s article, then lxml\'s text_content, in Python; best of 1 round after a warm-up' },
+    }]),
   ];
+}
+
+/**
+ * The Python peer (readability-lxml, Debian's python3-readability) on the same
+ * pages, one core, in seconds (peer_readability_lxml.py); null, with one line
+ * saying how to get it, where no Python has the library.
+ */
+async function readabilityLxmlSeconds(ctx: BenchContext, pages: string[], rounds: number): Promise<{ seconds: number; library: string; failed: number } | null> {
+  const { spawnSync } = await import('node:child_process');
+  const file = join(ctx.scratchDir, 'peer-pages.jsonl');
+  await writeFile(file, pages.map((p) => JSON.stringify(p)).join('\n') + '\n');
+  const script = new URL('./peer_readability_lxml.py', import.meta.url).pathname;
+  // Debian's interpreter first: python3-readability installs there, and the python3 on PATH may be another.
+  for (const python of ['/usr/bin/python3', 'python3']) {
+    const probe = spawnSync(python, ['-c', 'import readability, lxml.html'], { stdio: 'ignore' });
+    if (probe.status !== 0) continue;
+    const run = spawnSync(python, [script, file, String(rounds)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (run.status !== 0) throw new Error(`${script} failed: ${run.stderr}`);
+    const out = JSON.parse(run.stdout) as { seconds: number; library: string; failed_per_round: number };
+    return { seconds: out.seconds, library: out.library, failed: out.failed_per_round };
+  }
+  ctx.log('peer not measured: readability-lxml is missing (apt-get install python3-readability)');
+  return null;
 }
 
 export default async function ingestBenchmark(ctx: BenchContext): Promise<BenchEntry[]> {
