@@ -175,7 +175,7 @@ async function extractionEntries(ctx: BenchContext, files: string[], rawRate: nu
     },
     ...(peer === null ? [] : [{
       name: 'ingest.extract.peer_readability_lxml', value: rate(bytes, peer.seconds), unit: 'MB/s of HTML per core',
-      input_bytes: bytes, documents: pages.length, seconds: peer.seconds, cores: 1, peak_rss_bytes: 0,
+      input_bytes: bytes, documents: pages.length, seconds: peer.seconds, cores: 1, peak_rss_bytes: peer.peakRss,
       limit: { name: 'the fast extractor on the same pages', value: rate(bytes, fast), unit: 'MB/s' }, ratio: fast / peer.seconds,
       notes: { library: peer.library, failed_pages: peer.failed, measured: 'Readability\'s article, then lxml\'s text_content, in Python; best of 1 round after a warm-up' },
     }]),
@@ -187,7 +187,7 @@ async function extractionEntries(ctx: BenchContext, files: string[], rawRate: nu
  * pages, one core, in seconds (peer_readability_lxml.py); null, with one line
  * saying how to get it, where no Python has the library.
  */
-async function readabilityLxmlSeconds(ctx: BenchContext, pages: string[], rounds: number): Promise<{ seconds: number; library: string; failed: number } | null> {
+async function readabilityLxmlSeconds(ctx: BenchContext, pages: string[], rounds: number): Promise<{ seconds: number; library: string; failed: number; peakRss: number } | null> {
   const { spawnSync } = await import('node:child_process');
   const file = join(ctx.scratchDir, 'peer-pages.jsonl');
   await writeFile(file, pages.map((p) => JSON.stringify(p)).join('\n') + '\n');
@@ -198,8 +198,8 @@ async function readabilityLxmlSeconds(ctx: BenchContext, pages: string[], rounds
     if (probe.status !== 0) continue;
     const run = spawnSync(python, [script, file, String(rounds)], { encoding: 'utf8', maxBuffer: 1 << 20 });
     if (run.status !== 0) throw new Error(`${script} failed: ${run.stderr}`);
-    const out = JSON.parse(run.stdout) as { seconds: number; library: string; failed_per_round: number };
-    return { seconds: out.seconds, library: out.library, failed: out.failed_per_round };
+    const out = JSON.parse(run.stdout) as { seconds: number; library: string; failed_per_round: number; peak_rss_bytes: number };
+    return { seconds: out.seconds, library: out.library, failed: out.failed_per_round, peakRss: out.peak_rss_bytes };
   }
   ctx.log('peer not measured: readability-lxml is missing (apt-get install python3-readability)');
   return null;

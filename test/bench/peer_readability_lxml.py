@@ -5,10 +5,11 @@ then the article's text as lxml gives it.
 Usage: peer_readability_lxml.py PAGES.jsonl ROUNDS
   PAGES.jsonl: one JSON string (a page's HTML) per line.
 Prints one JSON object: the best of ROUNDS timed rounds after one warm-up round,
-in seconds, with the pages' UTF-8 bytes and the library's version.
+in seconds, with the pages' UTF-8 bytes, the library's version and the peak RSS.
 """
 
 import json
+import resource
 import sys
 import time
 
@@ -50,6 +51,8 @@ def main() -> None:
         "bytes": sum(len(p.encode("utf-8")) for p in pages),
         "failed_per_round": failed // (rounds + 1),
         "library": f"readability-lxml {library}",
+        # Linux gives ru_maxrss in KiB.
+        "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
     }))
 
 
