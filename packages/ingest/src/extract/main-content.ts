@@ -83,19 +83,14 @@ export interface MainContent {
 }
 
 /**
- * Which switches of a pass changed anything: a looser pass that only turns
- * off switches that changed nothing would repeat the pass before, to the byte.
+ * Per switch of a pass, whether it changed anything: an element dropped as
+ * unlikely content, a class weight other than 0, a block cut by the
+ * conditional cleaning. A looser pass that only turns off switches that
+ * changed nothing would repeat the pass before, to the byte.
  */
-interface PassEffects {
-  /** An element was dropped as unlikely content (class, id or role). */
-  stripUnlikely: boolean;
-  /** A class or id word weighed in: some class weight was not 0. */
-  weighClasses: boolean;
-  /** A block was cut by the conditional cleaning. */
-  cleanConditionally: boolean;
-}
+type PassEffects = { [S in keyof PassFlags]: boolean };
 
-const SWITCHES = ['stripUnlikely', 'weighClasses', 'cleanConditionally'] as const;
+const SWITCHES = Object.keys(PASSES[0]!) as (keyof PassFlags)[];
 
 /** True when `next` differs from the pass run before only in switches that had no effect there. */
 function repeatsPass(next: PassFlags, ran: PassFlags, effects: PassEffects): boolean {
