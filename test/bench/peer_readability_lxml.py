@@ -2,8 +2,10 @@
 (Debian's python3-readability), the article extractor Python pipelines reach for,
 then the article's text as lxml gives it.
 
-Usage: peer_readability_lxml.py PAGES.jsonl ROUNDS
+Usage: peer_readability_lxml.py PAGES.jsonl ROUNDS [TEXTS.jsonl]
   PAGES.jsonl: one JSON string (a page's HTML) per line.
+  TEXTS.jsonl: where to write each page's text (one JSON string per line, null
+  for a page the library failed on), for scoring it beside foxden's.
 Prints one JSON object: the best of ROUNDS timed rounds after one warm-up round,
 in seconds, with the pages' UTF-8 bytes, the library's version and the peak RSS.
 """
@@ -25,20 +27,28 @@ def main_text(html: str) -> str:
 
 def main() -> None:
     path, rounds = sys.argv[1], int(sys.argv[2])
+    texts_path = sys.argv[3] if len(sys.argv) > 3 else None
     with open(path, encoding="utf-8") as f:
         pages = [json.loads(line) for line in f if line.strip()]
     failed = 0
     best = float("inf")
+    texts: list = []
     for round_index in range(rounds + 1):
         start = time.perf_counter()
         for html in pages:
             try:
-                main_text(html)
+                text = main_text(html)
             except Exception:  # a page readability-lxml cannot parse costs its time and counts as failed
                 failed += 1
+                text = None
+            if round_index == 0:
+                texts.append(text)
         seconds = time.perf_counter() - start
-        if round_index > 0:
+        if round_index > 0 or rounds == 0:  # with no timed round, the warm-up's time
             best = min(best, seconds)
+    if texts_path is not None:
+        with open(texts_path, "w", encoding="utf-8") as f:
+            f.writelines(json.dumps(t) + "\n" for t in texts)
     try:
         from importlib.metadata import version
 

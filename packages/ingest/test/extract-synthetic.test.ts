@@ -146,3 +146,49 @@ test('main content: skipping the looser passes that would repeat the one before 
     assert.deepEqual(mainContent(doc()), mainContent(doc(), { everyPass: true }));
   }
 });
+
+test('a heading whose block the extraction removed goes with it; a heading over text, a formula or a picture stays', () => {
+  const related = '<ul class="related-links"><li><a href="/a">Bridge tolls to rise</a></li><li><a href="/b">Tram line extended</a></li><li><a href="/c">Ferry timetable</a></li></ul>';
+  const html = page(`<article><h1>Harbour bridge to be rebuilt</h1>${prose(3)}<h2>The cost</h2>${prose()}<h2>From the archive</h2>${related}</article>`);
+  const text = extractMainText(html).text;
+  assertWholeArticle(text);
+  assert.match(text, /meeting\.\n\nThe cost\n\nThe city council/);
+  assert.doesNotMatch(text, /From the archive|Bridge tolls/);
+  // A heading followed at once by another of its level (its section cut) goes; one above a sub-heading with text stays.
+  const sections = page(`<article>${prose()}<h2>Further links</h2><h2>The vote</h2><h3>Who voted</h3>${prose(2)}</article>`);
+  const sectionsText = extractMainText(sections).text;
+  assert.doesNotMatch(sectionsText, /Further links/);
+  assert.match(sectionsText, /The vote\n\nWho voted\n\nThe city council/);
+  // What a reader sees that is not text keeps its heading: a formula (MathJax hides its rendering from screen readers), a picture
+  // in the text (a picture figure is cut as the article is cleaned, and its heading with it).
+  const formula = page(`<article>${prose()}<h2>The load equation</h2><mjx-container aria-hidden="true"><math><mi>F</mi></math></mjx-container></article>`);
+  assert.match(extractMainText(formula).text, /The load equation$/);
+  const picture = page(`<article>${prose()}<h2>The new bridge</h2><p><img src="bridge.jpg" alt=""></p></article>`);
+  assert.match(extractMainText(picture).text, /The new bridge$/);
+  // A long heading is prose set as a heading (a closing line), and stays at the end.
+  const closing = 'The council will meet again in March to choose between the two designs. Both keep the tram line.';
+  assert.match(extractMainText(page(`<article>${prose()}<h4>${closing}</h4></article>`)).text, new RegExp(`${closing}$`));
+});
+
+test('furniture lines: teasers, related-content headings and datelines of other languages; lead-ins left at the end', () => {
+  const around = [
+    'Lesen Sie auch: Neue Brücke für den Hafen', 'À lire aussi : le pont du port sera reconstruit', 'Lea también: El puente del puerto',
+    'Das könnte Sie auch interessieren', 'Leggi anche', 'Artículos relacionados',
+    '23.10.2018', '2021-10-16', '16/03/2021 10:27', 'Aktualisiert: 11.04.2020, 10:27', 'Publié le 16 mars 2021',
+    // stay: a version, a year, a sentence that starts like a dateline, a lead-in followed by what it introduces
+    '4.2.3', '1998', 'Veröffentlicht 1998 als Roman, wurde das Buch zwei Jahre später verfilmt und oft übersetzt.', 'Die Zutaten:', '200 g Zucker',
+    // go: the lead-ins that end the text
+    'Weitere Beiträge aus der Kolumne:', '', 'Kontakt:',
+  ].join('\n');
+  assert.equal(dropFurnitureLines(around), '4.2.3\n1998\nVeröffentlicht 1998 als Roman, wurde das Buch zwei Jahre später verfilmt und oft übersetzt.\nDie Zutaten:\n200 g Zucker');
+  // Never emptied: a text that is one lead-in stays.
+  assert.equal(dropFurnitureLines('Kontakt:'), 'Kontakt:');
+});
+
+test('a comment thread and its form are furniture of a page whose article is short', () => {
+  const comments = '<div id="comments"><h3>3 Kommentare</h3><ol class="commentlist"><li>Pingback von Lesezeichen</li><li>Toller Beitrag, danke!</li></ol></div>';
+  const respond = '<div id="respond" class="comment-respond"><h3>Kommentar verfassen</h3><p>Deine E-Mail-Adresse wird nicht veröffentlicht.</p></div>';
+  const text = extractMainText(page(`${NAV}<div class="post"><p>${SENTENCES[0]}</p></div>${comments}${respond}${FOOTER}`)).text;
+  assert.match(text, /The city council voted/);
+  assert.doesNotMatch(text, /Kommentare|Pingback|Toller Beitrag|Kommentar verfassen|E-Mail-Adresse/);
+});

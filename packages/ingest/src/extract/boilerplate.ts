@@ -25,6 +25,8 @@ const FURNITURE_WORDS = new Set([
   'toolbar', 'pagination', 'pager', 'advert', 'advertisement', 'ads', 'ad', 'promo', 'popup', 'modal', 'login', 'signup',
   'banner', 'topbar', 'dropdown', 'offcanvas', 'printfooter', 'catlinks', 'toc', 'related', 'widget', 'sitemap', 'copyright',
   'header', 'siteheader', 'jump', 'noprint', 'editsection',
+  // comment threads and their forms (the article's own text is never so named: a block holding most of the page is judged by markup alone)
+  'comments', 'commentlist', 'respond', 'disqus', 'pingback', 'trackback',
 ]);
 
 /**

@@ -27,6 +27,15 @@ const FURNITURE_LINES = new Set([
   'read next', 'more stories', 'recommended', 'recommended for you', 'most popular', 'most read', 'trending', 'popular posts',
   'subscribe', 'sign up', 'follow us', 'newsletter', "don't miss", 'popular', 'latest', 'tags', 'loading content', 'about the author',
   'comments are closed', 'order reprints', 'print article', 'text size',
+  // the same teaser, related-content and author-box headings in the web's other large languages
+  'auch interessant', 'das könnte sie auch interessieren', 'das könnte dich auch interessieren', 'mehr zum thema', 'lesen sie auch',
+  'weiterführende links', 'ähnliche beiträge', 'ähnliche artikel', 'verwandte artikel', 'empfohlene beiträge', 'über den autor',
+  'zum weiterlesen', 'siehe auch', 'kommentar verfassen', 'kommentar schreiben', 'schreibe einen kommentar', 'diesen artikel teilen',
+  'à lire aussi', 'lire aussi', 'sur le même sujet', 'vous aimerez aussi', 'articles similaires', 'laisser un commentaire', 'vos réactions',
+  'te puede interesar', 'también te puede interesar', 'lee también', 'lea también', 'noticias relacionadas', 'artículos relacionados',
+  'deja un comentario', 'leggi anche', 'potrebbe interessarti anche', 'articoli correlati', 'lascia un commento',
+  'leia também', 'veja também', 'notícias relacionadas', 'artigos relacionados', 'lees ook', 'gerelateerde artikelen',
+  'zobacz też', 'zobacz także', 'czytaj także', 'czytaj też', 'polecane', 'читайте также', 'похожие статьи', '相关文章', '関連記事',
 ]);
 
 /** Trailing characters ignored when a line is compared: "Comments:", "Advertisement…", "Read more »". */
@@ -57,11 +66,37 @@ const DATE_WORDS = new RegExp(
 /** It must hold a month beside a number, or a time: a bare year or range of years is a table's or a list's content. */
 const DATE_OR_TIME = new RegExp(`\\b${MONTH}\\b.*\\d|\\d.*\\b${MONTH}\\b|\\d:\\d\\d`, 'i');
 
+/**
+ * A line of nothing but a numeric date, as most of the world writes one, with
+ * an optional time: "23.10.2018", "2021-10-16", "16/03/2021 10:27". Day,
+ * month and year all there: a bare year or a range of years stays.
+ */
+const NUMERIC_DATE = /^(?:\d{1,2}[./-]\s?\d{1,2}[./-]\s?\d{4}|\d{4}-\d{2}-\d{2})(?:,?\s+(?:um\s+|à\s+|at\s+)?\d{1,2}[:.h]\d{2}(?:\s*(?:uhr|h))?)?$/iu;
+
+/**
+ * A dateline in the web's other large languages: "Aktualisiert: 11.04.2020, 10:27",
+ * "Veröffentlicht am 2. Februar 2022", "Publié le 16 mars 2021". It starts
+ * with the word, holds a year or a time, and is short: a sentence that starts
+ * so ("Veröffentlicht 1998 als Roman, wurde das Buch ...") runs longer.
+ */
+const OTHER_DATELINE_START = /^(?:veröffentlicht|veröffentlichung|aktualisiert|erstellt|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|gepubliceerd|bijgewerkt|opublikowano|zaktualizowano)(?=[\s:]|$)/iu;
+const YEAR_OR_TIME = /\b(?:19|20)\d{2}\b|\b\d{1,2}:\d{2}\b/;
+const LONGEST_OTHER_DATELINE = 60;
+
 /** A byline: "By Phil Helsel" (a name of two words or more: "By Car" is a travel guide's heading), or "By" and a name before a date. */
 const BYLINE = /^[Bb]y(?: [\p{Lu}][\p{L}.'\u2019-]*){2,4}$/u;
 
-/** A teaser link: "Related: ...", "READ MORE: ...", "See more: ...". */
-const TEASER = /^(?:related(?: posts?| articles?| stories| story| coverage| news)?|read (?:more|also|next)|see (?:more|also)|more)\s*:/i;
+/**
+ * A teaser link: "Related: ...", "READ MORE: ...", "See more: ...", and the
+ * same in other languages ("Lesen Sie auch: ...", "À lire aussi : ...",
+ * "Lea también: ...", "Leggi anche: ...", "Czytaj także: ...").
+ */
+const TEASER = new RegExp(
+  '^(?:related(?: posts?| articles?| stories| story| coverage| news)?|read (?:more|also|next)|see (?:more|also)|more' +
+    '|lesen sie (?:auch|mehr)|auch lesen|mehr zum thema|siehe auch|(?:à )?lire aussi|voir aussi|le[ea] también|vea también' +
+    '|le puede interesar|te puede interesar|leggi anche|leia também|veja também|lees ook|czytaj (?:także|też)|zobacz (?:także|też)|читайте также)\\s*:',
+  'iu',
+);
 
 /** An invitation to click: "CLICK HERE TO GET THE FOX NEWS APP". */
 const CLICK_HERE = /\bclick(?:ing)? here\b/i;
@@ -73,12 +108,41 @@ function isFurnitureLine(line: string): boolean {
   const trimmed = line.trim();
   if ((DATELINE_START.test(trimmed) || /^by /i.test(trimmed)) && DATELINE_DATE.test(trimmed)) return true;
   if (trimmed.length <= 60 && DATE_OR_TIME.test(trimmed) && trimmed.replace(DATE_WORDS, '') === '') return true;
+  if (NUMERIC_DATE.test(trimmed)) return true;
+  if (trimmed.length <= LONGEST_OTHER_DATELINE && OTHER_DATELINE_START.test(trimmed) && YEAR_OR_TIME.test(trimmed)) return true;
   if (trimmed.length <= 40 && BYLINE.test(trimmed)) return true;
   return TEASER.test(trimmed) || (trimmed.length <= 100 && CLICK_HERE.test(trimmed));
 }
 
-/** `text` without its furniture lines, datelines, bylines and teaser links; blank-line paragraph breaks stay single. */
+/**
+ * The lines that end a text by introducing what is not there: "Related
+ * posts:", "Weitere Beiträge aus der Kolumne:", "Kontakt:" above a block the
+ * extraction removed. A text never ends on a colon; a line this short that
+ * does is a lead-in, not the end of a paragraph.
+ */
+const LEAD_IN = /^.{1,80}:$/u;
+
+/** `text` without the lead-in lines that end it (see LEAD_IN); never emptied. */
+function dropTrailingLeadIns(text: string): string {
+  let end = text.length;
+  for (;;) {
+    const start = text.lastIndexOf('\n', end - 1) + 1;
+    if (start === 0 || !LEAD_IN.test(text.slice(start, end).trim())) break;
+    end = start;
+    while (end > 0 && text.charCodeAt(end - 1) === 10) end--;
+  }
+  return end === text.length ? text : text.slice(0, end);
+}
+
+/**
+ * `text` without its furniture lines, datelines, bylines and teaser links,
+ * and without the lead-in lines left at its end; blank-line paragraph breaks stay single.
+ */
 export function dropFurnitureLines(text: string): string {
+  return dropTrailingLeadIns(dropLines(text));
+}
+
+function dropLines(text: string): string {
   // Most lines are longer than any furniture line: find the short ones without splitting the text.
   let out: string[] | null = null;
   let keptFrom = 0;

@@ -69,54 +69,123 @@ export interface HtmlToTextOptions {
  * `<pre>` content is kept verbatim.
  */
 export function htmlToText(root: DomNode, options: HtmlToTextOptions = {}): string {
-  const out = new TextSink();
-  const skip = options.skip;
-  // Iterative walk: pages nest deep enough (thousands of unclosed tags) to overflow recursion.
-  // Children are visited through firstChild/nextSibling: in linkedom `childNodes` builds a fresh
-  // array on every access, which made the walk quadratic on pages with long flat element lists.
-  // The stack is two parallel arrays (each open element's next child to visit, and the break it
-  // owes when it closes) rather than an object per element: the walk visits every element of a page.
-  const nextChild: (DomNode | null)[] = [];
-  const closings: number[] = [];
-  const enter = (node: DomNode): void => {
-    if (node.nodeType === TEXT_NODE) {
-      out.text(node.nodeValue ?? '');
-      return;
-    }
-    if (node.nodeType !== ELEMENT_NODE) return;
-    const tag = upperCaseName(node);
-    if (NEVER_TEXT.has(tag) || (skip !== undefined && skip(node))) return;
-    if (tag === 'BR') {
-      out.lineBreak();
-      return;
-    }
-    if (tag === 'PRE') {
-      out.breakBlock(2);
-      out.verbatim(textContent(node));
-      out.breakBlock(2);
-      return;
-    }
-    const closing = PARAGRAPH_BLOCKS.has(tag) ? 2 : LINE_BLOCKS.has(tag) ? 1 : CELLS.has(tag) ? -1 : 0;
-    if (closing > 0) out.breakBlock(closing);
-    else if (closing < 0) out.cellBreak();
-    nextChild.push(node.firstChild);
-    closings.push(closing);
-  };
-  enter(root);
-  while (nextChild.length > 0) {
-    const top = nextChild.length - 1;
-    const child = nextChild[top]!;
-    if (child !== null) {
-      nextChild[top] = child.nextSibling;
-      enter(child);
-      continue;
-    }
-    nextChild.pop();
-    const closing = closings.pop()!;
-    if (closing > 0) out.breakBlock(closing);
-    else if (closing < 0) out.cellBreak();
+  const renderer = new TextRenderer();
+  renderer.render(root, options.skip);
+  return renderer.finish();
+}
+
+export interface TextRendererOptions {
+  /**
+   * Drop headings that no text follows before the end, or before the next
+   * heading of the same or a higher level: the heading of a block the
+   * extraction removed ("Related articles" above a cut teaser list, "Further
+   * links" above a cut link list, "Comments" above a cut thread). For an
+   * article's text; a listing's headlines are its content. Default false.
+   */
+  dropOrphanHeadings?: boolean;
+}
+
+/**
+ * Headings longer than this are not labels but prose set as a heading: they
+ * stay whatever follows. The headings of removed blocks are short ("Related
+ * posts", "Weitere Informationen zum Coronavirus in Thüringen:").
+ */
+const MAX_LABEL_CHARS = 60;
+
+/** Closing codes of the walk's open elements: what an element owes the text when it closes. */
+const INLINE = 0;
+const LINE = 1;
+const PARAGRAPH = 2;
+const CELL = -1;
+const HEADING = 3;
+
+/**
+ * What a reader sees that is not text: a heading above a formula, a picture
+ * or a player introduces it, and is no orphan for having no text after it.
+ */
+const SHOWN_NOT_TEXT = new Set(['MATH', 'MJX-CONTAINER', 'IMG', 'PICTURE', 'SVG', 'CANVAS', 'VIDEO', 'AUDIO', 'IFRAME', 'OBJECT', 'EMBED']);
+
+const HEADING_LEVELS: Readonly<Record<string, number>> = { H1: 1, H2: 2, H3: 3, H4: 4, H5: 5, H6: 6 };
+
+/**
+ * Renders several roots, in order, into one text, each a paragraph of its
+ * own (an article made of sibling blocks): one text, so that a heading in one
+ * block and what follows it in the next are judged together.
+ */
+export class TextRenderer {
+  private readonly out: TextSink;
+
+  constructor(options: TextRendererOptions = {}) {
+    this.out = new TextSink(options.dropOrphanHeadings ?? false);
   }
-  return out.finish();
+
+  /** Appends the text of `root`; `skip` as in {@link HtmlToTextOptions}. */
+  render(root: DomNode, skip?: (element: DomNode) => boolean): void {
+    const out = this.out;
+    out.breakBlock(2);
+    // Iterative walk: pages nest deep enough (thousands of unclosed tags) to overflow recursion.
+    // Children are visited through firstChild/nextSibling: in linkedom `childNodes` builds a fresh
+    // array on every access, which made the walk quadratic on pages with long flat element lists.
+    // The stack is two parallel arrays (each open element's next child to visit, and the break it
+    // owes when it closes) rather than an object per element: the walk visits every element of a page.
+    const nextChild: (DomNode | null)[] = [];
+    const closings: number[] = [];
+    const close = (closing: number): void => {
+      if (closing === HEADING) {
+        out.closeHeading();
+        out.breakBlock(2);
+      } else if (closing > 0) out.breakBlock(closing);
+      else if (closing < 0) out.cellBreak();
+    };
+    const enter = (node: DomNode): void => {
+      if (node.nodeType === TEXT_NODE) {
+        out.text(node.nodeValue ?? '');
+        return;
+      }
+      if (node.nodeType !== ELEMENT_NODE) return;
+      const tag = upperCaseName(node);
+      // Before the skip test: MathJax hides its rendered formulas from screen readers (aria-hidden).
+      if (SHOWN_NOT_TEXT.has(tag)) out.content();
+      if (NEVER_TEXT.has(tag) || (skip !== undefined && skip(node))) return;
+      if (tag === 'BR') {
+        out.lineBreak();
+        return;
+      }
+      if (tag === 'PRE') {
+        out.breakBlock(2);
+        out.verbatim(textContent(node));
+        out.breakBlock(2);
+        return;
+      }
+      const level = HEADING_LEVELS[tag];
+      const closing = level !== undefined ? HEADING : PARAGRAPH_BLOCKS.has(tag) ? PARAGRAPH : LINE_BLOCKS.has(tag) ? LINE : CELLS.has(tag) ? CELL : INLINE;
+      if (level !== undefined) {
+        out.breakBlock(2);
+        out.openHeading(level);
+      } else if (closing > 0) out.breakBlock(closing);
+      else if (closing < 0) out.cellBreak();
+      nextChild.push(node.firstChild);
+      closings.push(closing);
+    };
+    enter(root);
+    while (nextChild.length > 0) {
+      const top = nextChild.length - 1;
+      const child = nextChild[top]!;
+      if (child !== null) {
+        nextChild[top] = child.nextSibling;
+        enter(child);
+        continue;
+      }
+      nextChild.pop();
+      close(closings.pop()!);
+    }
+    out.breakBlock(2);
+  }
+
+  /** The text of everything rendered. */
+  finish(): string {
+    return this.out.finish();
+  }
 }
 
 function textContent(node: DomNode): string {
@@ -162,6 +231,34 @@ function needsCollapsing(raw: string): boolean {
  */
 class TextSink {
   private parts: string[] = [];
+  /** Open heading elements (a heading may nest another); the outermost one's level. */
+  private headingDepth = 0;
+  private headingLevel = 0;
+  /** Whether the open heading has written text yet, and how much. */
+  private headingStarted = false;
+  private headingChars = 0;
+  /**
+   * Headings written with no text after them yet (with dropOrphanHeadings):
+   * their level and the length of `parts` before them, so that dropping
+   * one, and any after it, is a truncation.
+   */
+  private held: { level: number; at: number }[] = [];
+
+  constructor(private readonly dropOrphanHeadings: boolean) {}
+
+  openHeading(level: number): void {
+    if (this.headingDepth++ === 0) {
+      this.headingLevel = level;
+      this.headingStarted = false;
+      this.headingChars = 0;
+    }
+  }
+
+  closeHeading(): void {
+    // A heading that reads as prose (a lead paragraph or a closing line set as a heading, as pages
+    // do) is content: it keeps itself and the headings above it.
+    if (--this.headingDepth === 0 && this.headingStarted && this.headingChars > MAX_LABEL_CHARS) this.held = [];
+  }
   /** Newlines owed before the next text: 0, 1 (new line) or 2 (blank line). */
   private pendingBreak = 0;
   private pendingSpace = false;
@@ -180,6 +277,8 @@ class TextSink {
     const startsWithSpace = collapsed.startsWith(' ');
     const endsWithSpace = collapsed.endsWith(' ');
     const core = collapsed.trim();
+    this.beforeText();
+    if (this.headingDepth > 0) this.headingChars += core.length + 1;
     this.flush(startsWithSpace);
     this.parts.push(core);
     this.atLineStart = false;
@@ -191,6 +290,7 @@ class TextSink {
     // the text (quadratic: 2.5 s on a <pre> holding 50,000 spaces before its last word).
     const text = raw.replace(/\r\n?/g, '\n').replace(/^\n+/, '').trimEnd();
     if (text === '') return;
+    this.beforeText();
     this.flush(false);
     this.parts.push(text);
     this.atLineStart = false;
@@ -215,8 +315,37 @@ class TextSink {
     if (!this.atLineStart) this.pendingCell = true;
   }
 
+  /** Something a reader sees follows: the held headings introduce it and stay. */
+  content(): void {
+    if (this.headingDepth === 0 && this.held.length > 0) this.held = [];
+  }
+
   finish(): string {
+    if (this.held.length > 0) this.parts.length = this.held[0]!.at;
     return this.parts.join('');
+  }
+
+  /**
+   * Before text is written: text outside a heading keeps the headings held
+   * before it; a heading's first text drops the held headings of its level or
+   * a lower one (nothing followed them), then is held itself.
+   */
+  private beforeText(): void {
+    if (!this.dropOrphanHeadings) return;
+    if (this.headingDepth === 0) {
+      this.content();
+      return;
+    }
+    if (this.headingStarted) return;
+    this.headingStarted = true;
+    let keep = this.held.length;
+    while (keep > 0 && this.held[keep - 1]!.level >= this.headingLevel) keep--;
+    if (keep < this.held.length) {
+      this.parts.length = this.held[keep]!.at;
+      this.held.length = keep;
+      this.atLineStart = this.parts.length === 0;
+    }
+    this.held.push({ level: this.headingLevel, at: this.parts.length });
   }
 
   private flush(space: boolean): void {

@@ -1,5 +1,5 @@
 import { isBoilerplate, isObviousFurniture } from './boilerplate.js';
-import { htmlToText } from './html-to-text.js';
+import { TextRenderer } from './html-to-text.js';
 import type { LightDocument, LightNode } from './light-dom.js';
 
 /**
@@ -190,7 +190,8 @@ class PageAnalysis {
     const top = this.scoreAndPick(flags);
     const parts = this.article(top);
     const cut = this.clean(parts, flags);
-    const rendered: string[] = [];
+    // One text for all the parts: a heading in one part and what follows it in the next are judged together.
+    const renderer = new TextRenderer({ dropOrphanHeadings: true });
     let chars = 0;
     let linkChars = 0;
     for (const root of parts) {
@@ -202,17 +203,14 @@ class PageAnalysis {
       // holding most of the article's text: page builders wrap the article itself in classes
       // such as "elementor-widget".
       const rootChars = this.textLen[root.index]!;
-      const text = htmlToText(root, {
-        skip: (e) => {
-          const i = (e as LightNode).index;
-          if (this.gone[i] === 1 || cut[i] === 1) return true;
-          if (e === root) return false;
-          return this.textLen[i]! * 2 > rootChars ? isObviousFurniture(e) : isBoilerplate(e);
-        },
+      renderer.render(root, (e) => {
+        const i = (e as LightNode).index;
+        if (this.gone[i] === 1 || cut[i] === 1) return true;
+        if (e === root) return false;
+        return this.textLen[i]! * 2 > rootChars ? isObviousFurniture(e) : isBoilerplate(e);
       });
-      if (text !== '') rendered.push(text);
     }
-    return { text: rendered.join('\n\n'), linkDensity: chars === 0 ? 0 : linkChars / chars };
+    return { text: renderer.finish(), linkDensity: chars === 0 ? 0 : linkChars / chars };
   }
 
   /** Pre-order: hidden elements, unlikely candidates, the byline and the heading that repeats the title. */
