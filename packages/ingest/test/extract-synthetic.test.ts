@@ -173,14 +173,15 @@ test('a heading whose block the extraction removed goes with it; a heading over 
 test('furniture lines: teasers, related-content headings and datelines of other languages; lead-ins left at the end', () => {
   const around = [
     'Lesen Sie auch: Neue Brücke für den Hafen', 'À lire aussi : le pont du port sera reconstruit', 'Lea también: El puente del puerto',
-    'Das könnte Sie auch interessieren', 'Leggi anche', 'Artículos relacionados',
+    'Das könnte Sie auch interessieren', 'Leggi anche', 'Artículos relacionados', 'zurück zur Übersicht', 'Drucken', 'Keine Kommentare',
+    '© 2020 CBS Interactive Inc. All Rights Reserved.', 'Copyright 2019 The Harbour Gazette', 'Foto: Getty Images', 'Crédits photos : Bestimage', 'Quelle: dpa',
     '23.10.2018', '2021-10-16', '16/03/2021 10:27', 'Aktualisiert: 11.04.2020, 10:27', 'Publié le 16 mars 2021',
-    // stay: a version, a year, a sentence that starts like a dateline, a lead-in followed by what it introduces
-    '4.2.3', '1998', 'Veröffentlicht 1998 als Roman, wurde das Buch zwei Jahre später verfilmt und oft übersetzt.', 'Die Zutaten:', '200 g Zucker',
+    // stay: a version, a year, a heading that names copyright, a sentence that starts like a dateline, a lead-in followed by what it introduces
+    '4.2.3', '1998', 'Copyright law', 'print', 'Veröffentlicht 1998 als Roman, wurde das Buch zwei Jahre später verfilmt und oft übersetzt.', 'Die Zutaten:', '200 g Zucker',
     // go: the lead-ins that end the text
     'Weitere Beiträge aus der Kolumne:', '', 'Kontakt:',
   ].join('\n');
-  assert.equal(dropFurnitureLines(around), '4.2.3\n1998\nVeröffentlicht 1998 als Roman, wurde das Buch zwei Jahre später verfilmt und oft übersetzt.\nDie Zutaten:\n200 g Zucker');
+  assert.equal(dropFurnitureLines(around), '4.2.3\n1998\nCopyright law\nprint\nVeröffentlicht 1998 als Roman, wurde das Buch zwei Jahre später verfilmt und oft übersetzt.\nDie Zutaten:\n200 g Zucker');
   // Never emptied: a text that is one lead-in stays.
   assert.equal(dropFurnitureLines('Kontakt:'), 'Kontakt:');
 });

@@ -36,6 +36,11 @@ const FURNITURE_LINES = new Set([
   'deja un comentario', 'leggi anche', 'potrebbe interessarti anche', 'articoli correlati', 'lascia un commento',
   'leia também', 'veja também', 'notícias relacionadas', 'artigos relacionados', 'lees ook', 'gerelateerde artikelen',
   'zobacz też', 'zobacz także', 'czytaj także', 'czytaj też', 'polecane', 'читайте также', 'похожие статьи', '相关文章', '関連記事',
+  // their navigation aids and prompts ("print" is English only above: a line of code may print)
+  'zurück', 'zurück zur übersicht', 'zurück zur listenansicht', 'nach oben', 'zum seitenanfang', 'retour', 'volver', 'torna su',
+  'drucken', 'artikel drucken', 'rezept drucken', 'seite drucken', 'imprimer', 'imprimir', 'stampa', 'drukuj', 'drukuj artykuł',
+  'keine kommentare', 'no comments', 'aucun commentaire', 'sin comentarios', 'nessun commento', 'brak komentarzy', 'schon gelesen',
+  'externer inhalt', 'mehr anzeigen', 'weiterlesen', 'lire la suite', 'leer más', 'leggi di più', 'czytaj dalej', 'więcej',
 ]);
 
 /** Trailing characters ignored when a line is compared: "Comments:", "Advertisement…", "Read more »". */
@@ -98,6 +103,16 @@ const TEASER = new RegExp(
   'iu',
 );
 
+/**
+ * A copyright line ("© 2020 CBS Interactive Inc. All Rights Reserved.",
+ * "Copyright 2019 The Harbour Gazette": the mark first, or the word and a year
+ * or "all rights reserved", so a heading "Copyright law" stays) and a picture
+ * credit or source line ("Foto: Getty Images", "Crédits photos : Bestimage",
+ * "Quelle: dpa"): short, and the mark or the word first.
+ */
+const CREDIT = /^(?:©|\(c\)\s|copyright\b.*(?:\b(?:19|20)\d{2}\b|all rights reserved)|(?:titel)?(?:foto|photo|bild|image|fotos|photos|bilder|images)s?\s?(?:credits?)?\s?:|crédits? photos?\s?:|(?:quelle|source|fuente|fonte|źródło|bron)\s?:)/iu;
+const LONGEST_CREDIT = 100;
+
 /** An invitation to click: "CLICK HERE TO GET THE FOX NEWS APP". */
 const CLICK_HERE = /\bclick(?:ing)? here\b/i;
 
@@ -109,6 +124,7 @@ function isFurnitureLine(line: string): boolean {
   if ((DATELINE_START.test(trimmed) || /^by /i.test(trimmed)) && DATELINE_DATE.test(trimmed)) return true;
   if (trimmed.length <= 60 && DATE_OR_TIME.test(trimmed) && trimmed.replace(DATE_WORDS, '') === '') return true;
   if (NUMERIC_DATE.test(trimmed)) return true;
+  if (trimmed.length <= LONGEST_CREDIT && CREDIT.test(trimmed)) return true;
   if (trimmed.length <= LONGEST_OTHER_DATELINE && OTHER_DATELINE_START.test(trimmed) && YEAR_OR_TIME.test(trimmed)) return true;
   if (trimmed.length <= 40 && BYLINE.test(trimmed)) return true;
   return TEASER.test(trimmed) || (trimmed.length <= 100 && CLICK_HERE.test(trimmed));
