@@ -193,3 +193,13 @@ test('a comment thread and its form are furniture of a page whose article is sho
   assert.match(text, /The city council voted/);
   assert.doesNotMatch(text, /Kommentare|Pingback|Toller Beitrag|Kommentar verfassen|E-Mail-Adresse/);
 });
+
+test('extractor readability: a page with markup before <html> (a PHP warning) still gives its text', () => {
+  // linkedom leaves such a page's content out of its body; the last resort reads the light tree instead.
+  const html = `<br />\n<b>Warning</b>:  mysql_get_server_info(): Access denied in <b>/www/plugin.php</b> on line <b>21</b><br />\n${page(prose())}`;
+  for (const extractor of ['fast', 'readability'] as const) {
+    const got = extractMainText(html, { extractor });
+    assert.notEqual(got.method, 'empty', extractor);
+    assert.match(got.text, /The city council voted/, extractor);
+  }
+});

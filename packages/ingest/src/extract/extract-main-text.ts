@@ -104,7 +104,7 @@ function findFast(html: string, opts: typeof DEFAULTS): ExtractedText {
   }
   const fallback = htmlToText(root, { skip: boilerplateFilter(root) });
   const prose = main.linkDensity <= MAX_PROSE_LINK_DENSITY;
-  return choose(main.text, fallback, doc.title, opts, 'main', () => htmlToText(root, { skip: isObviousFurniture }), prose);
+  return choose(main.text, fallback, doc.title, opts, 'main', () => visibleText(root), prose);
 }
 
 /**
@@ -112,7 +112,7 @@ function findFast(html: string, opts: typeof DEFAULTS): ExtractedText {
  * the page less furniture, else the visible text (computed only then).
  */
 function choose(
-  article: string | null, fallback: string, title: string | null, opts: typeof DEFAULTS, method: string, visibleText: () => string,
+  article: string | null, fallback: string, title: string | null, opts: typeof DEFAULTS, method: string, lastResort: () => string,
   articleIsProse = false,
 ): ExtractedText {
   if (article !== null && article.length >= opts.minArticleChars && isWholeArticle(article, fallback, opts.minArticleShare, articleIsProse)) {
@@ -120,7 +120,7 @@ function choose(
   }
   if (fallback.length === 0 && article !== null && article.length > 0) return { text: article, title, method };
   if (fallback.length > 0) return { text: fallback, title, method: 'boilerplate' };
-  const visible = visibleText();
+  const visible = lastResort();
   return visible.length === 0 ? { text: '', title, method: 'empty' } : { text: visible, title, method: 'visible' };
 }
 
@@ -198,8 +198,10 @@ function extractWithReadability(html: string, opts: typeof DEFAULTS): ExtractedT
   const fallback = htmlToText(root, { skip: boilerplateFilter(root) });
   // Class and id words can be wrong (a page's only table has id "header-table"): when they leave
   // nothing, the page's visible text but obvious furniture is the last resort, so a page with text
-  // never comes out empty. Computed now, before Readability rewrites the tree.
-  const visible = fallback.length === 0 ? htmlToText(root, { skip: isObviousFurniture }) : '';
+  // never comes out empty. Computed now, before Readability rewrites the tree; from the light tree
+  // when linkedom's has none, as on pages with markup before <html> or no <html> before a <style>
+  // (linkedom leaves their content out of the body; 4 of trafilatura's 990 evaluation pages).
+  const visible = fallback.length === 0 ? visibleText(root) || visibleText(parseLightDocument(html, opts.maxTreeElements).body) : '';
   if (countElements(root, opts.maxElements + 1) > opts.maxElements) return choose(null, fallback, title, opts, 'readability', () => visible);
 
   let article: string | null = null;
@@ -217,6 +219,11 @@ function extractWithReadability(html: string, opts: typeof DEFAULTS): ExtractedT
   }
 
   return choose(article, fallback, title, opts, 'readability', () => visible);
+}
+
+/** All visible text of `root` but obvious furniture: the last resort. */
+function visibleText(root: DomNode): string {
+  return htmlToText(root, { skip: isObviousFurniture });
 }
 
 function cleanTitle(raw: string | null | undefined): string | null {
