@@ -203,3 +203,20 @@ test('extractor readability: a page with markup before <html> (a PHP warning) st
     assert.match(got.text, /The city council voted/, extractor);
   }
 });
+
+test("an article's lead paragraph set apart in its header (standfirst, chapô, deck) opens the text; a link-heavy or distant one does not", () => {
+  const lead = 'Two years of work and forty million for a bridge that will carry cars and the tram line across the harbour again.';
+  const article = (header: string, before = '') =>
+    page(`${before}<div class="wrap"><article><header><h1>Harbour bridge to be rebuilt</h1>${header}</header><div class="article-body">${prose()}</div></article></div>`);
+  for (const cls of ['standfirst', 'article__intro', 'chapo', 'article-deck', 'lead']) {
+    const text = extractMainText(article(`<p class="${cls}">${lead}</p>`)).text;
+    assert.ok(text.startsWith(`${lead}\n\nThe city council voted`), `${cls}: ${text.slice(0, 160)}`);
+  }
+  // A lead made of links is a teaser list, and nothing else in the header is a lead.
+  const links = '<p class="intro"><a href="/a">Bridge tolls to rise next year</a> <a href="/b">Tram line extended to the north bank</a> <a href="/c">Ferry timetable</a></p>';
+  assert.ok(extractMainText(article(links)).text.startsWith('The city council voted'));
+  assert.ok(extractMainText(article('<p class="byline">By the harbour desk, with a long line that is not a lead at all.</p>')).text.startsWith('The city council voted'));
+  // A "summary" far from the article (a site intro in another column of the page) is not its lead.
+  const far = `<div class="site"><div class="col"><div class="box"><div class="inner"><p class="summary">${lead}</p></div></div></div></div>`;
+  assert.ok(extractMainText(article('', far)).text.startsWith('The city council voted'));
+});

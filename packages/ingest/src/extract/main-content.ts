@@ -46,6 +46,11 @@ const CAPTION = /caption|credit/i;
 const GALLERY = /gallery|slideshow|carousel/i;
 const UNLIKELY_ROLES = new Set(['menu', 'menubar', 'complementary', 'navigation', 'alert', 'alertdialog', 'dialog']);
 
+/** Class and id words of an article's lead paragraph, set apart from its body (see PageAnalysis.lead). */
+const LEAD = /(?:^|[\s_-])(?:lead|lede|intro|standfirst|chapo|chapeau|deck|abstract|summary)(?:$|[\s_-])/i;
+/** A lead is a paragraph or two: [fewest, most] characters. */
+const LEAD_CHARS: readonly [number, number] = [60, 1200];
+
 /** Elements scored as paragraphs. */
 const SCORED = new Set(['SECTION', 'H2', 'H3', 'H4', 'H5', 'H6', 'P', 'TD', 'PRE']);
 /** A DIV holding none of these reads as one paragraph. */
@@ -189,6 +194,8 @@ class PageAnalysis {
     this.count();
     const top = this.scoreAndPick(flags);
     const parts = this.article(top);
+    const lead = this.lead(top, parts);
+    if (lead !== null) parts.unshift(lead);
     const cut = this.clean(parts, flags);
     // One text for all the parts: a heading in one part and what follows it in the next are judged together.
     const renderer = new TextRenderer({ dropOrphanHeadings: true });
@@ -421,6 +428,34 @@ class PageAnalysis {
       }
     }
     return parts;
+  }
+
+  /**
+   * The article's lead paragraph where the page sets it apart from the body
+   * (a standfirst, chapô or deck in the article's header: "lead", "intro",
+   * "chapo", "deck", "standfirst", "abstract"), so the body's container does
+   * not hold it: the nearest such element before the article, inside the
+   * article's ancestor four levels up (below the body: a column of the page
+   * is not the article's header), with prose-like text (LEAD_CHARS, at most a
+   * fifth of it in links) and outside every part. null when none.
+   */
+  private lead(top: LightNode, parts: readonly LightNode[]): LightNode | null {
+    let scope: LightNode = top;
+    for (let up = 0; up < 4; up++) {
+      const parent = scope.parentNode;
+      if (parent === null || parent.nodeName === 'BODY' || parent.nodeName === 'HTML') break;
+      scope = parent;
+    }
+    const first = parts[0]!.index;
+    for (let i = first - 1; i > scope.index; i--) {
+      if (this.gone[i] || !LEAD.test(this.classAndId[i]!)) continue;
+      const len = this.textLen[i]!;
+      if (len < LEAD_CHARS[0] || len > LEAD_CHARS[1] || this.linkDensity(i) > 0.2) continue;
+      // A part's ancestor holds the article: not a lead before it.
+      if (this.end[i]! > first) continue;
+      return this.els[i]!;
+    }
+    return null;
   }
 
   /**
