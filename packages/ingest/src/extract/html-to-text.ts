@@ -231,6 +231,11 @@ function needsCollapsing(raw: string): boolean {
  */
 class TextSink {
   private parts: string[] = [];
+  /** Newlines owed before the next text: 0, 1 (new line) or 2 (blank line). */
+  private pendingBreak = 0;
+  private pendingSpace = false;
+  private pendingCell = false;
+  private atLineStart = true;
   /** Open heading elements (a heading may nest another); the outermost one's level. */
   private headingDepth = 0;
   private headingLevel = 0;
@@ -259,11 +264,6 @@ class TextSink {
     // do) is content: it keeps itself and the headings above it.
     if (--this.headingDepth === 0 && this.headingStarted && this.headingChars > MAX_LABEL_CHARS) this.held = [];
   }
-  /** Newlines owed before the next text: 0, 1 (new line) or 2 (blank line). */
-  private pendingBreak = 0;
-  private pendingSpace = false;
-  private pendingCell = false;
-  private atLineStart = true;
 
   text(raw: string): void {
     // Collapse whitespace the way CSS `white-space: normal` does. NBSP is content, but it
