@@ -179,7 +179,6 @@ export class TextRenderer {
       nextChild.pop();
       close(closings.pop()!);
     }
-    out.breakBlock(2);
   }
 
   /** The text of everything rendered. */

@@ -148,7 +148,7 @@ class PageAnalysis {
   private readonly hasMetaByline: boolean;
   readonly pageChars: number;
   /** What the last run's switches changed (see repeatsPass). */
-  readonly effects: PassEffects = { stripUnlikely: false, weighClasses: false, cleanConditionally: false };
+  readonly effects = Object.fromEntries(SWITCHES.map((s) => [s, false])) as PassEffects;
 
   constructor(private readonly doc: LightDocument) {
     this.els = doc.elements;
@@ -189,7 +189,7 @@ class PageAnalysis {
   }
 
   run(flags: PassFlags): { text: string; linkDensity: number } {
-    this.effects.stripUnlikely = this.effects.weighClasses = this.effects.cleanConditionally = false;
+    for (const s of SWITCHES) this.effects[s] = false;
     this.markGone(flags);
     this.count();
     const top = this.scoreAndPick(flags);
