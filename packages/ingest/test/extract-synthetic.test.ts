@@ -220,3 +220,21 @@ test("an article's lead paragraph set apart in its header (standfirst, chapô, d
   const far = `<div class="site"><div class="col"><div class="box"><div class="inner"><p class="summary">${lead}</p></div></div></div></div>`;
   assert.ok(extractMainText(article('', far)).text.startsWith('The city council voted'));
 });
+
+test('a post that is a list of links gives its links, not the scraps the furniture rules leave of it', () => {
+  // The fast extractor finds no article in a list of links, and the page less furniture (link-dense
+  // blocks cut) keeps a heading of it: next to nothing of the page's visible text.
+  const items = [
+    'Press subsidies: a study doubts the support of the state', 'Violence on the net: blame instead of protecting victims',
+    'Artificial intelligence: the EU weighs a ban on face recognition', 'How the digital tax was stopped in the council',
+    'Open data in the cities: what the new law changes', 'Why the broadband roll-out is late again this year',
+  ].map((t, i) => `<li><p class="link"><a href="https://example.org/story-${i}">${t}</a></p><p class="via">via <a href="https://example.org">example.org</a></p></li>`);
+  const html = page(`${NAV}<main><article><h1>Links of the week</h1><div class="entry-content"><ul class="linkroll">${items.join('')}</ul></div></article></main>${FOOTER}`);
+  for (const extractor of ['fast', 'readability'] as const) {
+    const r = extractMainText(html, { extractor });
+    assert.match(r.text, /Press subsidies: a study doubts the support of the state/, `${extractor}: ${r.text}`);
+    assert.match(r.text, /Why the broadband roll-out is late again this year/, extractor);
+  }
+  // A short text that holds its share of the page stays the fallback's (see the widget-area test above).
+  assert.equal(extractMainText(page(`${NAV}<div class="post"><p>${SENTENCES[0]}</p></div>${FOOTER}`)).method, 'boilerplate');
+});
