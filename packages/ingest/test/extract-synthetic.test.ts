@@ -186,6 +186,24 @@ test('furniture lines: teasers, related-content headings and datelines of other 
   assert.equal(dropFurnitureLines('Kontakt:'), 'Kontakt:');
 });
 
+test('furniture lines: share and like widgets, lists of other articles, rating prompts, newsletter invitations', () => {
+  const around = [
+    'Teilen mit:', 'Gefällt mir Wird geladen …', 'Wird geladen...', 'Partager', 'Neueste Artikel', 'Recent Posts', '(Noch keine Bewertungen)',
+    'War der Artikel nützlich?', 'Was this article helpful?', 'Schon gelesen?', 'Das könnte Sie auch interessieren!',
+    'Das Thema könnte dich auch interessieren:', 'You might also like', 'Kostenlos zum Newsletter anmelden',
+    'SIGN UP FOR OUR NEWSLETTER', 'Mit unserem Newsletter bleiben Sie informiert',
+    // stay: sentences that use the words
+    'Wir haben den Newsletter 2019 eingestellt, weil ihn kaum jemand las.',
+    'The council said it might also like to see a second bridge built further upstream, once money allows it.',
+    'Teilen ist besser als besitzen, sagt die Genossenschaft.',
+  ].join('\n');
+  assert.equal(dropFurnitureLines(around), [
+    'Wir haben den Newsletter 2019 eingestellt, weil ihn kaum jemand las.',
+    'The council said it might also like to see a second bridge built further upstream, once money allows it.',
+    'Teilen ist besser als besitzen, sagt die Genossenschaft.',
+  ].join('\n'));
+});
+
 test('a comment thread and its form are furniture of a page whose article is short', () => {
   const comments = '<div id="comments"><h3>3 Kommentare</h3><ol class="commentlist"><li>Pingback von Lesezeichen</li><li>Toller Beitrag, danke!</li></ol></div>';
   const respond = '<div id="respond" class="comment-respond"><h3>Kommentar verfassen</h3><p>Deine E-Mail-Adresse wird nicht veröffentlicht.</p></div>';

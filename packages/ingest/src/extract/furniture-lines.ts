@@ -41,10 +41,21 @@ const FURNITURE_LINES = new Set([
   'drucken', 'artikel drucken', 'rezept drucken', 'seite drucken', 'imprimer', 'imprimir', 'stampa', 'drukuj', 'drukuj artykuł',
   'keine kommentare', 'no comments', 'aucun commentaire', 'sin comentarios', 'nessun commento', 'brak komentarzy', 'schon gelesen',
   'externer inhalt', 'mehr anzeigen', 'weiterlesen', 'lire la suite', 'leer más', 'leggi di più', 'czytaj dalej', 'więcej',
+  // share and like widgets ("Teilen mit:" and "Gefällt mir Wird geladen …" are WordPress's), and their placeholders
+  'teilen', 'teilen mit', 'artikel teilen', 'beitrag teilen', 'diesen beitrag teilen', 'partager', 'partager cet article',
+  'compartir', 'compartir en', 'condividi', 'udostępnij', 'gefällt mir', 'gefällt mir wird geladen', 'like loading',
+  'loading', 'wird geladen', 'chargement', 'cargando', 'caricamento', 'ładowanie',
+  // lists of other articles
+  'latest articles', 'latest posts', 'recent posts', 'most viewed', 'neueste artikel', 'neueste beiträge', 'letzte beiträge',
+  'meistgelesen', 'meistgelesene artikel', 'articles récents', 'artículos recientes', 'entradas recientes',
+  // rating and feedback prompts
+  'no ratings yet', 'noch keine bewertungen', '(noch keine bewertungen)', 'rate this article', 'artikel bewerten',
+  'was this article helpful', 'was this helpful', 'war der artikel nützlich', 'war der artikel hilfreich',
+  'war dieser artikel hilfreich', 'hier können sie den artikel bewerten', 'möchten sie den artikel teilen',
 ]);
 
-/** Trailing characters ignored when a line is compared: "Comments:", "Advertisement…", "Read more »". */
-const TRAILING = /[\s:.…»›>|-]+$/u;
+/** Trailing characters ignored when a line is compared: "Comments:", "Advertisement…", "Read more »", "Schon gelesen?". */
+const TRAILING = /[\s:.…»›>|!?-]+$/u;
 
 /** Lines longer than this are never compared (every entry above is shorter). */
 const LONGEST = 40;
@@ -116,6 +127,18 @@ const LONGEST_CREDIT = 100;
 /** An invitation to click: "CLICK HERE TO GET THE FOX NEWS APP". */
 const CLICK_HERE = /\bclick(?:ing)? here\b/i;
 
+/**
+ * A short line inviting to a newsletter ("Kostenlos zum Newsletter anmelden", "Sign up for our
+ * newsletter", "Mit unserem Newsletter bleiben Sie informiert"): the word and a verb of signing up.
+ */
+const NEWSLETTER = /\bnewsletter\b/iu;
+const SIGN_UP = /\b(?:anmeld|abonnier|bestell|informiert|subscri|sign(?:ing)? up|inscri|suscr|iscriv|zapisz)/iu;
+const LONGEST_PROMPT = 80;
+
+/** The heading of a teaser block in a sentence of its own: "Das Thema könnte dich auch interessieren:", "You might also like these". */
+const ALSO_INTERESTED = /(?:könnte[n]? (?:sie|dich|euch) auch interessieren|(?:might|may) also (?:like|enjoy|be interested)|vous (?:aimerez|pourriez aimer) aussi|también te (?:puede|podría) interesar)/iu;
+const LONGEST_TEASER_HEADING = 60;
+
 function isFurnitureLine(line: string): boolean {
   if (line.length <= LONGEST && FURNITURE_LINES.has(line.trim().replace(TRAILING, '').toLowerCase())) return true;
   // A table row (cells joined by tabs) is the table's content: "4.2.3<TAB>April 2014".
@@ -127,6 +150,8 @@ function isFurnitureLine(line: string): boolean {
   if (trimmed.length <= LONGEST_CREDIT && CREDIT.test(trimmed)) return true;
   if (trimmed.length <= LONGEST_OTHER_DATELINE && OTHER_DATELINE_START.test(trimmed) && YEAR_OR_TIME.test(trimmed)) return true;
   if (trimmed.length <= 40 && BYLINE.test(trimmed)) return true;
+  if (trimmed.length <= LONGEST_PROMPT && NEWSLETTER.test(trimmed) && SIGN_UP.test(trimmed)) return true;
+  if (trimmed.length <= LONGEST_TEASER_HEADING && ALSO_INTERESTED.test(trimmed)) return true;
   return TEASER.test(trimmed) || (trimmed.length <= 100 && CLICK_HERE.test(trimmed));
 }
 
