@@ -186,21 +186,30 @@ test('furniture lines: teasers, related-content headings and datelines of other 
   assert.equal(dropFurnitureLines('Kontakt:'), 'Kontakt:');
 });
 
-test('furniture lines: share and like widgets, lists of other articles, rating prompts, newsletter invitations', () => {
+test('furniture lines: share and like widgets, lists of other articles, rating prompts, newsletter and subscription invitations, filing lines, reading times, credits', () => {
   const around = [
     'Teilen mit:', 'Gefällt mir Wird geladen …', 'Wird geladen...', 'Partager', 'Neueste Artikel', 'Recent Posts', '(Noch keine Bewertungen)',
     'War der Artikel nützlich?', 'Was this article helpful?', 'Schon gelesen?', 'Das könnte Sie auch interessieren!',
     'Das Thema könnte dich auch interessieren:', 'You might also like', 'Kostenlos zum Newsletter anmelden',
     'SIGN UP FOR OUR NEWSLETTER', 'Mit unserem Newsletter bleiben Sie informiert',
+    'Comments (74 posted)', 'Keine Kommentare (Kommentare erscheinen erst nach unserer Freigabe)', '(Alle Angaben ohne Gewähr)', 'Load more',
+    'This entry was posted in Allgemein. Bookmark the permalink.', 'Posted in Travel | Tagged Spain', 'Kategorie: News',
+    'Permalien https://p.dw.com/p/RPYx', 'asked Feb 6, 2014 at 20:37', 'Verfasst von: mitundvoneinander | 31. Dezember 2008',
+    'Photograph by Ed Marshall, Redonda Restoration Programme', 'Beitragsbild: Titelseite der FAZ vom 2.4.2019, Ausriss.',
+    'Subscribe now to our eNATION edition for the full story.', '11 min read', 'Lesezeit: 3 Minuten', 'Temps de lecture : 4 min',
     // stay: sentences that use the words
     'Wir haben den Newsletter 2019 eingestellt, weil ihn kaum jemand las.',
     'The council said it might also like to see a second bridge built further upstream, once money allows it.',
     'Teilen ist besser als besitzen, sagt die Genossenschaft.',
+    'Posted in 1998 to a friend in Lisbon, the letter arrived eleven years later.', 'Subscribers get the paper on Sundays.',
+    'The walk takes 11 min and reading the signs along it about as long.', 'Comments (on the draft) came from all three councils in March.',
   ].join('\n');
   assert.equal(dropFurnitureLines(around), [
     'Wir haben den Newsletter 2019 eingestellt, weil ihn kaum jemand las.',
     'The council said it might also like to see a second bridge built further upstream, once money allows it.',
     'Teilen ist besser als besitzen, sagt die Genossenschaft.',
+    'Posted in 1998 to a friend in Lisbon, the letter arrived eleven years later.', 'Subscribers get the paper on Sundays.',
+    'The walk takes 11 min and reading the signs along it about as long.', 'Comments (on the draft) came from all three councils in March.',
   ].join('\n'));
 });
 

@@ -52,20 +52,23 @@ const FURNITURE_LINES = new Set([
   'no ratings yet', 'noch keine bewertungen', '(noch keine bewertungen)', 'rate this article', 'artikel bewerten',
   'was this article helpful', 'was this helpful', 'war der artikel nützlich', 'war der artikel hilfreich',
   'war dieser artikel hilfreich', 'hier können sie den artikel bewerten', 'möchten sie den artikel teilen',
+  // buttons that load more of a list
+  'load more', 'show more', 'lade weitere inhalte', 'weitere laden', 'mehr laden', 'charger plus', 'voir plus', 'cargar más',
+  'alle angaben ohne gewähr',
 ]);
 
 /** Trailing characters ignored when a line is compared: "Comments:", "Advertisement…", "Read more »", "Schon gelesen?". */
 const TRAILING = /[\s:.…»›>|!?-]+$/u;
 
-/** Lines longer than this are never compared (every entry above is shorter). */
-const LONGEST = 40;
+/** Lines longer than this are never compared (every entry above is shorter, with room for a note in parentheses). */
+const LONGEST_LISTED = 80;
 
 /**
  * A dateline: "Published Nov 18, 2019 at 4:07 PM | Updated at 5:36 PM",
  * "UPDATED: 11:05, Tue, Nov 19, 2019". It starts with the word and holds a
  * time or a month and a year, so "Published in 1998, the novel sold..." stays.
  */
-const DATELINE_START = /^(?:first |last |originally )?(?:published|updated|posted|modified)\b/i;
+const DATELINE_START = /^(?:first |last |originally )?(?:published|updated|posted|modified|asked|answered|edited)\b/i;
 const MONTH = '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
 const WEEKDAY = '(?:mon|tue(?:s)?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?';
 const DATELINE_DATE = new RegExp(
@@ -95,7 +98,7 @@ const NUMERIC_DATE = /^(?:\d{1,2}[./-]\s?\d{1,2}[./-]\s?\d{4}|\d{4}-\d{2}-\d{2})
  * with the word, holds a year or a time, and is short: a sentence that starts
  * so ("Veröffentlicht 1998 als Roman, wurde das Buch ...") runs longer.
  */
-const OTHER_DATELINE_START = /^(?:veröffentlicht|veröffentlichung|aktualisiert|erstellt|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|gepubliceerd|bijgewerkt|opublikowano|zaktualizowano)(?=[\s:]|$)/iu;
+const OTHER_DATELINE_START = /^(?:veröffentlicht|veröffentlichung|aktualisiert|erstellt|verfasst(?: von)?|geschrieben von|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|gepubliceerd|bijgewerkt|opublikowano|zaktualizowano)(?=[\s:]|$)/iu;
 const YEAR_OR_TIME = /\b(?:19|20)\d{2}\b|\b\d{1,2}:\d{2}\b/;
 const LONGEST_OTHER_DATELINE = 60;
 
@@ -121,7 +124,7 @@ const TEASER = new RegExp(
  * credit or source line ("Foto: Getty Images", "Crédits photos : Bestimage",
  * "Quelle: dpa"): short, and the mark or the word first.
  */
-const CREDIT = /^(?:©|\(c\)\s|copyright\b.*(?:\b(?:19|20)\d{2}\b|all rights reserved)|(?:titel)?(?:foto|photo|bild|image|fotos|photos|bilder|images)s?\s?(?:credits?)?\s?:|crédits? photos?\s?:|(?:quelle|source|fuente|fonte|źródło|bron)\s?:)/iu;
+const CREDIT = /^(?:©|\(c\)\s|copyright\b.*(?:\b(?:19|20)\d{2}\b|all rights reserved)|(?:titel|beitrags|artikel)?(?:foto|photo|bild|image|fotos|photos|bilder|images)s?\s?(?:credits?|nachweis|quelle)?\s?:|crédits? photos?\s?:|(?:photo(?:graph)?|image|picture)s? (?:by|courtesy of)\s|(?:quelle|source|fuente|fonte|źródło|bron)\s?:)/iu;
 const LONGEST_CREDIT = 100;
 
 /** An invitation to click: "CLICK HERE TO GET THE FOX NEWS APP". */
@@ -135,12 +138,40 @@ const NEWSLETTER = /\bnewsletter\b/iu;
 const SIGN_UP = /\b(?:anmeld|abonnier|bestell|informiert|subscri|sign(?:ing)? up|inscri|suscr|iscriv|zapisz)/iu;
 const LONGEST_PROMPT = 80;
 
+/**
+ * A post's filing line ("This entry was posted in News. Bookmark the permalink.", "Posted in
+ * Travel | Tagged Spain", "Kategorie: News", "Permalink https://..."): the words first, short; a
+ * "posted in" line holds no sentence ("Posted in 1998 to a friend, the letter ..." stays).
+ */
+const FILING = /^(?:this (?:entry|post) was posted\b|(?:posted|filed) (?:in|under):?\s[^.,]*(?:\||\btagged\b|$)|(?:kategorie|kategorien|category|categories|catégorie|categoría|categoria|kategoria)\s?:|perma(?:link|lien)\b)/iu;
+const LONGEST_FILING = 100;
+
+/** A subscription prompt: "Subscribe now to our eNATION edition for the full story.", "Jetzt abonnieren". */
+const SUBSCRIBE = /^(?:subscribe (?:now|today|here|to)\b|jetzt (?:abonnieren|anmelden)\b|abonnez-vous\b|suscríbete\b|iscriviti\b)/iu;
+
+/**
+ * A reading-time note: "5 min read", "Lesezeit: 3 Minuten", "Temps de lecture : 4 min", "Czas
+ * czytania: 2 min"; the whole line.
+ */
+const READING_TIME = /^(?:(?:ca\.?\s*)?\d+\s*(?:-\s*\d+\s*)?(?:min(?:ute)?s?|minuten|minutos|minuti|minut)\.?\s*(?:read|reading|lesezeit|lesedauer|de lecture|de lectura|di lettura|czytania)|(?:lesezeit|lesedauer|reading time|read time|temps de lecture|tiempo de lectura|tempo di lettura|czas czytania)\s*:?\s*(?:ca\.?\s*)?\d+\s*(?:-\s*\d+\s*)?(?:min(?:ute)?s?|minuten|minutos|minuti|minut)\.?)$/iu;
+
 /** The heading of a teaser block in a sentence of its own: "Das Thema könnte dich auch interessieren:", "You might also like these". */
 const ALSO_INTERESTED = /(?:könnte[n]? (?:sie|dich|euch) auch interessieren|(?:might|may) also (?:like|enjoy|be interested)|vous (?:aimerez|pourriez aimer) aussi|también te (?:puede|podría) interesar)/iu;
 const LONGEST_TEASER_HEADING = 60;
 
+/** A count or note in parentheses after a furniture line ("Comments (3)", "Keine Kommentare (erscheinen nach Freigabe)"), or around one. */
+const PARENTHESISED = /^\((.*)\)$|\s*\([^()]*\)$/u;
+
+/** Compares a short line with FURNITURE_LINES, as it is and without a parenthesised note. */
+function isListedLine(line: string): boolean {
+  const key = line.trim().replace(TRAILING, '').toLowerCase();
+  if (FURNITURE_LINES.has(key)) return true;
+  const bare = key.replace(PARENTHESISED, '$1').replace(TRAILING, '');
+  return bare !== key && FURNITURE_LINES.has(bare);
+}
+
 function isFurnitureLine(line: string): boolean {
-  if (line.length <= LONGEST && FURNITURE_LINES.has(line.trim().replace(TRAILING, '').toLowerCase())) return true;
+  if (line.length <= LONGEST_LISTED && isListedLine(line)) return true;
   // A table row (cells joined by tabs) is the table's content: "4.2.3<TAB>April 2014".
   if (line.length > LONGEST_DATELINE || line.includes('\t')) return false;
   const trimmed = line.trim();
@@ -152,6 +183,9 @@ function isFurnitureLine(line: string): boolean {
   if (trimmed.length <= 40 && BYLINE.test(trimmed)) return true;
   if (trimmed.length <= LONGEST_PROMPT && NEWSLETTER.test(trimmed) && SIGN_UP.test(trimmed)) return true;
   if (trimmed.length <= LONGEST_TEASER_HEADING && ALSO_INTERESTED.test(trimmed)) return true;
+  if (trimmed.length <= LONGEST_FILING && FILING.test(trimmed)) return true;
+  if (trimmed.length <= LONGEST_PROMPT && SUBSCRIBE.test(trimmed)) return true;
+  if (READING_TIME.test(trimmed)) return true;
   return TEASER.test(trimmed) || (trimmed.length <= 100 && CLICK_HERE.test(trimmed));
 }
 
