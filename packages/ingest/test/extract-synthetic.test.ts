@@ -265,3 +265,13 @@ test('a post that is a list of links gives its links, not the scraps the furnitu
   // A short text that holds its share of the page stays the fallback's (see the widget-area test above).
   assert.equal(extractMainText(page(`${NAV}<div class="post"><p>${SENTENCES[0]}</p></div>${FOOTER}`)).method, 'boilerplate');
 });
+
+test("paragraphs of one link after the article's last prose are teasers; one within the text stays", () => {
+  const link = (text: string, href = '/story') => `<p><a href="${href}">${text}</a></p>`;
+  const html = page(`${NAV}<article><div class="body">${prose(3)}${link('Read the council report (PDF)', '/report.pdf')}${SENTENCES.slice(3).map((s) => `<p>${s}</p>`).join('')}
+    ${link('Ferry timetable changes from next month')}${link('Tram line extended to the north bank')}</div></article>${FOOTER}`);
+  const text = extractMainText(html).text;
+  assertWholeArticle(text);
+  assert.match(text, /Read the council report/);
+  assert.doesNotMatch(text, /Ferry timetable|Tram line extended/);
+});

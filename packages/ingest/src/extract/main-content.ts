@@ -51,6 +51,9 @@ const LEAD = /(?:^|[\s_-])(?:lead|lede|intro|standfirst|chapo|chapeau|deck|abstr
 /** A lead is a paragraph or two: [fewest, most] characters. */
 const LEAD_CHARS: readonly [number, number] = [60, 1200];
 
+/** A paragraph that is one short link: fewer characters than this, at least this share of them in links. */
+const LINK_PARAGRAPH = { maxChars: 120, minLinkShare: 0.8 };
+
 /** Elements scored as paragraphs. */
 const SCORED = new Set(['SECTION', 'H2', 'H3', 'H4', 'H5', 'H6', 'P', 'TD', 'PRE']);
 /** A DIV holding none of these reads as one paragraph. */
@@ -197,6 +200,7 @@ class PageAnalysis {
     const lead = this.lead(top, parts);
     if (lead !== null) parts.unshift(lead);
     const cut = this.clean(parts, flags);
+    this.cutTrailingLinks(parts, cut);
     // One text for all the parts: a heading in one part and what follows it in the next are judged together.
     const renderer = new TextRenderer({ dropOrphanHeadings: true });
     let chars = 0;
@@ -506,6 +510,33 @@ class PageAnalysis {
       }
     }
     return cut;
+  }
+
+  /**
+   * Cuts the paragraphs that are one short link (LINK_PARAGRAPH) after the article's last paragraph
+   * of prose: the teasers a site sets below its articles as paragraphs ("Tunisia sends most foreign
+   * fighters to ...", "Read more about ad blocking here."). Within the text such a paragraph can be
+   * content (an address, the linked story a post is about), so only the trailing ones go.
+   */
+  private cutTrailingLinks(parts: readonly LightNode[], cut: Uint8Array): void {
+    const { els, gone, textLen, linkLen, end } = this;
+    const links: number[] = [];
+    let lastProse = -1;
+    for (const root of parts) {
+      for (let i = root.index; i < end[root.index]!; i++) {
+        if (gone[i] || cut[i]) {
+          i = end[i]! - 1;
+          continue;
+        }
+        if (els[i]!.nodeName !== 'P') continue;
+        const chars = textLen[i]!;
+        if (chars === 0) continue;
+        const linkChars = linkLen[i]!;
+        if (chars < LINK_PARAGRAPH.maxChars && linkChars >= LINK_PARAGRAPH.minLinkShare * chars) links.push(i);
+        else if (chars >= 25 && linkChars < 0.5 * chars) lastProse = i;
+      }
+    }
+    for (const i of links) if (i > lastProse) cut[i] = 1;
   }
 
   /** Tables that hold data (a caption, header cells, many rows or columns) rather than layout: never cut as link-dense blocks. */
