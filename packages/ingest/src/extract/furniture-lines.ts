@@ -55,10 +55,14 @@ const FURNITURE_LINES = new Set([
   // buttons that load more of a list
   'load more', 'show more', 'lade weitere inhalte', 'weitere laden', 'mehr laden', 'charger plus', 'voir plus', 'cargar más',
   'alle angaben ohne gewähr',
+  // a contact block's heading above the address the extraction removed, and a byline's lone word
+  'kontakt', 'contact', 'von',
 ]);
 
 /** Trailing characters ignored when a line is compared: "Comments:", "Advertisement…", "Read more »", "Schon gelesen?". */
 const TRAILING = /[\s:.…»›>|!?-]+$/u;
+/** Leading ones: "- Anzeige -", "» Weiterlesen", "* Werbung". */
+const LEADING = /^[\s\-–—*•·|»›>]+/u;
 
 /** Lines longer than this are never compared (every entry above is shorter, with room for a note in parentheses). */
 const LONGEST_LISTED = 80;
@@ -98,7 +102,7 @@ const NUMERIC_DATE = /^(?:\d{1,2}[./-]\s?\d{1,2}[./-]\s?\d{4}|\d{4}-\d{2}-\d{2})
  * with the word, holds a year or a time, and is short: a sentence that starts
  * so ("Veröffentlicht 1998 als Roman, wurde das Buch ...") runs longer.
  */
-const OTHER_DATELINE_START = /^(?:veröffentlicht|veröffentlichung|aktualisiert|erstellt|verfasst(?: von)?|geschrieben von|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|gepubliceerd|bijgewerkt|opublikowano|zaktualizowano)(?=[\s:]|$)/iu;
+const OTHER_DATELINE_START = /^(?:veröffentlicht|veröffentlichung|publiziert|aktualisiert|erstellt|verfasst(?: von)?|geschrieben von|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|gepubliceerd|bijgewerkt|opublikowano|zaktualizowano)(?=[\s:]|$)/iu;
 const YEAR_OR_TIME = /\b(?:19|20)\d{2}\b|\b\d{1,2}:\d{2}\b/;
 const LONGEST_OTHER_DATELINE = 60;
 
@@ -146,6 +150,9 @@ const LONGEST_PROMPT = 80;
 const FILING = /^(?:this (?:entry|post) was posted\b|(?:posted|filed) (?:in|under):?\s[^.,]*(?:\||\btagged\b|$)|(?:kategorie|kategorien|category|categories|catégorie|categoría|categoria|kategoria)\s?:|perma(?:link|lien)\b)/iu;
 const LONGEST_FILING = 100;
 
+/** A login prompt: "Sie sind aktuell nicht eingeloggt.", "You must be logged in to post a comment." */
+const LOGIN = /\b(?:nicht (?:eingeloggt|angemeldet)|eingeloggt sein|must be logged in|log in to (?:post|comment|reply)|connectez-vous pour|debes iniciar sesión)\b/iu;
+
 /** A subscription prompt: "Subscribe now to our eNATION edition for the full story.", "Jetzt abonnieren". */
 const SUBSCRIBE = /^(?:subscribe (?:now|today|here|to)\b|jetzt (?:abonnieren|anmelden)\b|abonnez-vous\b|suscríbete\b|iscriviti\b)/iu;
 
@@ -164,7 +171,7 @@ const PARENTHESISED = /^\((.*)\)$|\s*\([^()]*\)$/u;
 
 /** Compares a short line with FURNITURE_LINES, as it is and without a parenthesised note. */
 function isListedLine(line: string): boolean {
-  const key = line.trim().replace(TRAILING, '').toLowerCase();
+  const key = line.trim().replace(TRAILING, '').replace(LEADING, '').toLowerCase();
   if (FURNITURE_LINES.has(key)) return true;
   const bare = key.replace(PARENTHESISED, '$1').replace(TRAILING, '');
   return bare !== key && FURNITURE_LINES.has(bare);
@@ -185,6 +192,7 @@ function isFurnitureLine(line: string): boolean {
   if (trimmed.length <= LONGEST_TEASER_HEADING && ALSO_INTERESTED.test(trimmed)) return true;
   if (trimmed.length <= LONGEST_FILING && FILING.test(trimmed)) return true;
   if (trimmed.length <= LONGEST_PROMPT && SUBSCRIBE.test(trimmed)) return true;
+  if (trimmed.length <= LONGEST_PROMPT && LOGIN.test(trimmed)) return true;
   if (READING_TIME.test(trimmed)) return true;
   return TEASER.test(trimmed) || (trimmed.length <= 100 && CLICK_HERE.test(trimmed));
 }
