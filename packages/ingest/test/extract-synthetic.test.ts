@@ -187,7 +187,7 @@ test('furniture lines: teasers, related-content headings and datelines of other 
 });
 
 test('furniture lines: share and like widgets, lists of other articles, rating prompts, newsletter, subscription and login prompts, filing lines, reading times, credits, contact headings', () => {
-  const around = [
+  const go = [
     'Teilen mit:', 'Gefällt mir Wird geladen …', 'Wird geladen...', 'Partager', 'Neueste Artikel', 'Recent Posts', '(Noch keine Bewertungen)',
     'War der Artikel nützlich?', 'Was this article helpful?', 'Schon gelesen?', 'Das könnte Sie auch interessieren!',
     'Das Thema könnte dich auch interessieren:', 'You might also like', 'Kostenlos zum Newsletter anmelden',
@@ -198,22 +198,18 @@ test('furniture lines: share and like widgets, lists of other articles, rating p
     'Photograph by Ed Marshall, Redonda Restoration Programme', 'Beitragsbild: Titelseite der FAZ vom 2.4.2019, Ausriss.',
     'Subscribe now to our eNATION edition for the full story.', '11 min read', 'Lesezeit: 3 Minuten', 'Temps de lecture : 4 min',
     '- Anzeige-', 'Kontakt', 'Von:', 'Publiziert: 03.04.2020, 12:35', 'Sie sind aktuell nicht eingeloggt.', 'You must be logged in to post a comment.',
-    // stay: sentences that use the words
+  ];
+  // Sentences that use the same words stay.
+  const stay = [
     'Wir haben den Newsletter 2019 eingestellt, weil ihn kaum jemand las.',
     'The council said it might also like to see a second bridge built further upstream, once money allows it.',
     'Teilen ist besser als besitzen, sagt die Genossenschaft.',
     'Posted in 1998 to a friend in Lisbon, the letter arrived eleven years later.', 'Subscribers get the paper on Sundays.',
     'The walk takes 11 min and reading the signs along it about as long.', 'Comments (on the draft) came from all three councils in March.',
     'Von der Brücke aus sieht man den ganzen Hafen.',
-  ].join('\n');
-  assert.equal(dropFurnitureLines(around), [
-    'Wir haben den Newsletter 2019 eingestellt, weil ihn kaum jemand las.',
-    'The council said it might also like to see a second bridge built further upstream, once money allows it.',
-    'Teilen ist besser als besitzen, sagt die Genossenschaft.',
-    'Posted in 1998 to a friend in Lisbon, the letter arrived eleven years later.', 'Subscribers get the paper on Sundays.',
-    'The walk takes 11 min and reading the signs along it about as long.', 'Comments (on the draft) came from all three councils in March.',
-    'Von der Brücke aus sieht man den ganzen Hafen.',
-  ].join('\n'));
+  ];
+  assert.equal(dropFurnitureLines([...go, ...stay].join('\n')), stay.join('\n'));
+  for (const line of go) assert.equal(dropFurnitureLines(`${stay[0]}\n${line}\n${stay[1]}`), `${stay[0]}\n${stay[1]}`, line);
 });
 
 test('a comment thread and its form are furniture of a page whose article is short', () => {
