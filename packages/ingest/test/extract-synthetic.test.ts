@@ -186,7 +186,7 @@ test('furniture lines: teasers, related-content headings and datelines of other 
   assert.equal(dropFurnitureLines('Die Zutaten:'), 'Die Zutaten:');
 });
 
-test('furniture lines: share and like widgets, lists of other articles, rating prompts, newsletter, subscription and login prompts, filing lines, reading times, credits, contact headings', () => {
+test('furniture lines: share and like widgets, lists of other articles, rating prompts, newsletter, subscription and login prompts, ad disclosures, shop buttons, filing lines, reading times, credits, contact headings', () => {
   const go = [
     'Teilen mit:', 'Gefällt mir Wird geladen …', 'Wird geladen...', 'Partager', 'Neueste Artikel', 'Recent Posts', '(Noch keine Bewertungen)',
     'War der Artikel nützlich?', 'Was this article helpful?', 'Schon gelesen?', 'Das könnte Sie auch interessieren!',
@@ -198,6 +198,9 @@ test('furniture lines: share and like widgets, lists of other articles, rating p
     'Photograph by Ed Marshall, Redonda Restoration Programme', 'Beitragsbild: Titelseite der FAZ vom 2.4.2019, Ausriss.',
     'Subscribe now to our eNATION edition for the full story.', '11 min read', 'Lesezeit: 3 Minuten', 'Temps de lecture : 4 min',
     '- Anzeige-', 'Kontakt', 'Von:', 'Publiziert: 03.04.2020, 12:35', 'Sie sind aktuell nicht eingeloggt.', 'You must be logged in to post a comment.',
+    '(Credit: Clayton Aldern / Grist)', '*Werbung. Dieser Beitrag enthält Werbung für MYMARINI.', 'This post contains affiliate links.',
+    'ANZEIGE - Heute mal ausgehen/bestellen? Wie wäre es mit:', 'Pour lire la suite', 'meist-diskutiert', 'Add to cart',
+    'Der Artikel wurde erfolgreich hinzugefügt.', 'Ten tekst przeczytasz w mniej niż minutę',
   ];
   // Sentences that use the same words stay.
   const stay = [
@@ -207,6 +210,8 @@ test('furniture lines: share and like widgets, lists of other articles, rating p
     'Posted in 1998 to a friend in Lisbon, the letter arrived eleven years later.', 'Subscribers get the paper on Sundays.',
     'The walk takes 11 min and reading the signs along it about as long.', 'Comments (on the draft) came from all three councils in March.',
     'Von der Brücke aus sieht man den ganzen Hafen.',
+    'Credit card fees rose again in March, the bank said.', 'Werbung ist im Kinderprogramm nicht erlaubt.',
+    'The budget contains advertising costs of two million for the new tram line.',
   ];
   assert.equal(dropFurnitureLines([...go, ...stay].join('\n')), stay.join('\n'));
   for (const line of go) assert.equal(dropFurnitureLines(`${stay[0]}\n${line}\n${stay[1]}`), `${stay[0]}\n${stay[1]}`, line);

@@ -57,6 +57,11 @@ const FURNITURE_LINES = new Set([
   'alle angaben ohne gewähr',
   // a contact block's heading above the address the extraction removed, and a byline's lone word
   'kontakt', 'contact', 'von',
+  'pour lire la suite', 'most commented', 'most discussed', 'meist-diskutiert', 'meistdiskutiert',
+  'meistkommentiert', 'meist kommentiert',
+  // shop buttons and their messages
+  'add to cart', 'add to basket', 'in den warenkorb', 'zum warenkorb hinzufügen', 'ajouter au panier', 'añadir al carrito',
+  'aggiungi al carrello', 'der artikel wurde erfolgreich hinzugefügt', 'added to cart', 'added to your cart',
 ]);
 
 /** Trailing characters ignored when a line is compared: "Comments:", "Advertisement…", "Read more »", "Schon gelesen?". */
@@ -128,8 +133,19 @@ const TEASER = new RegExp(
  * credit or source line ("Foto: Getty Images", "Crédits photos : Bestimage",
  * "Quelle: dpa"): short, and the mark or the word first.
  */
-const CREDIT = /^(?:©|\(c\)\s|copyright\b.*(?:\b(?:19|20)\d{2}\b|all rights reserved)|(?:titel|beitrags|artikel)?(?:foto|photo|bild|image|fotos|photos|bilder|images)s?\s?(?:credits?|nachweis|quelle)?\s?:|crédits? photos?\s?:|(?:photo(?:graph)?|image|picture)s? (?:by|courtesy of)\s|(?:quelle|source|fuente|fonte|źródło|bron)\s?:)/iu;
+const CREDIT = /^(?:©|\(c\)\s|copyright\b.*(?:\b(?:19|20)\d{2}\b|all rights reserved)|(?:titel|beitrags|artikel)?(?:foto|photo|bild|image|fotos|photos|bilder|images)s?\s?(?:credits?|nachweis|quelle)?\s?:|crédits? photos?\s?:|credits?\s?:|(?:photo(?:graph)?|image|picture)s? (?:by|courtesy of)\s|(?:quelle|source|fuente|fonte|źródło|bron)\s?:)/iu;
 const LONGEST_CREDIT = 100;
+
+/** A line in parentheses: "(Credit: Clayton Aldern / Grist)". */
+const ENCLOSING_PARENTHESES = /^\((.*)\)$/u;
+
+/**
+ * A disclosure of advertising or affiliate links ("*Werbung. Dieser Beitrag enthält Werbung für ...",
+ * "This post contains affiliate links."), or a line that an ad label opens ("ANZEIGE - Heute mal
+ * ausgehen?"): short.
+ */
+const AD_DISCLOSURE = /\b(?:enthält|beinhaltet) (?:unbezahlte |bezahlte )?(?:werbung|affiliate[- ]links?)\b|\bcontains? affiliate[- ]links?\b|^\*?(?:anzeige|werbung|advertisement|sponsored)\s*[-–|:.]\s/iu;
+const LONGEST_DISCLOSURE = 100;
 
 /** An invitation to click: "CLICK HERE TO GET THE FOX NEWS APP". */
 const CLICK_HERE = /\bclick(?:ing)? here\b/i;
@@ -160,7 +176,7 @@ const SUBSCRIBE = /^(?:subscribe (?:now|today|here|to)\b|jetzt (?:abonnieren|anm
  * A reading-time note: "5 min read", "Lesezeit: 3 Minuten", "Temps de lecture : 4 min", "Czas
  * czytania: 2 min"; the whole line.
  */
-const READING_TIME = /^(?:(?:ca\.?\s*)?\d+\s*(?:-\s*\d+\s*)?(?:min(?:ute)?s?|minuten|minutos|minuti|minut)\.?\s*(?:read|reading|lesezeit|lesedauer|de lecture|de lectura|di lettura|czytania)|(?:lesezeit|lesedauer|reading time|read time|temps de lecture|tiempo de lectura|tempo di lettura|czas czytania)\s*:?\s*(?:ca\.?\s*)?\d+\s*(?:-\s*\d+\s*)?(?:min(?:ute)?s?|minuten|minutos|minuti|minut)\.?)$/iu;
+const READING_TIME = /^(?:ten tekst przeczytasz w .{1,30}|(?:ca\.?\s*)?\d+\s*(?:-\s*\d+\s*)?(?:min(?:ute)?s?|minuten|minutos|minuti|minut)\.?\s*(?:read|reading|lesezeit|lesedauer|de lecture|de lectura|di lettura|czytania)|(?:lesezeit|lesedauer|reading time|read time|temps de lecture|tiempo de lectura|tempo di lettura|czas czytania)\s*:?\s*(?:ca\.?\s*)?\d+\s*(?:-\s*\d+\s*)?(?:min(?:ute)?s?|minuten|minutos|minuti|minut)\.?)$/iu;
 
 /** The heading of a teaser block in a sentence of its own: "Das Thema könnte dich auch interessieren:", "You might also like these". */
 const ALSO_INTERESTED = /(?:könnte[n]? (?:sie|dich|euch) auch interessieren|(?:might|may) also (?:like|enjoy|be interested)|vous (?:aimerez|pourriez aimer) aussi|también te (?:puede|podría) interesar)/iu;
@@ -185,7 +201,7 @@ function isFurnitureLine(line: string): boolean {
   if ((DATELINE_START.test(trimmed) || /^by /i.test(trimmed)) && DATELINE_DATE.test(trimmed)) return true;
   if (trimmed.length <= 60 && DATE_OR_TIME.test(trimmed) && trimmed.replace(DATE_WORDS, '') === '') return true;
   if (NUMERIC_DATE.test(trimmed)) return true;
-  if (trimmed.length <= LONGEST_CREDIT && CREDIT.test(trimmed)) return true;
+  if (trimmed.length <= LONGEST_CREDIT && CREDIT.test(trimmed.replace(ENCLOSING_PARENTHESES, '$1'))) return true;
   if (trimmed.length <= LONGEST_OTHER_DATELINE && OTHER_DATELINE_START.test(trimmed) && YEAR_OR_TIME.test(trimmed)) return true;
   if (trimmed.length <= 40 && BYLINE.test(trimmed)) return true;
   if (trimmed.length <= LONGEST_PROMPT && NEWSLETTER.test(trimmed) && SIGN_UP.test(trimmed)) return true;
@@ -194,6 +210,7 @@ function isFurnitureLine(line: string): boolean {
   if (trimmed.length <= LONGEST_PROMPT && SUBSCRIBE.test(trimmed)) return true;
   if (trimmed.length <= LONGEST_PROMPT && LOGIN.test(trimmed)) return true;
   if (READING_TIME.test(trimmed)) return true;
+  if (trimmed.length <= LONGEST_DISCLOSURE && AD_DISCLOSURE.test(trimmed)) return true;
   return TEASER.test(trimmed) || (trimmed.length <= 100 && CLICK_HERE.test(trimmed));
 }
 
