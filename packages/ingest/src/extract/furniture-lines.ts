@@ -41,7 +41,7 @@ const FURNITURE_LINES = new Set([
   'drucken', 'artikel drucken', 'rezept drucken', 'seite drucken', 'imprimer', 'imprimir', 'stampa', 'drukuj', 'drukuj artykuł',
   'keine kommentare', 'no comments', 'aucun commentaire', 'sin comentarios', 'nessun commento', 'brak komentarzy', 'schon gelesen',
   'externer inhalt', 'mehr anzeigen', 'weiterlesen', 'lire la suite', 'leer más', 'leggi di più', 'czytaj dalej', 'więcej',
-  // share and like widgets ("Teilen mit:" and "Gefällt mir Wird geladen …" are WordPress's), and their placeholders
+  // share and like widgets ("Teilen mit:" and "Gefällt mir Wird geladen …" are WordPress's), and the loading text they show first
   'teilen', 'teilen mit', 'artikel teilen', 'beitrag teilen', 'diesen beitrag teilen', 'partager', 'partager cet article',
   'compartir', 'compartir en', 'condividi', 'udostępnij', 'gefällt mir', 'gefällt mir wird geladen', 'like loading',
   'loading', 'wird geladen', 'chargement', 'cargando', 'caricamento', 'ładowanie',
@@ -193,6 +193,22 @@ function isListedLine(line: string): boolean {
   return bare !== key && FURNITURE_LINES.has(bare);
 }
 
+/**
+ * Patterns a line matches whole or from its start, each with the longest line it is tried on
+ * (what matches a short line would be a sentence's words in a long one).
+ */
+const SHORT_LINE_PATTERNS: readonly { longest: number; pattern: RegExp }[] = [
+  { longest: 40, pattern: BYLINE },
+  { longest: LONGEST_TEASER_HEADING, pattern: ALSO_INTERESTED },
+  { longest: LONGEST_FILING, pattern: FILING },
+  { longest: LONGEST_PROMPT, pattern: SUBSCRIBE },
+  { longest: LONGEST_PROMPT, pattern: LOGIN },
+  { longest: LONGEST_DISCLOSURE, pattern: AD_DISCLOSURE },
+  { longest: 100, pattern: CLICK_HERE },
+  { longest: LONGEST_DATELINE, pattern: READING_TIME },
+  { longest: LONGEST_DATELINE, pattern: TEASER },
+];
+
 function isFurnitureLine(line: string): boolean {
   if (line.length <= LONGEST_LISTED && isListedLine(line)) return true;
   // A table row (cells joined by tabs) is the table's content: "4.2.3<TAB>April 2014".
@@ -203,15 +219,8 @@ function isFurnitureLine(line: string): boolean {
   if (NUMERIC_DATE.test(trimmed)) return true;
   if (trimmed.length <= LONGEST_CREDIT && CREDIT.test(trimmed.replace(ENCLOSING_PARENTHESES, '$1'))) return true;
   if (trimmed.length <= LONGEST_OTHER_DATELINE && OTHER_DATELINE_START.test(trimmed) && YEAR_OR_TIME.test(trimmed)) return true;
-  if (trimmed.length <= 40 && BYLINE.test(trimmed)) return true;
   if (trimmed.length <= LONGEST_PROMPT && NEWSLETTER.test(trimmed) && SIGN_UP.test(trimmed)) return true;
-  if (trimmed.length <= LONGEST_TEASER_HEADING && ALSO_INTERESTED.test(trimmed)) return true;
-  if (trimmed.length <= LONGEST_FILING && FILING.test(trimmed)) return true;
-  if (trimmed.length <= LONGEST_PROMPT && SUBSCRIBE.test(trimmed)) return true;
-  if (trimmed.length <= LONGEST_PROMPT && LOGIN.test(trimmed)) return true;
-  if (READING_TIME.test(trimmed)) return true;
-  if (trimmed.length <= LONGEST_DISCLOSURE && AD_DISCLOSURE.test(trimmed)) return true;
-  return TEASER.test(trimmed) || (trimmed.length <= 100 && CLICK_HERE.test(trimmed));
+  return SHORT_LINE_PATTERNS.some(({ longest, pattern }) => trimmed.length <= longest && pattern.test(trimmed));
 }
 
 /**

@@ -520,8 +520,8 @@ class PageAnalysis {
    */
   private cutTrailingLinks(parts: readonly LightNode[], cut: Uint8Array): void {
     const { els, gone, textLen, linkLen, end } = this;
-    const links: number[] = [];
-    let lastProse = -1;
+    // The link paragraphs since the last paragraph of prose.
+    const trailing: number[] = [];
     for (const root of parts) {
       for (let i = root.index; i < end[root.index]!; i++) {
         if (gone[i] || cut[i]) {
@@ -532,11 +532,11 @@ class PageAnalysis {
         const chars = textLen[i]!;
         if (chars === 0) continue;
         const linkChars = linkLen[i]!;
-        if (chars < LINK_PARAGRAPH.maxChars && linkChars >= LINK_PARAGRAPH.minLinkShare * chars) links.push(i);
-        else if (chars >= 25 && linkChars < 0.5 * chars) lastProse = i;
+        if (chars < LINK_PARAGRAPH.maxChars && linkChars >= LINK_PARAGRAPH.minLinkShare * chars) trailing.push(i);
+        else if (chars >= 25 && linkChars < 0.5 * chars) trailing.length = 0;
       }
     }
-    for (const i of links) if (i > lastProse) cut[i] = 1;
+    for (const i of trailing) cut[i] = 1;
   }
 
   /** Tables that hold data (a caption, header cells, many rows or columns) rather than layout: never cut as link-dense blocks. */
