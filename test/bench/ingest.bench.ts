@@ -3,16 +3,18 @@
  * step (read, HTTP decode, charset, HTML main-text extraction, NFC, language
  * id, Arrow writing, accounting), next to the limit measured in the same run:
  * raw decompress-and-read of the same files. Also the reader alone, the cost
- * split by stage, scaling with input size (1x and 4x) and with workers (1, 2).
+ * split by stage, scaling with input size (1x and 4x) and with workers (1, 2),
+ * and what two threads of the same work reach on this machine without the runner.
  */
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { Worker } from 'node:worker_threads';
 import { Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { listStepDirs, parseTaskKey, readStepMarkers } from '@foxden/core';
-import { StepRegistry, loadPipeline, runPipeline } from '@foxden/pipeline';
+import { StepRegistry, configureTaskThreads, loadPipeline, runPipeline } from '@foxden/pipeline';
 import { WorkerPool } from '@foxden/runner-local';
 import { availableCores, measure, type BenchContext, type BenchEntry } from './harness.js';
 import { readSource } from '../../packages/ingest/src/readers/index.js';
@@ -74,6 +76,36 @@ async function onOneCore<T>(fn: () => Promise<T>): Promise<T | null> {
   } finally {
     pin(allowed);
   }
+}
+
+/**
+ * What this machine allows two workers, measured without the runner: the
+ * step's own work on each document (read-extract-thread.ts: read, decode,
+ * extract, normalize; no language id, no writing, no tasks) over `files` in
+ * one worker thread alone, then in two at once, each after two warm-up
+ * passes, best of two rounds. `ratio` is the per-thread rate of two at once
+ * over one alone: the most any 2-worker ratio of this step can reach here,
+ * whatever the runner does. Threads get the task threads' V8 settings.
+ */
+async function twoThreadCeiling(files: string[]): Promise<{ aloneSeconds: number; togetherSeconds: number; ratio: number }> {
+  configureTaskThreads();
+  const url = new URL('./read-extract-thread.ts', import.meta.url).href;
+  const run = (threads: number) => Promise.all(Array.from({ length: threads }, () => new Promise<number>((resolve, reject) => {
+    // Worker threads do not inherit tsx's loader: the thread registers it before importing the TypeScript.
+    const worker = new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url)}); });`, {
+      eval: true, workerData: { files, warmup: 2, passes: 3 },
+    });
+    worker.once('message', (seconds: number) => { resolve(seconds); void worker.terminate(); });
+    worker.once('error', reject);
+  })));
+  let aloneSeconds = Infinity;
+  let togetherSeconds = Infinity;
+  for (let round = 0; round < 2; round++) {
+    aloneSeconds = Math.min(aloneSeconds, ...(await run(1)));
+    // Two threads doing the same work: the pair's rate per thread is set by the slower one.
+    togetherSeconds = Math.min(togetherSeconds, Math.max(...(await run(2))));
+  }
+  return { aloneSeconds, togetherSeconds, ratio: aloneSeconds / togetherSeconds };
 }
 
 /** One run of the ingest step through a pool: wall seconds, peak RSS, input bytes and the machine's busy CPU-seconds. */
@@ -306,6 +338,13 @@ export default async function ingestBenchmark(ctx: BenchContext): Promise<BenchE
   const { cold: twoLarge, warm: twoWarm } = await runIngestColdAndWarm(ctx, 'x8w2', [eight], workers);
   const onOne = await onOneCore(() => runIngestColdAndWarm(ctx, 'x8w1c1', [eight], 1));
   const oneLargeOneCore = onOne?.cold ?? null;
+  const ceiling = workers === 2 ? await twoThreadCeiling(files) : null;
+  const ceilingNotes = (ratio: number) => ceiling === null ? {} : {
+    // Two threads of the step's bare per-document work slow each other down this much on this machine
+    // (memory, caches, the hypervisor): the 2-worker ratio, read against that, is what the runner loses.
+    machine_ceiling_2_threads: { one_thread_seconds: ceiling.aloneSeconds, two_threads_seconds: ceiling.togetherSeconds, ratio: ceiling.ratio },
+    ratio_to_machine_ceiling: ratio / ceiling.ratio,
+  };
   const perCore = (m: { bytes: number; seconds: number }, w: number) => m.bytes / 1e6 / m.seconds / w;
   const perCpuSecond = (m: { bytes: number; cpuSeconds: number | null }) => (m.cpuSeconds ? m.bytes / 1e6 / m.cpuSeconds : null);
   const cpuRatio = (a: IngestMeasure, b: IngestMeasure) => {
@@ -350,6 +389,7 @@ export default async function ingestBenchmark(ctx: BenchContext): Promise<BenchE
         ratio_vs_one_worker_on_one_core: oneLargeOneCore ? perCore(twoLarge, workers) / perCore(oneLargeOneCore, 1) : null,
         cores_busy_1_worker: coresBusy(oneLarge),
         cores_busy_2_workers: coresBusy(twoLarge),
+        ...ceilingNotes(perCore(twoLarge, workers) / perCore(oneLarge, 1)),
       },
     },
     {
@@ -378,9 +418,10 @@ export default async function ingestBenchmark(ctx: BenchContext): Promise<BenchE
         ratio_vs_warm_worker_on_one_core: onOne ? perCore(twoWarm, workers) / perCore(onOne.warm, 1) : null,
         cpu_efficiency_ratio: cpuRatio(twoWarm, oneWarm),
         cores_busy_2_workers: coresBusy(twoWarm),
+        ...ceilingNotes(perCore(twoWarm, workers) / perCore(oneWarm, 1)),
       },
     },
-    await splitScalingBenchmark(ctx),
+    await splitScalingBenchmark(ctx, 12, ceilingNotes),
     {
       name: 'ingest.reader_only', value: readerRate, unit: 'MB/s of archive input (1 core)',
       input_bytes: archiveBytes, documents: docs, seconds: t.read / 1000, cores: 1, peak_rss_bytes: process.memoryUsage.rss(),
@@ -395,10 +436,11 @@ export default async function ingestBenchmark(ctx: BenchContext): Promise<BenchE
  * corpus's per-record-gzip WARCs laid end to end, `copies` times: a valid
  * multi-member file) ingested by 1 worker without splitting and by 2 workers
  * with split_bytes of 1/16 of it; reported as MB/s per core, with the ratio
- * to 1 worker (1.0 = perfect scaling). Self-contained: its own files and runs.
+ * to 1 worker (1.0 = perfect scaling); `ceilingNotes` adds that ratio read
+ * against the machine's two-thread ceiling. Self-contained: its own files and runs.
  *   node --import tsx test/bench/run.ts ingest   (this is the entry ingest.split.scaling_2_workers)
  */
-export async function splitScalingBenchmark(ctx: BenchContext, copies = 12): Promise<BenchEntry> {
+export async function splitScalingBenchmark(ctx: BenchContext, copies = 12, ceilingNotes: (ratio: number) => Record<string, unknown> = () => ({})): Promise<BenchEntry> {
   const { readFile } = await import('node:fs/promises');
   const warcDir = join(ctx.corpusDir, 'warc');
   const parts = (await readdir(warcDir)).filter((f) => /\.warc\.gz$/.test(f) && !/\.(wat|wet)\./.test(f)).sort();
@@ -437,6 +479,7 @@ export async function splitScalingBenchmark(ctx: BenchContext, copies = 12): Pro
       split_bytes: Math.ceil(bytes / 16), ingest_tasks: summary.tasks, one_worker_seconds: one.seconds,
       // What the split costs: its own phase (one more decompression of the file, in parallel ranges).
       task_seconds_by_phase: await taskSecondsByPhase(two.result.run_dir, summary.step),
+      ...ceilingNotes(rate(two.seconds, cores) / rate(one.seconds, 1)),
     },
   };
 }
