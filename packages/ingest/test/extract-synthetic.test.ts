@@ -279,3 +279,22 @@ test("paragraphs of one link after the article's last prose are teasers; one wit
   assert.match(text, /Read the council report/);
   assert.doesNotMatch(text, /Ferry timetable|Tram line extended/);
 });
+
+test('an article shipped as a script template with a <noscript> copy (Blogger) is read from the copy; a page\'s usual <noscript> lines are not text', () => {
+  const template = `<script type="text/template">${prose()}</script>`;
+  const blogger = page(`${NAV}<div class="post"><h2 class="title">Harbour bridge</h2><div class="post-body">${template}<noscript>${prose()}</noscript></div></div>
+    <div class="sidebar"><h2>Labels</h2><ul><li><a href="/l/a">city</a></li><li><a href="/l/b">river</a></li></ul></div>${FOOTER}`);
+  const r = extractMainText(blogger);
+  assertWholeArticle(r.text);
+  assert.doesNotMatch(r.text, /Copyright|Sport/);
+
+  // An article in the page itself: the <noscript> notice and pixel stay out of its text.
+  const notice = '<noscript><p>Please enable JavaScript to view the comments.</p><img src="/pixel.gif" alt=""></noscript>';
+  const article = extractMainText(page(`${NAV}<article>${prose()}</article>${notice}${FOOTER}`));
+  assertWholeArticle(article.text);
+  assert.doesNotMatch(article.text, /enable JavaScript/);
+
+  // A page of little text whose <noscript> holds only such a notice keeps what it had.
+  const app = page(`<div id="app"><p>Harbour Gazette</p></div><noscript><p>You need to enable JavaScript to run this app.</p></noscript>`);
+  assert.doesNotMatch(extractMainText(app).text, /enable JavaScript/);
+});

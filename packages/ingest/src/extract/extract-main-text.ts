@@ -4,7 +4,7 @@ import type { parseHTML as ParseHTML } from 'linkedom';
 import { boilerplateFilter, countElements, isBoilerplate, isObviousFurniture } from './boilerplate.js';
 import { dropFurnitureLines } from './furniture-lines.js';
 import { htmlToText, type DomNode } from './html-to-text.js';
-import { parseLightDocument } from './light-dom.js';
+import { parseLightDocument, type LightDocument } from './light-dom.js';
 import { mainContent } from './main-content.js';
 
 /** `fast`: the linear main-content scorer over a light tree (the default); `readability`: Readability.js over linkedom. */
@@ -94,7 +94,21 @@ function extractFast(html: string, opts: typeof DEFAULTS): ExtractedText {
 }
 
 function findFast(html: string, opts: typeof DEFAULTS): ExtractedText {
-  const doc = parseLightDocument(html, opts.maxTreeElements);
+  const found = findFastIn(parseLightDocument(html, opts.maxTreeElements), opts);
+  if (found.text.length >= opts.minArticleChars || !NOSCRIPT_TAG.test(html)) return found;
+  // Some templates ship the article only as a script that renders it, with a <noscript> copy for
+  // browsers without scripts (Blogger's, on every *.googleblog.com post): read as such a browser
+  // would, the page has its article. Most pages' <noscript> holds a tracking pixel or "please
+  // enable JavaScript", a line or two: only a much longer text replaces what was found.
+  const withoutScripts = findFastIn(parseLightDocument(html, opts.maxTreeElements, { noscript: true }), opts);
+  return withoutScripts.text.length >= opts.minArticleChars && withoutScripts.text.length > NOSCRIPT_GAIN * found.text.length ? withoutScripts : found;
+}
+
+const NOSCRIPT_TAG = /<noscript[\s>]/i;
+/** How many times longer the text read with <noscript> content must be to replace the text read without. */
+const NOSCRIPT_GAIN = 2;
+
+function findFastIn(doc: LightDocument, opts: typeof DEFAULTS): ExtractedText {
   const root = doc.body;
   const main = mainContent(doc);
   // An article holding its share of all the page's text holds it of the page less furniture too:

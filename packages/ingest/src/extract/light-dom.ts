@@ -59,6 +59,13 @@ const NOT_BUILT = new Set([
   'video', 'audio', 'map', 'select', 'textarea', 'button', 'dialog',
 ]);
 
+/**
+ * For a browser that runs no scripts, <noscript> is a wrapper like <html> and
+ * <body>: its content is built in its place (the renderer, shared with full
+ * DOMs, skips NOSCRIPT elements, so none is made).
+ */
+const NOT_BUILT_WITHOUT_SCRIPTS = new Set([...NOT_BUILT].filter((tag) => tag !== 'noscript'));
+
 /** Elements that stand for a block even when empty: kept so the renderer still breaks lines at them. */
 const VOID_KEPT = new Set(['br', 'hr', 'img', 'input', 'wbr']);
 
@@ -66,6 +73,7 @@ const EMPTY_ATTRIBS: Readonly<Record<string, string>> = Object.freeze({});
 
 /** The document's own wrappers: their content is the body. */
 const TRANSPARENT = new Set(['html', 'body']);
+const TRANSPARENT_WITHOUT_SCRIPTS = new Set([...TRANSPARENT, 'noscript']);
 
 /** What may stand in <head>; any other tag there starts the body, as a browser's parser decides. */
 const HEAD_CONTENT = new Set(['meta', 'link', 'title', 'base', 'script', 'style', 'noscript', 'template']);
@@ -73,9 +81,13 @@ const HEAD_CONTENT = new Set(['meta', 'link', 'title', 'base', 'script', 'style'
 /**
  * Parses `html` into a light tree. Text is entity-decoded; adjacent text runs
  * are merged. At most `maxElements` elements are built: the rest of the page
- * is not read, and `truncated` says so.
+ * is not read, and `truncated` says so. `noscript: true` builds the content
+ * of `<noscript>` elements as a browser without scripts shows it (by default
+ * it is not built: a browser with scripts shows none of it).
  */
-export function parseLightDocument(html: string, maxElements = 200_000): LightDocument {
+export function parseLightDocument(html: string, maxElements = 200_000, options: { noscript?: boolean } = {}): LightDocument {
+  const notBuilt = options.noscript ? NOT_BUILT_WITHOUT_SCRIPTS : NOT_BUILT;
+  const transparent = options.noscript ? TRANSPARENT_WITHOUT_SCRIPTS : TRANSPARENT;
   const body = new LightNode(1, 'BODY', null, EMPTY_ATTRIBS);
   body.index = 0;
   const all: LightNode[] = [body];
@@ -112,11 +124,11 @@ export function parseLightDocument(html: string, maxElements = 200_000): LightDo
           if (inHead) return; // void: no close to wait for
         }
         if (inHead && (name === 'body' || !HEAD_CONTENT.has(name))) inHead = false;
-        if (NOT_BUILT.has(name) || inHead) {
+        if (notBuilt.has(name) || inHead) {
           hiddenDepth = 1;
           return;
         }
-        if (TRANSPARENT.has(name)) {
+        if (transparent.has(name)) {
           if (name === 'body' && bodyAttribs === null) bodyAttribs = attribs;
           return;
         }
@@ -147,7 +159,7 @@ export function parseLightDocument(html: string, maxElements = 200_000): LightDo
           return;
         }
         if (inHead) return;
-        if (TRANSPARENT.has(name) || VOID_KEPT.has(name)) return;
+        if (transparent.has(name) || VOID_KEPT.has(name)) return;
         // htmlparser2 reports every close it applies, implied ones included, in order; the
         // current node is the one closing, unless the tag was never built (limit reached).
         if (current !== body && current.nodeName === upperCaseTag(name)) current = current.parentNode ?? body;
