@@ -97,8 +97,10 @@ test('decodeBody: unknown charset names fall through to the next evidence; bad b
   assert.deepEqual(decodeBody(new Uint8Array(0), null), { text: '', charset: 'utf-8', charsetSource: 'detected' });
 });
 
-test('normalizeText: NFC, controls, line ends, trailing spaces, blank-line runs, U+FFFD kept', () => {
+test('normalizeText: NFC, controls, soft hyphens, line ends, trailing spaces, blank-line runs, U+FFFD kept', () => {
   assert.equal(normalizeText('\uFEFFe\u0301t\u00e9\r\nline two  \t\rthree\u0000\u0007\tx'), 'été\nline two\nthree\tx');
+  // A hyphenating site's words come out whole; a visible hyphen stays.
+  assert.equal(normalizeText('Ita\u00ADli\u00ADens Wei\u00ADne, well-known'), 'Italiens Weine, well-known');
   assert.equal(normalizeText('a\n\n\n\n\n\nb\n\nc\n\n\nd'), 'a\n\n\nb\n\nc\n\n\nd');
   assert.equal(normalizeText('\n\n  indented\nbad \uFFFD byte   \n\n'), '  indented\nbad \uFFFD byte');
   assert.equal(normalizeText(''), '');
@@ -129,7 +131,7 @@ test('normalizeText on a real Gutenberg book: BOM and CRLF gone, text otherwise 
   const text = normalizeText(raw);
   assert.ok(!text.includes('\r') && !text.startsWith('\uFEFF'));
   assert.ok(!/\n{5,}/.test(text));
-  assert.equal(text.replace(/\s+/g, ''), raw.replace(/^\uFEFF/, '').normalize('NFC').replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F\uFEFF]/g, '').replace(/\s+/g, ''));
+  assert.equal(text.replace(/\s+/g, ''), raw.replace(/^\uFEFF/, '').normalize('NFC').replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u00AD\uFEFF]/g, '').replace(/\s+/g, ''));
 });
 
 test('extractMainText: hostile inputs give text or "" and never throw', () => {

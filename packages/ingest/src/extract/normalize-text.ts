@@ -9,13 +9,17 @@ import { isWhiteSpace } from './whitespace.js';
 // Cc controls except \t (U+0009) and \n (U+000A); \r is handled first by line-end
 // conversion. U+FEFF (a BOM or deprecated zero-width no-break space) is dropped too:
 // mid-text it only appears where files were concatenated, and it breaks exact dedup.
-const CONTROL_CHARS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\uFEFF]/g;
+// So is U+00AD, the soft hyphen: a hint where a line may break, invisible otherwise.
+// Sites that hyphenate for layout put one in most long words ("Ita\u00ADli\u00ADens"),
+// which would split those words for the tokenizer, dedup shingles and the quality
+// filters' word counts, and make the page's text differ from the same text unhyphenated.
+const CONTROL_CHARS = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u00AD\uFEFF]/g;
 // Four or more newlines are three or more blank lines: cap at two blank lines, which
 // keeps chapter or section breaks distinguishable from paragraph breaks.
 const BLANK_RUNS = /\n{4,}/g;
 
 /**
- * Unicode NFC, control characters stripped (\n and \t kept), CRLF and CR turned
+ * Unicode NFC, control characters and soft hyphens stripped (\n and \t kept), CRLF and CR turned
  * into \n, trailing whitespace trimmed per line, runs of three or more blank
  * lines collapsed to two, leading blank lines and trailing whitespace of the
  * whole text removed. U+FFFD is kept: it is evidence of undecodable bytes, and
