@@ -186,7 +186,7 @@ test('furniture lines: teasers, related-content headings and datelines of other 
   assert.equal(dropFurnitureLines('Die Zutaten:'), 'Die Zutaten:');
 });
 
-test('furniture lines: share and like widgets, lists of other articles, rating prompts, newsletter, subscription and login prompts, ad disclosures, shop buttons, filing lines, reading times, credits, contact headings', () => {
+test('furniture lines: share and like widgets, lists of other articles, rating prompts, newsletter, subscription and login prompts, ad disclosures, shop buttons, filing lines, reading times, credits, contact headings, script notices', () => {
   const go = [
     'Teilen mit:', 'Gefällt mir Wird geladen …', 'Wird geladen...', 'Partager', 'Neueste Artikel', 'Recent Posts', '(Noch keine Bewertungen)',
     'War der Artikel nützlich?', 'Was this article helpful?', 'Schon gelesen?', 'Das könnte Sie auch interessieren!',
@@ -201,6 +201,7 @@ test('furniture lines: share and like widgets, lists of other articles, rating p
     '(Credit: Clayton Aldern / Grist)', '*Werbung. Dieser Beitrag enthält Werbung für MYMARINI.', 'This post contains affiliate links.',
     'ANZEIGE - Heute mal ausgehen/bestellen? Wie wäre es mit:', 'Pour lire la suite', 'meist-diskutiert', 'Add to cart',
     'Der Artikel wurde erfolgreich hinzugefügt.', 'Ten tekst przeczytasz w mniej niż minutę',
+    'This slideshow requires JavaScript.', 'Please enable JavaScript to view the comments powered by Disqus.', 'Bitte aktivieren Sie JavaScript!',
   ];
   // Sentences that use the same words stay.
   const stay = [
@@ -212,6 +213,7 @@ test('furniture lines: share and like widgets, lists of other articles, rating p
     'Von der Brücke aus sieht man den ganzen Hafen.',
     'Credit card fees rose again in March, the bank said.', 'Werbung ist im Kinderprogramm nicht erlaubt.',
     'The budget contains advertising costs of two million for the new tram line.',
+    'Since version 3 the tool requires JavaScript to be enabled in the build settings, which broke old projects.',
   ];
   assert.equal(dropFurnitureLines([...go, ...stay].join('\n')), stay.join('\n'));
   for (const line of go) assert.equal(dropFurnitureLines(`${stay[0]}\n${line}\n${stay[1]}`), `${stay[0]}\n${stay[1]}`, line);
@@ -297,4 +299,13 @@ test('an article shipped as a script template with a <noscript> copy (Blogger) i
   // A page of little text whose <noscript> holds only such a notice keeps what it had.
   const app = page(`<div id="app"><p>Harbour Gazette</p></div><noscript><p>You need to enable JavaScript to run this app.</p></noscript>`);
   assert.doesNotMatch(extractMainText(app).text, /enable JavaScript/);
+});
+
+test('a block named a gallery goes when it holds pictures or no paragraph; one holding paragraphs and no picture is text', () => {
+  const gallery = '<div class="gallery"><img src="/1.jpg" alt=""><p>The harbour bridge before the floods.</p><img src="/2.jpg" alt=""><p>The river in May.</p></div>';
+  const slides = '<div class="slideshow-window"><div class="slide">Photo 1 of 12</div></div>';
+  const standfirst = `<div class="gallery-title-wrap"><p>${SENTENCES[0]}</p></div>`;
+  const r = extractMainText(page(`${NAV}<article><h1>Harbour bridge to be rebuilt</h1>${standfirst}${gallery}${slides}${prose().replace(`<p>${SENTENCES[0]}</p>`, '')}</article>${FOOTER}`));
+  assertWholeArticle(r.text);
+  assert.doesNotMatch(r.text, /before the floods|river in May|Photo 1 of 12/);
 });

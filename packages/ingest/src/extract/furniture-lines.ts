@@ -194,6 +194,13 @@ function isListedLine(line: string): boolean {
 }
 
 /**
+ * A notice that the reader's browser needs scripts for what is not there: "This slideshow requires
+ * JavaScript.", "Please enable JavaScript to view the comments powered by Disqus.", "Bitte
+ * aktivieren Sie JavaScript"; from the line's start, so a sentence about JavaScript stays.
+ */
+const SCRIPT_NOTICE = /^(?:(?:this|the) (?:slideshow|gallery|video|player|content|page|site|website|map|form|feature|app|application|widget|element) requires javascript\b|(?:please |you (?:need|have|must) to |you must )?(?:enable|turn on|activate) javascript\b|javascript (?:is )?(?:required|disabled|must be enabled)\b|bitte aktivieren sie javascript\b|(?:veuillez )?activer (?:le )?javascript\b|(?:por favor,? )?(?:habilita|active|activa) (?:el )?javascript\b)/iu;
+
+/**
  * Patterns a line matches whole or from its start, each with the longest line it is tried on
  * (what matches a short line would be a sentence's words in a long one).
  */
@@ -207,6 +214,7 @@ const SHORT_LINE_PATTERNS: readonly { longest: number; pattern: RegExp }[] = [
   { longest: 100, pattern: CLICK_HERE },
   { longest: LONGEST_DATELINE, pattern: READING_TIME },
   { longest: LONGEST_DATELINE, pattern: TEASER },
+  { longest: 120, pattern: SCRIPT_NOTICE },
 ];
 
 function isFurnitureLine(line: string): boolean {

@@ -41,7 +41,7 @@ const POSITIVE = /article|body|content|entry|hentry|h-entry|main|page|pagination
 const NEGATIVE = /-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget/i;
 const BYLINE = /byline|author|dateline|writtenby|p-author/i;
 const SHARE = /(\b|_)(share|sharedaddy)(\b|_)/i;
-/** Picture captions and credits, and galleries of pictures: not the article's prose, cut when short. */
+/** Picture captions and credits, and galleries of pictures: not the article's prose, cut when short (galleries: when they hold a picture or no paragraph). */
 const CAPTION = /caption|credit/i;
 const GALLERY = /gallery|slideshow|carousel/i;
 const UNLIKELY_ROLES = new Set(['menu', 'menubar', 'complementary', 'navigation', 'alert', 'alertdialog', 'dialog']);
@@ -492,7 +492,9 @@ class PageAnalysis {
         let remove = ALWAYS_CUT.has(tag) || (tag === 'FIGURE' && !holdsVerbatim[k]);
         if (!remove && i !== from && SHARE.test(this.classAndId[i]!) && c.text[k]! < ENOUGH_CHARS) remove = true;
         if (!remove && i !== from && CAPTION.test(this.classAndId[i]!) && c.text[k]! < 300) remove = true;
-        if (!remove && i !== from && GALLERY.test(this.classAndId[i]!) && c.text[k]! < 1000) remove = true;
+        // A gallery is its pictures and their captions; a block so named that holds paragraphs and no
+        // picture is text (a page's standfirst in "gallery-title-wrap").
+        if (!remove && i !== from && GALLERY.test(this.classAndId[i]!) && c.text[k]! < 1000 && (c.images[k]! > 0 || c.paragraphs[k]! === 0)) remove = true;
         if (!remove && flags.weighClasses && (tag === 'H1' || tag === 'H2') && this.classWeight(i, flags) < 0) remove = true;
         if (!remove && flags.cleanConditionally && CONDITIONAL.has(tag) && !inTable[k] && !inCode[k]) {
           remove = this.conditionallyCut(i, k, c, flags);
