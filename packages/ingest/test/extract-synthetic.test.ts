@@ -202,6 +202,7 @@ test('furniture lines: share and like widgets, lists of other articles, rating p
     'ANZEIGE - Heute mal ausgehen/bestellen? Wie wäre es mit:', 'Pour lire la suite', 'meist-diskutiert', 'Add to cart',
     'Der Artikel wurde erfolgreich hinzugefügt.', 'Ten tekst przeczytasz w mniej niż minutę',
     'This slideshow requires JavaScript.', 'Please enable JavaScript to view the comments powered by Disqus.', 'Bitte aktivieren Sie JavaScript!',
+    'View author archive', 'email the author',
   ];
   // Sentences that use the same words stay.
   const stay = [
@@ -308,4 +309,25 @@ test('a block named a gallery goes when it holds pictures or no paragraph; one h
   const r = extractMainText(page(`${NAV}<article><h1>Harbour bridge to be rebuilt</h1>${standfirst}${gallery}${slides}${prose().replace(`<p>${SENTENCES[0]}</p>`, '')}</article>${FOOTER}`));
   assertWholeArticle(r.text);
   assert.doesNotMatch(r.text, /before the floods|river in May|Photo 1 of 12/);
+});
+
+test("a container whose class words read as a byline's ('tag-housing-authority') is judged by all its text, not by the indentation before its first word", () => {
+  // Page builders nest a dozen levels, each line indented: about a hundred characters of
+  // whitespace come before the container's first word, a short label, then the article.
+  const nest = (from: number, to: number) => {
+    let open = '';
+    let close = '';
+    for (let depth = from; depth <= to; depth++) {
+      open += `\n${' '.repeat(depth * 4)}<div class="builder-level-${depth}">`;
+      close = `\n${' '.repeat(depth * 4)}</div>${close}`;
+    }
+    return { open, close };
+  };
+  const outer = nest(1, 6);
+  const inner = nest(7, 12);
+  const html = page(`${NAV}<div class="post hentry tag-housing-authority">${outer.open}<span class="label">Brooklyn</span>${inner.open}${prose()}${inner.close}${outer.close}</div>${FOOTER}`);
+  const r = extractMainText(html);
+  // Found as the main content, not by the fallback that reads the whole page less furniture.
+  assert.equal(r.method, 'main');
+  assertWholeArticle(r.text);
 });

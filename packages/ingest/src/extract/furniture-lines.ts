@@ -27,6 +27,8 @@ const FURNITURE_LINES = new Set([
   'read next', 'more stories', 'recommended', 'recommended for you', 'most popular', 'most read', 'trending', 'popular posts',
   'subscribe', 'sign up', 'follow us', 'newsletter', "don't miss", 'popular', 'latest', 'tags', 'loading content', 'about the author',
   'comments are closed', 'order reprints', 'print article', 'text size',
+  // an author box's links (the box's name and bio are judged as text)
+  'view author archive', 'email the author', 'more by this author', 'all posts by this author', 'view all posts',
   // the same teaser, related-content and author-box headings in the web's other large languages
   'auch interessant', 'das könnte sie auch interessieren', 'das könnte dich auch interessieren', 'mehr zum thema', 'lesen sie auch',
   'weiterführende links', 'ähnliche beiträge', 'ähnliche artikel', 'verwandte artikel', 'empfohlene beiträge', 'über den autor',

@@ -746,14 +746,21 @@ function elementChildren(e: LightNode): number {
   return n;
 }
 
-/** Text of `e`, whitespace collapsed, read only up to about `limit` characters. */
+/**
+ * Text of `e`, whitespace collapsed, read only up to about `limit` characters
+ * of that collapsed text. Counted after collapsing: markup indented over many
+ * lines (page builders nest a dozen levels) puts hundreds of characters of
+ * whitespace before a container's first word, and a whole article read as
+ * "short" by its whitespace was taken for a byline and removed.
+ */
 function shortText(e: LightNode, limit: number): string {
   let s = '';
   const stack: LightNode[] = [e];
   while (stack.length > 0 && s.length <= limit) {
     const n = stack.pop()!;
     if (n.nodeType === 3) {
-      s += n.nodeValue;
+      const text = n.nodeValue!.replace(/\s+/g, ' ');
+      s += s.endsWith(' ') && text.startsWith(' ') ? text.slice(1) : text;
       continue;
     }
     const kids: LightNode[] = [];
