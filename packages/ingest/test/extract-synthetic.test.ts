@@ -203,6 +203,8 @@ test('furniture lines: share and like widgets, lists of other articles, rating p
     'Der Artikel wurde erfolgreich hinzugefügt.', 'Ten tekst przeczytasz w mniej niż minutę',
     'This slideshow requires JavaScript.', 'Please enable JavaScript to view the comments powered by Disqus.', 'Bitte aktivieren Sie JavaScript!',
     'View author archive', 'email the author',
+    'Lea más: El puente del puerto será reconstruido', 'PUEDES VER: ¿Qué cuesta el puente?',
+    'Te recomendamos: El tranvía llega al puerto',
   ];
   // Sentences that use the same words stay.
   const stay = [
@@ -215,6 +217,9 @@ test('furniture lines: share and like widgets, lists of other articles, rating p
     'Credit card fees rose again in March, the bank said.', 'Werbung ist im Kinderprogramm nicht erlaubt.',
     'The budget contains advertising costs of two million for the new tram line.',
     'Since version 3 the tool requires JavaScript to be enabled in the build settings, which broke old projects.',
+    'Mira cómo cambió el puerto en diez años.', 'Lea el informe completo en la web del ayuntamiento.',
+    // an interview's speakers
+    'Lee: We started the survey in May.', 'MIRA: It took two years.',
   ];
   assert.equal(dropFurnitureLines([...go, ...stay].join('\n')), stay.join('\n'));
   for (const line of go) assert.equal(dropFurnitureLines(`${stay[0]}\n${line}\n${stay[1]}`), `${stay[0]}\n${stay[1]}`, line);

@@ -119,11 +119,14 @@ const BYLINE = /^[Bb]y(?: [\p{Lu}][\p{L}.'\u2019-]*){2,4}$/u;
 /**
  * A teaser link: "Related: ...", "READ MORE: ...", "See more: ...", and the
  * same in other languages ("Lesen Sie auch: ...", "À lire aussi : ...",
- * "Lea también: ...", "Leggi anche: ...", "Czytaj także: ...").
+ * "Lea también: ...", "Lea más: ...", "PUEDES VER: ...", "Leggi anche: ...", "Czytaj
+ * także: ...").
  */
 const TEASER = new RegExp(
   '^(?:related(?: posts?| articles?| stories| story| coverage| news)?|read (?:more|also|next)|see (?:more|also)|more' +
-    '|lesen sie (?:auch|mehr)|auch lesen|mehr zum thema|siehe auch|(?:à )?lire aussi|voir aussi|le[ea] también|vea también' +
+    '|lesen sie (?:auch|mehr)|auch lesen|mehr zum thema|siehe auch|(?:à )?lire aussi|voir aussi|le[ea] (?:también|más)|vea también' +
+    // Not a bare "Lea:", "Lee:" or "Mira:": those are also speakers' names in interview transcripts.
+    '|también (?:le[ea]|te puede interesar)|puedes ver|(?:te|le) recomendamos' +
     '|le puede interesar|te puede interesar|leggi anche|leia também|veja também|lees ook|czytaj (?:także|też)|zobacz (?:także|też)|читайте также)\\s*:',
   'iu',
 );
