@@ -1,13 +1,14 @@
 /**
  * Worker-thread half of the ingest benchmark's machine ceiling
- * (ingest.bench.ts, `parallelCeiling`): the ingest step's own work on each
- * document (read, HTTP decode, charset, main-text extraction, NFC), with no
- * runner, no language id and no writing, over `files`, `warmup` passes and
- * then `passes` timed ones. Posts the timed passes' wall seconds.
+ * (ingest.bench.ts, `twoThreadCeiling`): the ingest step's own work on each
+ * document (its reader and `documentText`: HTTP decode, charset, main-text
+ * extraction, NFC), with no runner, no language id and no writing, over
+ * `files`, `warmup` passes and then `passes` timed ones. Posts the timed
+ * passes' wall seconds.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { readSource } from '../../packages/ingest/src/readers/index.js';
-import { decodeBody, extractMainText, normalizeText } from '../../packages/ingest/src/extract/index.js';
+import { documentText } from '../../packages/ingest/src/ingest-task.js';
 
 interface Job {
   files: string[];
@@ -19,13 +20,7 @@ async function pass(files: readonly string[]): Promise<number> {
   let chars = 0;
   for (const file of files) {
     for await (const r of readSource(file)) {
-      if (r.kind !== 'document') continue;
-      let text = r.text;
-      if (text === undefined && r.body) {
-        const decoded = decodeBody(r.body, r.declaredCharset);
-        text = r.mediaType === 'text/plain' ? decoded.text : extractMainText(decoded.text, { url: r.url }).text;
-      }
-      chars += normalizeText(text ?? '').length;
+      if (r.kind === 'document') chars += documentText(r, {}).length;
     }
   }
   return chars;

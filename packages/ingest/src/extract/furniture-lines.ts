@@ -188,7 +188,7 @@ const ALSO_INTERESTED = /(?:könnte[n]? (?:sie|dich|euch) auch interessieren|(?:
 const LONGEST_TEASER_HEADING = 60;
 
 /** A count or note in parentheses after a furniture line ("Comments (3)", "Keine Kommentare (erscheinen nach Freigabe)"), or around one. */
-const PARENTHESISED = /^\((.*)\)$|\s*\([^()]*\)$/u;
+const PARENTHESISED = new RegExp(`${ENCLOSING_PARENTHESES.source}|\\s*\\([^()]*\\)$`, 'u');
 
 /** Compares a short line with FURNITURE_LINES, as it is and without a parenthesised note. */
 function isListedLine(line: string): boolean {
