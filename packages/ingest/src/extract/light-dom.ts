@@ -102,9 +102,15 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
   let title = '';
   let sawTitle = false;
   let bodyAttribs: Record<string, string> | null = null;
+  const streamed = new StreamedSegments();
+  // Text of the not-built subtree being read is a script's: only there are React's instructions.
+  let inScript = false;
 
   const parser = new Parser(
     {
+      oncomment(data) {
+        if (!stopped && hiddenDepth === 0 && !inHead) streamed.comment(data, current);
+      },
       onopentag(name, attribs) {
         if (stopped) return;
         if (name === 'title' && !sawTitle && !inTitle) {
@@ -124,8 +130,18 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
           if (inHead) return; // void: no close to wait for
         }
         if (inHead && (name === 'body' || !HEAD_CONTENT.has(name))) inHead = false;
+        if (name === 'template' && !inHead && !stopped && all.length <= maxElements) {
+          // A streamed page's placeholder is kept (empty) to receive its segment; see StreamedSegments.
+          const placeholder = streamed.template(attribs, current);
+          if (placeholder !== null) {
+            placeholder.index = all.length;
+            all.push(placeholder);
+            current.append(placeholder);
+          }
+        }
         if (notBuilt.has(name) || inHead) {
           hiddenDepth = 1;
+          inScript = name === 'script';
           return;
         }
         if (transparent.has(name)) {
@@ -141,6 +157,7 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
         node.index = all.length;
         all.push(node);
         current.append(node);
+        if (name === 'div') streamed.segment(node);
         if (!VOID_KEPT.has(name)) current = node;
       },
       onclosetag(name) {
@@ -152,6 +169,7 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
         }
         if (hiddenDepth > 0) {
           hiddenDepth--;
+          if (hiddenDepth === 0) inScript = false;
           return;
         }
         if (name === 'head') {
@@ -169,6 +187,7 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
           title += data;
           return;
         }
+        if (inScript && hiddenDepth === 1) streamed.script(data);
         if (hiddenDepth > 0 || inHead || stopped) return;
         const last = current.lastChild;
         if (last !== null && last.nodeType === 3) last.nodeValue += data;
@@ -178,9 +197,10 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
     { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
   );
   parser.end(html);
+  const elements = streamed.resolve() ? reindex(body) : all;
   if (bodyAttribs !== null) (body as { attribs: Readonly<Record<string, string>> | null }).attribs = bodyAttribs;
   const cleanTitle = title.replace(/\s+/g, ' ').trim();
-  return { body, elements: all, title: cleanTitle === '' ? null : cleanTitle, meta, truncated };
+  return { body, elements, title: cleanTitle === '' ? null : cleanTitle, meta, truncated };
 }
 
 /**
@@ -205,4 +225,151 @@ function readMeta(attribs: Record<string, string>, into: Map<string, string>): v
   for (const key of `${attribs['name'] ?? ''} ${attribs['property'] ?? ''}`.toLowerCase().split(/\s+/)) {
     if (key !== '' && !into.has(key)) into.set(key, content.trim());
   }
+}
+
+/**
+ * React's streaming server rendering (Next.js's app router and other React 18+
+ * sites) sends a page's shell first, with a `<template id="B:0">` (or "P:0")
+ * placeholder where content is still loading, and the content later at the end
+ * of the body, in `<div hidden id="S:0">`, with a script that moves it into
+ * place: `$RC("B:0","S:0")` (a Suspense boundary: its fallback, between the
+ * template and the boundary's closing `<!--/$-->` comment, goes) or
+ * `$RS("S:0","P:0")` (a segment); `$RR` is `$RC` with style sheets to load. Without this the article of such a page is
+ * hidden, and the page empty. The moves are made as the script would make
+ * them, in its order; a segment without its instruction stays hidden, as in a
+ * browser. React writes the same instructions as `<template data-rci>`,
+ * `data-rri` or `data-rsi` attributes where a page forbids inline scripts.
+ */
+class StreamedSegments {
+  private readonly placeholders = new Map<string, LightNode>();
+  private readonly segments = new Map<string, LightNode>();
+  /** A pending boundary's fallback: its last node, by the boundary's placeholder. */
+  private readonly fallbackEnds = new Map<LightNode, LightNode>();
+  private readonly moves: Array<{ placeholder: string; segment: string }> = [];
+  /** Open Suspense boundaries: the parent they opened in and, for a pending one, its placeholder. */
+  private readonly boundaries: Array<{ parent: LightNode; pending: boolean; placeholder: LightNode | null }> = [];
+
+  comment(data: string, parent: LightNode): void {
+    if (data === '$?' || data === '$' || data === '$!') {
+      this.boundaries.push({ parent, pending: data === '$?', placeholder: null });
+    } else if (data === '/$') {
+      const open = this.boundaries.pop();
+      if (open?.placeholder && open.parent === parent && parent.lastChild !== open.placeholder && parent.lastChild !== null) {
+        this.fallbackEnds.set(open.placeholder, parent.lastChild);
+      }
+    }
+  }
+
+  /** A placeholder to build for a `<template>`, or null; records instructions given as attributes. */
+  template(attribs: Record<string, string>, parent: LightNode): LightNode | null {
+    if ((attribs['data-rci'] !== undefined || attribs['data-rri'] !== undefined) && attribs['data-bid'] && attribs['data-sid']) {
+      this.moves.push({ placeholder: attribs['data-bid'], segment: attribs['data-sid'] });
+    } else if (attribs['data-rsi'] !== undefined && attribs['data-sid'] && attribs['data-pid']) {
+      this.moves.push({ placeholder: attribs['data-pid'], segment: attribs['data-sid'] });
+    }
+    const id = attribs['id'];
+    if (id === undefined || !PLACEHOLDER_ID.test(id)) return null;
+    const node = new LightNode(1, 'TEMPLATE', null, EMPTY_ATTRIBS);
+    this.placeholders.set(id, node);
+    const open = this.boundaries[this.boundaries.length - 1];
+    if (open?.pending && open.placeholder === null && open.parent === parent) open.placeholder = node;
+    return node;
+  }
+
+  segment(div: LightNode): void {
+    const id = div.attribs?.['id'];
+    if (id !== undefined && div.attribs?.['hidden'] !== undefined && SEGMENT_ID.test(id)) this.segments.set(id, div);
+  }
+
+  /** Reads a script's text for `$RC(...)` and `$RS(...)` calls. */
+  script(text: string): void {
+    if (!text.includes('$R')) return;
+    for (const m of text.matchAll(INSTRUCTION)) {
+      if (m[1] !== 'S') this.moves.push({ placeholder: m[2]!, segment: m[3]! });
+      else this.moves.push({ placeholder: m[3]!, segment: m[2]! });
+    }
+  }
+
+  /** Moves each segment's content to its placeholder; true if the tree changed. */
+  resolve(): boolean {
+    let changed = false;
+    for (const { placeholder: pid, segment: sid } of this.moves) {
+      const placeholder = this.placeholders.get(pid);
+      const segment = this.segments.get(sid);
+      const parent = placeholder?.parentNode;
+      if (!placeholder || !segment || !parent || !segment.parentNode || isInside(placeholder, segment)) continue;
+      this.placeholders.delete(pid);
+      this.segments.delete(sid);
+      const fallbackEnd = this.fallbackEnds.get(placeholder);
+      if (fallbackEnd !== undefined) removeRange(parent, placeholder.nextSibling, fallbackEnd);
+      removeRange(segment.parentNode, segment, segment);
+      replaceWithChildren(parent, placeholder, segment);
+      changed = true;
+    }
+    return changed;
+  }
+}
+
+/** Placeholder and segment ids, after the page's optional identifier prefix. */
+const PLACEHOLDER_ID = /[BP]:[0-9a-f]+$/;
+const SEGMENT_ID = /S:[0-9a-f]+$/;
+/** `$RC("B:0","S:0")`, `$RR("B:0","S:0",[styles])` and `$RS("S:0","P:0")`, with either kind of quotes. */
+const INSTRUCTION = /\$R([CRS])\(\s*["']([^"']+)["']\s*,\s*["']([^"']+)["']\s*\)/g;
+
+function isInside(node: LightNode, ancestor: LightNode): boolean {
+  for (let p: LightNode | null = node; p !== null; p = p.parentNode) if (p === ancestor) return true;
+  return false;
+}
+
+/** Unlinks the siblings from `first` to `last` (both included; `first` null: none) from `parent`. */
+function removeRange(parent: LightNode, first: LightNode | null, last: LightNode): void {
+  if (first === null) return;
+  let before: LightNode | null = null;
+  for (let c = parent.firstChild; c !== null && c !== first; c = c.nextSibling) before = c;
+  let end: LightNode | null = first;
+  while (end !== null && end !== last) end = end.nextSibling;
+  if (end === null) return; // `last` does not follow `first`: not a range of this parent
+  const after = last.nextSibling;
+  if (before === null) parent.firstChild = after;
+  else before.nextSibling = after;
+  if (parent.lastChild === last) parent.lastChild = before;
+  last.nextSibling = null;
+}
+
+/** Puts `from`'s children where `placeholder` is, in its place. */
+function replaceWithChildren(parent: LightNode, placeholder: LightNode, from: LightNode): void {
+  const first = from.firstChild;
+  const last = from.lastChild;
+  for (let c = first; c !== null; c = c.nextSibling) c.parentNode = parent;
+  from.firstChild = from.lastChild = null;
+  let before: LightNode | null = null;
+  for (let c = parent.firstChild; c !== null && c !== placeholder; c = c.nextSibling) before = c;
+  const after = placeholder.nextSibling;
+  placeholder.nextSibling = null;
+  if (first === null || last === null) {
+    if (before === null) parent.firstChild = after;
+    else before.nextSibling = after;
+    if (parent.lastChild === placeholder) parent.lastChild = before;
+    return;
+  }
+  if (before === null) parent.firstChild = first;
+  else before.nextSibling = first;
+  last.nextSibling = after;
+  if (parent.lastChild === placeholder) parent.lastChild = last;
+}
+
+/** Document order again after nodes moved: every element of the tree, parents first, indexes renumbered. */
+function reindex(body: LightNode): LightNode[] {
+  const out: LightNode[] = [];
+  // Depth-first with an explicit stack: a page may nest elements deeper than the call stack goes.
+  const stack: LightNode[] = [body];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    node.index = out.length;
+    out.push(node);
+    const children: LightNode[] = [];
+    for (let c = node.firstChild; c !== null; c = c.nextSibling) if (c.nodeType === 1) children.push(c);
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
+  return out;
 }
