@@ -336,3 +336,60 @@ test("a container whose class words read as a byline's ('tag-housing-authority')
   assert.equal(r.method, 'main');
   assertWholeArticle(r.text);
 });
+
+test("a page streamed by React's server renderer (Next.js) has its article where the page's script moves it, without the loading fallback", () => {
+  // The shell comes first with a placeholder and a fallback; the article arrives at the end of the
+  // body in a hidden segment, with the instruction that moves it into place.
+  const shell = `${NAV}<main><h1>Harbour bridge to be rebuilt</h1><!--$?--><template id="B:0"></template><p>Loading the article…</p><!--/$--></main>${FOOTER}`;
+  const segment = `<div hidden id="S:0"><article>${prose()}</article></div><script>$RC("B:0","S:0")</script>`;
+  const r = extractMainText(page(shell + segment));
+  assert.equal(r.method, 'main');
+  assertWholeArticle(r.text);
+  assert.doesNotMatch(r.text, /Loading the article|Copyright/);
+
+  // In the placeholder's place: the heading before it, the footer after it.
+  const doc = parseLightDocument(page(shell + segment));
+  const main = doc.elements.find((e) => e.nodeName === 'MAIN')!;
+  assert.deepEqual(childNames(main), ['H1', 'ARTICLE']);
+  assert.equal(doc.elements.filter((e) => e.nodeName === 'DIV' && e.getAttribute('hidden') !== null).length, 0);
+  doc.elements.forEach((e, i) => assert.equal(e.index, i, 'document order renumbered after the move'));
+
+  // A segment (P:) moved by $RS, and the instruction written as a template's attributes (pages that forbid inline scripts).
+  const bySegment = page(`${NAV}<main><template id="P:1"></template></main><div hidden id="S:1">${prose()}</div><script>$RS("S:1","P:1")</script>`);
+  assertWholeArticle(extractMainText(bySegment).text);
+  const byAttributes = page(`${NAV}<main><!--$?--><template id="B:2"></template><!--/$--></main><div hidden id="S:2">${prose()}</div><template data-rci="" data-bid="B:2" data-sid="S:2"></template>`);
+  assertWholeArticle(extractMainText(byAttributes).text);
+
+  // Without its instruction a hidden segment stays hidden, as it does in a browser.
+  const orphan = page(`${NAV}<main><p>${SENTENCES[0]}</p></main><div hidden id="S:3"><p>${SENTENCES[1]}</p></div>`);
+  assert.doesNotMatch(extractMainText(orphan).text, /Engineers told/);
+});
+
+function childNames(node: { firstChild: { nodeType: number; nodeName: string; nextSibling: unknown } | null }): string[] {
+  const out: string[] = [];
+  for (let c = node.firstChild as { nodeType: number; nodeName: string; nextSibling: unknown } | null; c !== null; c = c.nextSibling as typeof c) {
+    if (c.nodeType === 1) out.push(c.nodeName);
+  }
+  return out;
+}
+
+test("an article a page builder splits into blocks, each beside an empty embed slot and set apart by pull quotes, is read whole; a short box beside a lone article is not", () => {
+  const block = (sentences: string[]) =>
+    `<div class="block text"><div class="embed natural"></div><div class="text"><section class="web-html"><div class="html">${sentences.map((s) => `<p>${s} ${s}</p>`).join('')}</div></section></div></div>`;
+  const quote = `<div class="block quote"><blockquote><p>${SENTENCES[4]}</p></blockquote></div>`;
+  const html = page(`${NAV}<div class="page-body"><div class="web-body-blocks">${block(SENTENCES.slice(0, 2))}${quote}${block(SENTENCES.slice(2))}</div></div>${FOOTER}`);
+  const r = extractMainText(html);
+  assert.equal(r.method, 'main');
+  assertWholeArticle(r.text);
+
+  // Beside a lone article, a box of a few lines (an author's note) scores as a block but holds
+  // far less than the article: the pick is not widened to take it in.
+  const note = '<div class="box"><p>Anna Berg covers the city, its council, its transport and its river for the Gazette.</p>' +
+    '<p>She has written about the harbour, its bridges, its ferries and its floods since 2015, in print and online.</p>' +
+    '<p>Tips, corrections, letters and complaints go to her desk, by post, by phone or by email, every weekday.</p></div>';
+  const longArticle = SENTENCES.map((s) => `<p>${s} ${s} ${s}</p>`).join('');
+  const lone = page(`${NAV}<div class="page-body"><div class="block text"><div class="embed natural"></div><div class="text">${longArticle}</div></div>${note}</div>${FOOTER}`);
+  const alone = extractMainText(lone);
+  assertWholeArticle(alone.text);
+  assert.doesNotMatch(alone.text, /Anna Berg/);
+});

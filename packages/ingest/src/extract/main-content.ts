@@ -54,6 +54,8 @@ const LEAD_CHARS: readonly [number, number] = [60, 1200];
 /** A paragraph that is one short link: fewer characters than this, at least this share of them in links. */
 const LINK_PARAGRAPH = { maxChars: 120, minLinkShare: 0.8 };
 
+/** See PageAnalysis.widen. */
+const WIDEN_SHARE = 0.25;
 /** Elements scored as paragraphs. */
 const SCORED = new Set(['SECTION', 'H2', 'H3', 'H4', 'H5', 'H6', 'P', 'TD', 'PRE']);
 /** A DIV holding none of these reads as one paragraph. */
@@ -195,8 +197,9 @@ class PageAnalysis {
     for (const s of SWITCHES) this.effects[s] = false;
     this.markGone(flags);
     this.count();
-    const top = this.scoreAndPick(flags);
-    const parts = this.article(top);
+    let top = this.scoreAndPick(flags);
+    let parts = this.article(top);
+    if (parts.length === 1) ({ top, parts } = this.widen(top, parts));
     const lead = this.lead(top, parts);
     if (lead !== null) parts.unshift(lead);
     const cut = this.clean(parts, flags);
@@ -403,6 +406,33 @@ class PageAnalysis {
     }
     for (let p = els[top]!.parentNode; p !== null && p.index !== 0 && elementChildren(p) === 1; p = p.parentNode) top = p.index;
     return top;
+  }
+
+  /**
+   * An article alone in its container may be one of several blocks of the article one level up,
+   * where a page builder wraps each run of paragraphs in its own block beside an empty one (an
+   * embed's slot) and sets pull quotes between them: the pick then holds one block of the article.
+   * Past wrappers whose other children hold no text, the pick is widened when the level above
+   * holds another scored block with at least WIDEN_SHARE of the pick's text; a short box beside
+   * an article (an author's note, a newsletter form, a comments app's heading) does not widen it.
+   * Widening without that test took in Substack's comments heading, newsletter forms and casino
+   * links on the 1,000 pages of docs/extraction.md's 2026 benchmark.
+   */
+  private widen(top: LightNode, parts: LightNode[]): { top: LightNode; parts: LightNode[] } {
+    let wider = top;
+    for (let p = top.parentNode; p !== null && p.index !== 0 && this.childrenWithText(p) === 1; p = p.parentNode) wider = p;
+    if (wider === top) return { top, parts };
+    const widerParts = this.article(wider);
+    const enough = WIDEN_SHARE * this.textLen[top.index]!;
+    const more = widerParts.some((s) => s !== wider && this.scored[s.index] === 1 && this.textLen[s.index]! >= enough);
+    return more ? { top: wider, parts: widerParts } : { top, parts };
+  }
+
+  /** Element children holding text. */
+  private childrenWithText(e: LightNode): number {
+    let n = 0;
+    for (let c = e.firstChild; c !== null; c = c.nextSibling) if (c.nodeType === 1 && this.textLen[c.index]! > 0) n++;
+    return n;
   }
 
   /** The best container and those of its siblings that score alike or read as prose. */
