@@ -393,3 +393,41 @@ test("an article a page builder splits into blocks, each beside an empty embed s
   assertWholeArticle(alone.text);
   assert.doesNotMatch(alone.text, /Anna Berg/);
 });
+
+test("a question-and-answer page gives its question and every answer, not the longest answer alone; a post's copy for small screens and a bio in the same rich-text class are not posts", () => {
+  const post = (sentences: string[]) => `<div class="s-prose js-post-body">${sentences.map((s) => `<p>${s}</p>`).join('')}</div>`;
+  const votes = '<div class="votecell"><button>Up</button><span>12</span></div>';
+  const signature = '<div class="post-signature"><a href="/users/1">anna</a> answered May 3</div>';
+  const question = `<div id="question" class="question"><div class="post-layout">${votes}<div class="postcell">${post([SENTENCES[0]!])}${signature}</div></div></div>`;
+  // The accepted answer, long: the pick, as on the real pages.
+  const longAnswer = Array.from({ length: 30 }, (_, i) => SENTENCES[2 + (i % 3)]!);
+  const answer = (sentences: string[]) => `<div class="answer"><div class="post-layout">${votes}<div class="answercell">${post(sentences)}${signature}</div></div></div>`;
+  const html = page(`${NAV}<div id="mainbar"><h1>Harbour bridge to be rebuilt</h1>${question}<div id="answers">${answer(SENTENCES.slice(1, 2))}${answer(longAnswer)}</div></div>${FOOTER}`);
+  const r = extractMainText(html);
+  assert.equal(r.method, 'main');
+  assertWholeArticle(r.text);
+  // In the page's order: the question first; the posts' vote counts and signatures are not text.
+  assert.ok(r.text.indexOf(SENTENCES[0]!) < r.text.indexOf(SENTENCES[2]!));
+  assert.doesNotMatch(r.text, /answered May 3|^12$/m);
+
+  // A blog post laid out twice (the same text for small and large screens) is one post; its author's
+  // bio, deeper in the page in the same class, is not another.
+  const body = `<div class="post-body">${prose()}</div>`;
+  const meta = '<div class="post-meta"><span>3 min read</span></div>';
+  const bio = '<div class="profile"><div class="card"><div class="inner"><div class="post-body"><p>Anna Berg has covered the harbour since 2015.</p></div></div></div></div>';
+  const twice = extractMainText(page(`${NAV}<div class="page"><div class="layout-small"><div class="wrap">${body}${meta}</div></div>` +
+    `<div class="layout-large"><div class="wrap">${body}${meta}</div></div><div class="below">${bio}</div></div>${FOOTER}`));
+  assertWholeArticle(twice.text);
+  assert.equal(twice.text.split(SENTENCES[0]!).length - 1, 1, 'the post once');
+  assert.doesNotMatch(twice.text, /Anna Berg/);
+});
+
+test('smileys in a forum post are part of its lines, not pictures: the post is not cut as a gallery', () => {
+  const smiley = '<img src="data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7" class="smilie smilie--sprite" alt=":)">';
+  const post = (n: number, body: string) => `<article class="message message--post"><div class="message-user"><a href="/u/${n}">user${n}</a></div>` +
+    `<div class="message-content"><div class="bbWrapper">${body}</div></div></article>`;
+  // The opening post is long (so the first, strictest pass finds enough); two short replies end in smileys.
+  const posts = post(1, Array.from({ length: 9 }, (_, i) => SENTENCES[i % 3]).join('<br>')) + post(2, `${SENTENCES[3]} ${smiley} ${smiley}<br>${smiley}`) + post(3, `${SENTENCES[4]} ${smiley}${smiley}`);
+  const r = extractMainText(page(`${NAV}<div class="block-body">${posts}</div>${FOOTER}`));
+  assertWholeArticle(r.text);
+});

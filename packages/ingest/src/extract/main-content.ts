@@ -56,6 +56,10 @@ const LINK_PARAGRAPH = { maxChars: 120, minLinkShare: 0.8 };
 
 /** See PageAnalysis.widen. */
 const WIDEN_SHARE = 0.25;
+/** See PageAnalysis.withRepeats: class words of a thread's post bodies. */
+const POST_BODY = /post|message|answer|reply|cooked|bbwrapper/i;
+const REPEAT_MIN_CHARS = 25;
+const REPEAT_MAX_LINK_DENSITY = 0.33;
 /** Elements scored as paragraphs. */
 const SCORED = new Set(['SECTION', 'H2', 'H3', 'H4', 'H5', 'H6', 'P', 'TD', 'PRE']);
 /** A DIV holding none of these reads as one paragraph. */
@@ -200,6 +204,7 @@ class PageAnalysis {
     let top = this.scoreAndPick(flags);
     let parts = this.article(top);
     if (parts.length === 1) ({ top, parts } = this.widen(top, parts));
+    parts = this.withRepeats(top, parts);
     const lead = this.lead(top, parts);
     if (lead !== null) parts.unshift(lead);
     const cut = this.clean(parts, flags);
@@ -426,6 +431,42 @@ class PageAnalysis {
     const enough = WIDEN_SHARE * this.textLen[top.index]!;
     const more = widerParts.some((s) => s !== wider && this.scored[s.index] === 1 && this.textLen[s.index]! >= enough);
     return more ? { top: wider, parts: widerParts } : { top, parts };
+  }
+
+  /**
+   * A thread's posts: when the pick is one post body of a question-and-answer page or a forum
+   * thread, the page holds its other posts in elements of the same tag and class (Stack
+   * Exchange's "s-prose js-post-body", XenForo's "bbWrapper", Discourse's "cooked"), and the
+   * pick alone is the longest answer without its question. Those elements join the parts in
+   * document order when they read as prose (REPEAT_MIN_CHARS, at most REPEAT_MAX_LINK_DENSITY).
+   */
+  private withRepeats(top: LightNode, parts: LightNode[]): LightNode[] {
+    const cls = top.getAttribute('class');
+    if (cls === null || !POST_BODY.test(cls)) return parts;
+    const { els, gone, end } = this;
+    const ranges = parts.map((p) => [p.index, end[p.index]!] as const);
+    const inside = (i: number) => ranges.some(([from, to]) => i >= from && i < to);
+    const more: LightNode[] = [];
+    const signature = (e: LightNode) => `${this.textLen[e.index]} ${shortText(e, 200)}`;
+    const seen = new Set(parts.map(signature));
+    const topDepth = depth(top);
+    for (let i = 1; i < this.n; i++) {
+      const e = els[i]!;
+      if (gone[i] || e.nodeName !== top.nodeName || e.getAttribute('class') !== cls || inside(i)) continue;
+      // Not an ancestor of a part.
+      if (ranges.some(([from]) => from > i && from < end[i]!)) continue;
+      if (this.textLen[i]! < REPEAT_MIN_CHARS || this.linkDensity(i) > REPEAT_MAX_LINK_DENSITY) continue;
+      // Posts sit at one depth (a question one level above its answers, on Stack Exchange); the same
+      // rich-text class deeper or higher is another component (an author's bio under the post).
+      if (Math.abs(depth(e) - topDepth) > 1) continue;
+      // A copy of a part (the same post laid out twice, for small and large screens) is not another post.
+      if (seen.has(signature(e))) continue;
+      seen.add(signature(e));
+      more.push(e);
+      i = end[i]! - 1;
+    }
+    if (more.length === 0) return parts;
+    return [...parts, ...more].sort((a, b) => a.index - b.index);
   }
 
   /** Element children holding text. */
@@ -697,7 +738,7 @@ class BlockCounts {
       this.link[k] = this.text[k]! * (href !== null && href.startsWith('#') ? 0.3 : 1);
     }
     if (tag === 'P') this.paragraphs[k] = this.paragraphs[k]! + 1;
-    else if (tag === 'IMG') this.images[k] = this.images[k]! + 1;
+    else if (tag === 'IMG' && !isInlineIcon(e)) this.images[k] = this.images[k]! + 1;
     else if (tag === 'LI') this.items[k] = this.items[k]! + 1;
     else if (tag === 'INPUT') this.inputs[k] = this.inputs[k]! + 1;
     if (tag.length === 2 && tag[0] === 'H' && tag[1]! >= '1' && tag[1]! <= '6') this.headingText[k] = this.text[k]!;
@@ -852,4 +893,22 @@ function textSimilarity(a: string, b: string): number {
   if (tokensA.size === 0 || tokensB.length === 0) return 0;
   const unique = tokensB.filter((t) => !tokensA.has(t));
   return 1 - unique.join(' ').length / tokensB.join(' ').length;
+}
+
+/**
+ * An emoticon or emoji set in a line of text (forums' `smilie`, WordPress's `wp-smiley` and `emoji`):
+ * part of the sentence, not a picture. A post of three lines and five smileys is not a gallery.
+ */
+function isInlineIcon(img: LightNode): boolean {
+  const cls = img.getAttribute('class');
+  return cls !== null && INLINE_ICON.test(cls);
+}
+
+const INLINE_ICON = /smil(e|ie|ey)|emoji|emoticon/i;
+
+/** Ancestors of `e` up to the body. */
+function depth(e: LightNode): number {
+  let d = 0;
+  for (let p = e.parentNode; p !== null; p = p.parentNode) d++;
+  return d;
 }
