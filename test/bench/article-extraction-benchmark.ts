@@ -1,28 +1,74 @@
 /**
- * foxden's extractors on the article-extraction benchmark of Zyte
- * (github.com/scrapinghub/article-extraction-benchmark): 181 real article
- * pages with the article body a person marked. Not part of `npm run bench`:
- * the pages are not in this repository or the shared corpus. With a checkout
- * of that repository:
+ * foxden's extractors on article-extraction benchmarks scored the way Zyte's
+ * is (word 4-gram shingles, precision and recall averaged over pages):
  *
- *   node --import tsx test/bench/article-extraction-benchmark.ts path/to/article-extraction-benchmark
+ * - Zyte's own (github.com/scrapinghub/article-extraction-benchmark): 181
+ *   real article pages with the article body a person marked; its layout is
+ *   html/<id>.html.gz and ground-truth.json.
+ * - tiptopjaw's web-content-extraction-benchmark
+ *   (github.com/tiptopjaw/web-content-extraction-benchmark): 1,000 pages of
+ *   2025-2026 (articles, forums and Q&A, documentation, product, service and
+ *   listing pages), gold text drafted by a language model and checked by
+ *   people; its layout is release/html/<id>.html.gz and
+ *   benchmark/ground-truth/<id>.json.
  *
- * writes output/foxden_fast.json and output/foxden_readability.json into the
- * checkout, where its own `python3 evaluate.py` ranks them beside the
- * published tools, and prints the benchmark's measure as computed here
- * (4-gram shingles of word tokens, precision and recall averaged over pages).
+ * Not part of `npm run bench`: the pages are not in this repository or the
+ * shared corpus. With a checkout of either repository:
+ *
+ *   node --import tsx test/bench/article-extraction-benchmark.ts path/to/checkout
+ *
+ * writes foxden_fast.json and foxden_readability.json into the checkout's
+ * output folder (where Zyte's own `python3 evaluate.py` ranks them beside the
+ * published tools), and prints the measure as computed here, for foxden's
+ * two extractors and, where Debian's python3-readability is installed,
+ * readability-lxml on the same decoded pages in the same run.
  */
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { decodeBody, extractMainText, normalizeText, EXTRACTORS } from '../../packages/ingest/src/extract/index.js';
 
 const dir = process.argv[2];
 if (!dir) {
-  console.error('usage: node --import tsx test/bench/article-extraction-benchmark.ts <checkout of scrapinghub/article-extraction-benchmark>');
+  console.error('usage: node --import tsx test/bench/article-extraction-benchmark.ts <checkout of scrapinghub/article-extraction-benchmark or tiptopjaw/web-content-extraction-benchmark>');
   process.exit(2);
 }
-const truth = JSON.parse(readFileSync(join(dir, 'ground-truth.json'), 'utf8')) as Record<string, { articleBody?: string; url: string }>;
+
+interface Benchmark {
+  /** Gold article text and address by page id. */
+  truth: Map<string, { articleBody: string; url: string }>;
+  htmlDir: string;
+  outputDir: string;
+}
+
+function loadBenchmark(root: string): Benchmark {
+  if (existsSync(join(root, 'ground-truth.json'))) {
+    const json = JSON.parse(readFileSync(join(root, 'ground-truth.json'), 'utf8')) as Record<string, { articleBody?: string; url: string }>;
+    const truth = new Map(Object.entries(json).map(([id, t]) => [id, { articleBody: t.articleBody ?? '', url: t.url }]));
+    return { truth, htmlDir: join(root, 'html'), outputDir: join(root, 'output') };
+  }
+  const perPage = join(root, 'benchmark', 'ground-truth');
+  if (existsSync(perPage)) {
+    const truth = new Map<string, { articleBody: string; url: string }>();
+    for (const name of readdirSync(perPage).filter((n) => n.endsWith('.json'))) {
+      const page = JSON.parse(readFileSync(join(perPage, name), 'utf8')) as { file_id: string; url?: string; ground_truth: { main_content?: string } };
+      truth.set(page.file_id, { articleBody: page.ground_truth.main_content ?? '', url: page.url ?? '' });
+    }
+    return { truth, htmlDir: join(root, 'release', 'html'), outputDir: join(root, 'release', 'output') };
+  }
+  throw new Error(`${root}: neither ground-truth.json (Zyte's layout) nor benchmark/ground-truth/ (tiptopjaw's)`);
+}
+
+const bench = loadBenchmark(dir);
+mkdirSync(bench.outputDir, { recursive: true });
+// Pages with both HTML and gold, in id order, decoded as ingest decodes an HTML record without a declared charset.
+const ids = readdirSync(bench.htmlDir).filter((n) => n.endsWith('.html.gz')).map((n) => n.slice(0, -'.html.gz'.length)).filter((id) => bench.truth.has(id)).sort();
+const pages = ids.map((id) => {
+  const body = gunzipSync(readFileSync(join(bench.htmlDir, `${id}.html.gz`)));
+  return { id, bytes: body.length, html: decodeBody(body, null).text };
+});
 
 /** The benchmark's tokens: runs of word characters (Python's `\w`), case kept. */
 function shingles(text: string): Map<string, number> {
@@ -55,32 +101,56 @@ function matching(gold: string, got: string): [number, number, number] {
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-for (const extractor of EXTRACTORS) {
-  const output: Record<string, { articleBody: string }> = {};
-  const methods: Record<string, number> = {};
+/** Precision and recall averaged over pages, and F1 of the two, as Zyte's evaluate.py. */
+function scoreAll(texts: Map<string, string>): { f1: number; precision: number; recall: number } {
   const precision: number[] = [];
   const recall: number[] = [];
-  let bytes = 0;
-  let seconds = 0;
-  for (const name of readdirSync(join(dir, 'html')).filter((n) => n.endsWith('.html.gz')).sort()) {
-    const key = name.slice(0, -'.html.gz'.length);
-    const body = gunzipSync(readFileSync(join(dir, 'html', name)));
-    const start = performance.now();
-    const found = extractMainText(decodeBody(body, null).text, { extractor, url: truth[key]?.url ?? null });
-    const text = normalizeText(found.text);
-    seconds += (performance.now() - start) / 1000;
-    bytes += body.length;
-    methods[found.method] = (methods[found.method] ?? 0) + 1;
-    output[key] = { articleBody: text };
-    const [tp, fp, fn] = matching(truth[key]?.articleBody ?? '', text);
+  for (const { id } of pages) {
+    const [tp, fp, fn] = matching(bench.truth.get(id)!.articleBody, texts.get(id) ?? '');
     if (tp + fp > 0) precision.push(fp === 0 && fn === 0 ? 1 : tp / (tp + fp));
     if (tp + fn > 0) recall.push(fp === 0 && fn === 0 ? 1 : tp / (tp + fn));
   }
-  writeFileSync(join(dir, 'output', `foxden_${extractor}.json`), JSON.stringify({ version: 'foxden', output }));
   const p = mean(precision);
   const r = mean(recall);
-  console.log(
-    `${extractor}: F1 ${((2 * p * r) / (p + r)).toFixed(3)}, precision ${p.toFixed(3)}, recall ${r.toFixed(3)} over ${Object.keys(output).length} pages; ` +
-      `${(bytes / 1e6 / seconds).toFixed(1)} MB/s of HTML (one pass, cold); methods ${JSON.stringify(methods)}`,
-  );
+  return { f1: (2 * p * r) / (p + r), precision: p, recall: r };
+}
+
+const line = (name: string, s: ReturnType<typeof scoreAll>, note: string): string =>
+  `${name}: F1 ${s.f1.toFixed(3)}, precision ${s.precision.toFixed(3)}, recall ${s.recall.toFixed(3)} over ${pages.length} pages; ${note}`;
+
+for (const extractor of EXTRACTORS) {
+  const texts = new Map<string, string>();
+  const methods: Record<string, number> = {};
+  let bytes = 0;
+  let seconds = 0;
+  for (const page of pages) {
+    const start = performance.now();
+    const found = extractMainText(page.html, { extractor, url: bench.truth.get(page.id)!.url || null });
+    const text = normalizeText(found.text);
+    seconds += (performance.now() - start) / 1000;
+    bytes += page.bytes;
+    methods[found.method] = (methods[found.method] ?? 0) + 1;
+    texts.set(page.id, text);
+  }
+  const output = Object.fromEntries([...texts].map(([id, text]) => [id, { articleBody: text }]));
+  writeFileSync(join(bench.outputDir, `foxden_${extractor}.json`), JSON.stringify({ version: 'foxden', output }));
+  console.log(line(extractor, scoreAll(texts), `${(bytes / 1e6 / seconds).toFixed(1)} MB/s of HTML (one pass, cold); methods ${JSON.stringify(methods)}`));
+}
+
+// The Python peer on the same decoded pages, where Debian's python3-readability is installed.
+const scratch = mkdtempSync(join(tmpdir(), 'foxden-aeb-'));
+try {
+  const input = join(scratch, 'pages.jsonl');
+  const out = join(scratch, 'texts.jsonl');
+  writeFileSync(input, pages.map((p) => JSON.stringify(p.html)).join('\n') + '\n');
+  const script = new URL('./peer_readability_lxml.py', import.meta.url).pathname;
+  const run = spawnSync('/usr/bin/python3', [script, input, '0', out], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (run.status !== 0) console.log(`readability-lxml not scored (apt-get install python3-readability): ${run.stderr.trim().split('\n').pop() ?? ''}`);
+  else {
+    const texts = readFileSync(out, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as string | null);
+    const peer = JSON.parse(run.stdout) as { library: string; failed_per_round: number };
+    console.log(line(peer.library, scoreAll(new Map(pages.map((p, i) => [p.id, normalizeText(texts[i] ?? '')]))), `failed on ${peer.failed_per_round} pages`));
+  }
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
 }
