@@ -236,6 +236,21 @@ test('pathological pages cost bounded memory: megabytes of inline data, 100,000 
   const r3 = extractMainText(nested);
   assert.notEqual(r3.method, 'failed');
   assert.match(r3.text, /Deep text at the bottom/);
+  // A streamed page (React) whose content moves to the bottom of a 30,000-deep nesting (deeper than
+  // a recursive walk could go): the tree is renumbered without recursion too.
+  const streamed = `<html><body>${'<div>'.repeat(30_000)}<template id="P:0"></template>${'</div>'.repeat(30_000)}` +
+    `<div hidden id="S:0"><p>Streamed text at the bottom of the nesting, long enough to count as an article here.</p></div><script>$RS("S:0","P:0")</script></body></html>`;
+  assert.match(extractMainText(streamed).text, /Streamed text at the bottom/);
+  // 20,000 placeholders and moves under one parent: each move walks its parent's children, so only the
+  // first 500 are made (a real page makes a few dozen), and the page still gives its text.
+  const moves = 20_000;
+  let many = '<html><body><main>';
+  for (let i = 0; i < moves; i++) many += `<template id="P:${i.toString(16)}"></template>`;
+  many += '</main>';
+  for (let i = 0; i < moves; i++) many += `<div hidden id="S:${i.toString(16)}"><p>Segment number ${i} of the page.</p></div><script>$RS("S:${i.toString(16)}","P:${i.toString(16)}")</script>`;
+  const r4 = extractMainText(`${many}</body></html>`);
+  assert.match(r4.text, /Segment number 0 of the page/);
+  assert.doesNotMatch(r4.text, /Segment number 19999 /);
 });
 
 test('the light tree: head content, titles, entities, implied closes and a missing </head>', () => {

@@ -233,12 +233,13 @@ function readMeta(attribs: Record<string, string>, into: Map<string, string>): v
  * placeholder where content is still loading, and the content later at the end
  * of the body, in `<div hidden id="S:0">`, with a script that moves it into
  * place: `$RC("B:0","S:0")` (a Suspense boundary: its fallback, between the
- * template and the boundary's closing `<!--/$-->` comment, goes) or
- * `$RS("S:0","P:0")` (a segment); `$RR` is `$RC` with style sheets to load. Without this the article of such a page is
- * hidden, and the page empty. The moves are made as the script would make
- * them, in its order; a segment without its instruction stays hidden, as in a
- * browser. React writes the same instructions as `<template data-rci>`,
- * `data-rri` or `data-rsi` attributes where a page forbids inline scripts.
+ * template and the boundary's closing `<!--/$-->` comment, goes),
+ * `$RR(...)` (the same, with style sheets to load) or `$RS("S:0","P:0")` (a
+ * segment). Without this the article of such a page is hidden, and the page
+ * empty. The moves are made as the script would make them, in its order; a
+ * segment without its instruction stays hidden, as in a browser. React writes
+ * the same instructions as `<template data-rci>`, `data-rri` or `data-rsi`
+ * attributes where a page forbids inline scripts.
  */
 class StreamedSegments {
   private readonly placeholders = new Map<string, LightNode>();
@@ -290,10 +291,10 @@ class StreamedSegments {
     }
   }
 
-  /** Moves each segment's content to its placeholder; true if the tree changed. */
+  /** Moves each segment's content to its placeholder (the first MAX_MOVES); true if the tree changed. */
   resolve(): boolean {
     let changed = false;
-    for (const { placeholder: pid, segment: sid } of this.moves) {
+    for (const { placeholder: pid, segment: sid } of this.moves.slice(0, MAX_MOVES)) {
       const placeholder = this.placeholders.get(pid);
       const segment = this.segments.get(sid);
       const parent = placeholder?.parentNode;
@@ -310,6 +311,11 @@ class StreamedSegments {
   }
 }
 
+/**
+ * Each move walks its parents' children: a made-up page of 100,000 placeholders under one parent
+ * would cost their square. Real streamed pages make a few dozen moves.
+ */
+const MAX_MOVES = 500;
 /** Placeholder and segment ids, after the page's optional identifier prefix. */
 const PLACEHOLDER_ID = /[BP]:[0-9a-f]+$/;
 const SEGMENT_ID = /S:[0-9a-f]+$/;
