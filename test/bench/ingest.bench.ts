@@ -199,7 +199,8 @@ function extractSeconds(pages: string[], extractor: Extractor, rounds: number): 
 /**
  * HTML main-text extraction alone, one core: the fast extractor and
  * Readability.js on the same pages, in MB/s of HTML (UTF-8 bytes), at 1x and
- * 4x the pages, and a pathological page (a 4 MB inline data URI; 100,000 elements).
+ * 4x the pages, and pathological pages (a 4 MB inline data URI; 100,000 elements side by side
+ * or one inside the other).
  */
 async function extractionEntries(ctx: BenchContext, files: string[], rawRate: number): Promise<BenchEntry[]> {
   const { dev, corpus } = await htmlPages(ctx, files);
@@ -212,6 +213,8 @@ async function extractionEntries(ctx: BenchContext, files: string[], rawRate: nu
   const devFast = extractSeconds(dev, 'fast', 3);
   const huge = `<html><body><img src="data:image/png;base64,${'A'.repeat(4_000_000)}"><p>One paragraph of text.</p></body></html>`;
   const many = `<html><body>${'<div><a href="/x">link</a> <span>item</span></div>'.repeat(100_000)}</body></html>`;
+  // 100,000 unclosed elements, one inside the other (htmlparser2's open-element stack is costly when deep).
+  const nested = `<html><body>${'<div>'.repeat(100_000)}<p>Deep text at the bottom of the nesting.</p></body></html>`;
   const pathological = (html: string): { ms: number; mbps: number } => {
     const s = extractSeconds([html], 'fast', 2);
     return { ms: Math.round(s * 1000), mbps: html.length / 1e6 / s };
@@ -229,6 +232,7 @@ async function extractionEntries(ctx: BenchContext, files: string[], rawRate: nu
         dev_set_only_mb_per_s: rate(devBytes, devFast),
         scaling_4x_pages_mb_per_s: rate(4 * bytes, four),
         pathological_4mb_data_uri: pathological(huge), pathological_100k_elements: pathological(many),
+        pathological_100k_nested: pathological(nested),
       },
     },
     {

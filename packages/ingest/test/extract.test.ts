@@ -258,4 +258,7 @@ test('the light tree: head content, titles, entities, implied closes and a missi
   assert.equal(doc.title, 'T & U');
   assert.equal(doc.meta.get('og:title'), 'OG');
   assert.equal(htmlToText(doc.body), 'Body starts here\n\nOne\n\nTwo <3');
+  // Past 4,096 open elements the parse goes on in a new parser: nothing before, inside or after is lost.
+  const deep = parseLightDocument(`<html><body><p>Before</p>${'<div><b>'.repeat(3_000)}Deep${'</b></div>'.repeat(3_000)}<p>After</p></body></html>`);
+  assert.equal(htmlToText(deep.body).replace(/\s+/g, ' '), 'Before Deep After');
 });

@@ -106,102 +106,135 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
   // Text of the not-built subtree being read is a script's: only there are React's instructions.
   let inScript = false;
 
-  const parser = new Parser(
-    {
-      oncomment(data) {
-        if (!stopped && hiddenDepth === 0 && !inHead) streamed.comment(data, current);
-      },
-      onopentag(name, attribs) {
-        if (stopped) return;
-        if (name === 'title' && !sawTitle && !inTitle) {
-          inTitle = true;
-          return;
-        }
-        if (hiddenDepth > 0) {
-          hiddenDepth++;
-          return;
-        }
-        if (name === 'head') {
-          inHead = true;
-          return;
-        }
-        if (name === 'meta') {
-          readMeta(attribs, meta);
-          if (inHead) return; // void: no close to wait for
-        }
-        if (inHead && (name === 'body' || !HEAD_CONTENT.has(name))) inHead = false;
-        if (name === 'template' && !inHead && !stopped && all.length <= maxElements) {
-          // A streamed page's placeholder is kept (empty) to receive its segment; see StreamedSegments.
-          const placeholder = streamed.template(attribs, current);
-          if (placeholder !== null) {
-            placeholder.index = all.length;
-            all.push(placeholder);
-            current.append(placeholder);
-          }
-        }
-        if (notBuilt.has(name) || inHead) {
-          hiddenDepth = 1;
-          inScript = name === 'script';
-          return;
-        }
-        if (transparent.has(name)) {
-          if (name === 'body' && bodyAttribs === null) bodyAttribs = attribs;
-          return;
-        }
-        if (all.length > maxElements) {
-          // The rest of the page is tokenized (bounded by the caller's cut of the HTML) but not built.
-          truncated = stopped = true;
-          return;
-        }
-        const node = new LightNode(1, upperCaseTag(name), null, attribs);
-        node.index = all.length;
-        all.push(node);
-        current.append(node);
-        if (name === 'div') streamed.segment(node);
-        if (!VOID_KEPT.has(name)) current = node;
-      },
-      onclosetag(name) {
-        if (stopped) return;
-        if (name === 'title' && inTitle) {
-          inTitle = false;
-          sawTitle = true;
-          return;
-        }
-        if (hiddenDepth > 0) {
-          hiddenDepth--;
-          if (hiddenDepth === 0) inScript = false;
-          return;
-        }
-        if (name === 'head') {
-          inHead = false;
-          return;
-        }
-        if (inHead) return;
-        if (transparent.has(name) || VOID_KEPT.has(name)) return;
-        // htmlparser2 reports every close it applies, implied ones included, in order; the
-        // current node is the one closing, unless the tag was never built (limit reached).
-        if (current !== body && current.nodeName === upperCaseTag(name)) current = current.parentNode ?? body;
-      },
-      ontext(data) {
-        if (inTitle) {
-          title += data;
-          return;
-        }
-        if (inScript && hiddenDepth === 1) streamed.script(data);
-        if (hiddenDepth > 0 || inHead || stopped) return;
-        const last = current.lastChild;
-        if (last !== null && last.nodeType === 3) last.nodeValue += data;
-        else current.append(new LightNode(3, '#text', data, null));
-      },
+  // Elements htmlparser2 holds open, and where the parse restarts when they are too many (see MAX_OPEN).
+  let open = 0;
+  let restartAt = -1;
+  let parser: Parser;
+
+  const handlers = {
+    oncomment(data: string): void {
+      if (!stopped && hiddenDepth === 0 && !inHead) streamed.comment(data, current);
     },
-    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
-  );
-  parser.end(html);
+    onopentag(name: string, attribs: Record<string, string>): void {
+      if (++open > MAX_OPEN && restartAt < 0) {
+        restartAt = parser.endIndex + 1;
+        parser.pause();
+      }
+      if (stopped) return;
+      if (name === 'title' && !sawTitle && !inTitle) {
+        inTitle = true;
+        return;
+      }
+      if (hiddenDepth > 0) {
+        hiddenDepth++;
+        return;
+      }
+      if (name === 'head') {
+        inHead = true;
+        return;
+      }
+      if (name === 'meta') {
+        readMeta(attribs, meta);
+        if (inHead) return; // void: no close to wait for
+      }
+      if (inHead && (name === 'body' || !HEAD_CONTENT.has(name))) inHead = false;
+      if (name === 'template' && !inHead && !stopped && all.length <= maxElements) {
+        // A streamed page's placeholder is kept (empty) to receive its segment; see StreamedSegments.
+        const placeholder = streamed.template(attribs, current);
+        if (placeholder !== null) {
+          placeholder.index = all.length;
+          all.push(placeholder);
+          current.append(placeholder);
+        }
+      }
+      if (notBuilt.has(name) || inHead) {
+        hiddenDepth = 1;
+        inScript = name === 'script';
+        return;
+      }
+      if (transparent.has(name)) {
+        if (name === 'body' && bodyAttribs === null) bodyAttribs = attribs;
+        return;
+      }
+      if (all.length > maxElements) {
+        // The rest of the page is tokenized (bounded by the caller's cut of the HTML) but not built.
+        truncated = stopped = true;
+        return;
+      }
+      const node = new LightNode(1, upperCaseTag(name), null, attribs);
+      node.index = all.length;
+      all.push(node);
+      current.append(node);
+      if (name === 'div') streamed.segment(node);
+      if (!VOID_KEPT.has(name)) current = node;
+    },
+    onclosetag(name: string): void {
+      open--;
+      if (stopped) return;
+      if (name === 'title' && inTitle) {
+        inTitle = false;
+        sawTitle = true;
+        return;
+      }
+      if (hiddenDepth > 0) {
+        hiddenDepth--;
+        if (hiddenDepth === 0) inScript = false;
+        return;
+      }
+      if (name === 'head') {
+        inHead = false;
+        return;
+      }
+      if (inHead) return;
+      if (transparent.has(name) || VOID_KEPT.has(name)) return;
+      // htmlparser2 reports every close it applies, implied ones included, in order; the
+      // current node is the one closing, unless the tag was never built (limit reached).
+      if (current !== body && current.nodeName === upperCaseTag(name)) current = current.parentNode ?? body;
+    },
+    ontext(data: string): void {
+      if (inTitle) {
+        title += data;
+        return;
+      }
+      if (inScript && hiddenDepth === 1) streamed.script(data);
+      if (hiddenDepth > 0 || inHead || stopped) return;
+      const last = current.lastChild;
+      if (last !== null && last.nodeType === 3) last.nodeValue += data;
+      else current.append(new LightNode(3, '#text', data, null));
+    },
+  };
+  let input = html;
+  for (;;) {
+    parser = new Parser(handlers, PARSER_OPTIONS);
+    parser.end(input);
+    if (restartAt < 0) break;
+    // The rest is read by a new parser, as a fragment: what follows goes on under the deepest
+    // element built so far (a browser, past its own depth limit, attaches deeper elements to it
+    // too), and whatever was left open in a skipped subtree (an SVG, a script) is closed.
+    input = input.slice(restartAt);
+    restartAt = -1;
+    open = 0;
+    hiddenDepth = 0;
+    inScript = false;
+    inTitle = false;
+  }
   const elements = streamed.resolve() ? reindex(body) : all;
   if (bodyAttribs !== null) (body as { attribs: Readonly<Record<string, string>> | null }).attribs = bodyAttribs;
   const cleanTitle = title.replace(/\s+/g, ' ').trim();
   return { body, elements, title: cleanTitle === '' ? null : cleanTitle, meta, truncated };
 }
+
+const PARSER_OPTIONS = { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true };
+
+/**
+ * htmlparser2 keeps the elements it holds open in an array it grows and shrinks at its front
+ * (unshift, shift), so each tag costs as much as the nesting is deep: 100,000 unclosed <div>s took
+ * 10 s, 25,000 0.7 s. Past this many open elements the parse goes on in a new parser (see
+ * parseLightDocument), so a tag costs at most this much. Browsers stop nesting at 512 (Chromium's
+ * kMaximumHTMLParserDOMTreeDepth); real pages nest a few dozen levels, broken ones (unclosed
+ * <font> or <b> tags) a few thousand.
+ */
+const MAX_OPEN = 4096;
 
 /**
  * Tag names in upper case, as the DOM gives them, made once per distinct name:
