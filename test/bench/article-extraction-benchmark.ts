@@ -23,12 +23,11 @@
  * two extractors and, where Debian's python3-readability is installed,
  * readability-lxml on the same decoded pages in the same run.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { decodeBody, extractMainText, normalizeText, EXTRACTORS } from '../../packages/ingest/src/extract/index.js';
+import { readabilityLxmlTexts } from './readability-lxml-texts.js';
 
 const dir = process.argv[2];
 if (!dir) {
@@ -138,19 +137,6 @@ for (const extractor of EXTRACTORS) {
 }
 
 // The Python peer on the same decoded pages, where Debian's python3-readability is installed.
-const scratch = mkdtempSync(join(tmpdir(), 'foxden-aeb-'));
-try {
-  const input = join(scratch, 'pages.jsonl');
-  const out = join(scratch, 'texts.jsonl');
-  writeFileSync(input, pages.map((p) => JSON.stringify(p.html)).join('\n') + '\n');
-  const script = new URL('./peer_readability_lxml.py', import.meta.url).pathname;
-  const run = spawnSync('/usr/bin/python3', [script, input, '0', out], { encoding: 'utf8', maxBuffer: 1 << 20 });
-  if (run.status !== 0) console.log(`readability-lxml not scored (apt-get install python3-readability): ${run.stderr.trim().split('\n').pop() ?? ''}`);
-  else {
-    const texts = readFileSync(out, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as string | null);
-    const peer = JSON.parse(run.stdout) as { library: string; failed_per_round: number };
-    console.log(line(peer.library, scoreAll(new Map(pages.map((p, i) => [p.id, normalizeText(texts[i] ?? '')]))), `failed on ${peer.failed_per_round} pages`));
-  }
-} finally {
-  rmSync(scratch, { recursive: true, force: true });
-}
+const peer = readabilityLxmlTexts(pages.map((p) => p.html));
+if ('missing' in peer) console.log(peer.missing);
+else console.log(line(peer.library, scoreAll(new Map(pages.map((p, i) => [p.id, normalizeText(peer.texts[i] ?? '')]))), `failed on ${peer.failed} pages`));

@@ -20,11 +20,10 @@
  * --misses N prints, per extractor, N passages it lost and N boilerplate
  * passages it kept, with their files.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeBody, extractMainText, normalizeText, EXTRACTORS } from '../../packages/ingest/src/extract/index.js';
+import { readabilityLxmlTexts } from './readability-lxml-texts.js';
 
 const dir = process.argv[2];
 if (!dir) {
@@ -123,19 +122,6 @@ for (const extractor of EXTRACTORS) {
 }
 
 // The Python peer on the same decoded pages, where Debian's python3-readability is installed.
-const scratch = mkdtempSync(join(tmpdir(), 'foxden-trafilatura-'));
-try {
-  const pages = join(scratch, 'pages.jsonl');
-  const out = join(scratch, 'texts.jsonl');
-  writeFileSync(pages, urls.map((u) => JSON.stringify(decoded.get(u))).join('\n') + '\n');
-  const script = new URL('./peer_readability_lxml.py', import.meta.url).pathname;
-  const run = spawnSync('/usr/bin/python3', [script, pages, '0', out], { encoding: 'utf8', maxBuffer: 1 << 20 });
-  if (run.status !== 0) console.log(`readability-lxml not scored (apt-get install python3-readability): ${run.stderr.trim().split('\n').pop() ?? ''}`);
-  else {
-    const texts = readFileSync(out, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as string | null);
-    const peer = JSON.parse(run.stdout) as { library: string; failed_per_round: number };
-    report(peer.library, score(new Map(urls.map((u, i) => [u, texts[i]!]))), `failed on ${peer.failed_per_round} pages`);
-  }
-} finally {
-  rmSync(scratch, { recursive: true, force: true });
-}
+const peer = readabilityLxmlTexts(urls.map((u) => decoded.get(u)!));
+if ('missing' in peer) console.log(peer.missing);
+else report(peer.library, score(new Map(urls.map((u, i) => [u, peer.texts[i]!]))), `failed on ${peer.failed} pages`);
