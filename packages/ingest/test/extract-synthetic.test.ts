@@ -338,7 +338,7 @@ test("a container whose class words read as a byline's ('tag-housing-authority')
 });
 
 test("a page streamed by React's server renderer (Next.js) has its article where the page's script moves it, without the loading fallback", () => {
-  // The shell comes first with a placeholder and a fallback; the article arrives at the end of the
+  // The shell comes first with a slot and a fallback; the article arrives at the end of the
   // body in a hidden segment, with the instruction that moves it into place.
   const shell = `${NAV}<main><h1>Harbour bridge to be rebuilt</h1><!--$?--><template id="B:0"></template><p>Loading the article…</p><!--/$--></main>${FOOTER}`;
   const segment = `<div hidden id="S:0"><article>${prose()}</article></div><script>$RC("B:0","S:0")</script>`;
@@ -347,7 +347,7 @@ test("a page streamed by React's server renderer (Next.js) has its article where
   assertWholeArticle(r.text);
   assert.doesNotMatch(r.text, /Loading the article|Copyright/);
 
-  // In the placeholder's place: the heading before it, the footer after it.
+  // In the slot's place: the heading before it, the footer after it.
   const doc = parseLightDocument(page(shell + segment));
   const main = doc.elements.find((e) => e.nodeName === 'MAIN')!;
   assert.deepEqual(childNames(main), ['H1', 'ARTICLE']);

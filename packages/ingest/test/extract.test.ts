@@ -241,7 +241,7 @@ test('pathological pages cost bounded memory: megabytes of inline data, 100,000 
   const streamed = `<html><body>${'<div>'.repeat(30_000)}<template id="P:0"></template>${'</div>'.repeat(30_000)}` +
     `<div hidden id="S:0"><p>Streamed text at the bottom of the nesting, long enough to count as an article here.</p></div><script>$RS("S:0","P:0")</script></body></html>`;
   assert.match(extractMainText(streamed).text, /Streamed text at the bottom/);
-  // 20,000 placeholders and moves under one parent: each move walks its parent's children, so only the
+  // 20,000 slots and moves under one parent: each move walks its parent's children, so only the
   // first 500 are made (a real page makes a few dozen), and the page still gives its text.
   const moves = 20_000;
   let many = '<html><body><main>';

@@ -139,12 +139,12 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
       }
       if (inHead && (name === 'body' || !HEAD_CONTENT.has(name))) inHead = false;
       if (name === 'template' && !inHead && !stopped && all.length <= maxElements) {
-        // A streamed page's placeholder is kept (empty) to receive its segment; see StreamedSegments.
-        const placeholder = streamed.template(attribs, current);
-        if (placeholder !== null) {
-          placeholder.index = all.length;
-          all.push(placeholder);
-          current.append(placeholder);
+        // A streamed page's slot is kept (empty) to receive its segment; see StreamedSegments.
+        const slot = streamed.template(attribs, current);
+        if (slot !== null) {
+          slot.index = all.length;
+          all.push(slot);
+          current.append(slot);
         }
       }
       if (notBuilt.has(name) || inHead) {
@@ -263,7 +263,7 @@ function readMeta(attribs: Record<string, string>, into: Map<string, string>): v
 /**
  * React's streaming server rendering (Next.js's app router and other React 18+
  * sites) sends a page's shell first, with a `<template id="B:0">` (or "P:0")
- * placeholder where content is still loading, and the content later at the end
+ * slot where content is still loading, and the content later at the end
  * of the body, in `<div hidden id="S:0">`, with a script that moves it into
  * place: `$RC("B:0","S:0")` (a Suspense boundary: its fallback, between the
  * template and the boundary's closing `<!--/$-->` comment, goes),
@@ -275,38 +275,38 @@ function readMeta(attribs: Record<string, string>, into: Map<string, string>): v
  * attributes where a page forbids inline scripts.
  */
 class StreamedSegments {
-  private readonly placeholders = new Map<string, LightNode>();
+  private readonly slots = new Map<string, LightNode>();
   private readonly segments = new Map<string, LightNode>();
-  /** A pending boundary's fallback: its last node, by the boundary's placeholder. */
+  /** A pending boundary's fallback: its last node, by the boundary's slot. */
   private readonly fallbackEnds = new Map<LightNode, LightNode>();
-  private readonly moves: Array<{ placeholder: string; segment: string }> = [];
-  /** Open Suspense boundaries: the parent they opened in and, for a pending one, its placeholder. */
-  private readonly boundaries: Array<{ parent: LightNode; pending: boolean; placeholder: LightNode | null }> = [];
+  private readonly moves: Array<{ slot: string; segment: string }> = [];
+  /** Open Suspense boundaries: the parent they opened in and, for a pending one, its slot. */
+  private readonly boundaries: Array<{ parent: LightNode; pending: boolean; slot: LightNode | null }> = [];
 
   comment(data: string, parent: LightNode): void {
     if (data === '$?' || data === '$' || data === '$!') {
-      this.boundaries.push({ parent, pending: data === '$?', placeholder: null });
+      this.boundaries.push({ parent, pending: data === '$?', slot: null });
     } else if (data === '/$') {
       const open = this.boundaries.pop();
-      if (open?.placeholder && open.parent === parent && parent.lastChild !== open.placeholder && parent.lastChild !== null) {
-        this.fallbackEnds.set(open.placeholder, parent.lastChild);
+      if (open?.slot && open.parent === parent && parent.lastChild !== open.slot && parent.lastChild !== null) {
+        this.fallbackEnds.set(open.slot, parent.lastChild);
       }
     }
   }
 
-  /** A placeholder to build for a `<template>`, or null; records instructions given as attributes. */
+  /** A slot to build for a `<template>`, or null; records instructions given as attributes. */
   template(attribs: Record<string, string>, parent: LightNode): LightNode | null {
     if ((attribs['data-rci'] !== undefined || attribs['data-rri'] !== undefined) && attribs['data-bid'] && attribs['data-sid']) {
-      this.moves.push({ placeholder: attribs['data-bid'], segment: attribs['data-sid'] });
+      this.moves.push({ slot: attribs['data-bid'], segment: attribs['data-sid'] });
     } else if (attribs['data-rsi'] !== undefined && attribs['data-sid'] && attribs['data-pid']) {
-      this.moves.push({ placeholder: attribs['data-pid'], segment: attribs['data-sid'] });
+      this.moves.push({ slot: attribs['data-pid'], segment: attribs['data-sid'] });
     }
     const id = attribs['id'];
-    if (id === undefined || !PLACEHOLDER_ID.test(id)) return null;
+    if (id === undefined || !SLOT_ID.test(id)) return null;
     const node = new LightNode(1, 'TEMPLATE', null, EMPTY_ATTRIBS);
-    this.placeholders.set(id, node);
+    this.slots.set(id, node);
     const open = this.boundaries[this.boundaries.length - 1];
-    if (open?.pending && open.placeholder === null && open.parent === parent) open.placeholder = node;
+    if (open?.pending && open.slot === null && open.parent === parent) open.slot = node;
     return node;
   }
 
@@ -319,25 +319,25 @@ class StreamedSegments {
   script(text: string): void {
     if (!text.includes('$R')) return;
     for (const m of text.matchAll(INSTRUCTION)) {
-      if (m[1] !== 'S') this.moves.push({ placeholder: m[2]!, segment: m[3]! });
-      else this.moves.push({ placeholder: m[3]!, segment: m[2]! });
+      if (m[1] !== 'S') this.moves.push({ slot: m[2]!, segment: m[3]! });
+      else this.moves.push({ slot: m[3]!, segment: m[2]! });
     }
   }
 
-  /** Moves each segment's content to its placeholder (the first MAX_MOVES); true if the tree changed. */
+  /** Moves each segment's content to its slot (the first MAX_MOVES); true if the tree changed. */
   resolve(): boolean {
     let changed = false;
-    for (const { placeholder: pid, segment: sid } of this.moves.slice(0, MAX_MOVES)) {
-      const placeholder = this.placeholders.get(pid);
+    for (const { slot: pid, segment: sid } of this.moves.slice(0, MAX_MOVES)) {
+      const slot = this.slots.get(pid);
       const segment = this.segments.get(sid);
-      const parent = placeholder?.parentNode;
-      if (!placeholder || !segment || !parent || !segment.parentNode || isInside(placeholder, segment)) continue;
-      this.placeholders.delete(pid);
+      const parent = slot?.parentNode;
+      if (!slot || !segment || !parent || !segment.parentNode || isInside(slot, segment)) continue;
+      this.slots.delete(pid);
       this.segments.delete(sid);
-      const fallbackEnd = this.fallbackEnds.get(placeholder);
-      if (fallbackEnd !== undefined) removeRange(parent, placeholder.nextSibling, fallbackEnd);
+      const fallbackEnd = this.fallbackEnds.get(slot);
+      if (fallbackEnd !== undefined) removeRange(parent, slot.nextSibling, fallbackEnd);
       removeRange(segment.parentNode, segment, segment);
-      replaceWithChildren(parent, placeholder, segment);
+      replaceWithChildren(parent, slot, segment);
       changed = true;
     }
     return changed;
@@ -345,12 +345,12 @@ class StreamedSegments {
 }
 
 /**
- * Each move walks its parents' children: a made-up page of 100,000 placeholders under one parent
+ * Each move walks its parents' children: a made-up page of 100,000 slots under one parent
  * would cost their square. Real streamed pages make a few dozen moves.
  */
 const MAX_MOVES = 500;
-/** Placeholder and segment ids, after the page's optional identifier prefix. */
-const PLACEHOLDER_ID = /[BP]:[0-9a-f]+$/;
+/** Slot and segment ids, after the page's optional identifier prefix. */
+const SLOT_ID = /[BP]:[0-9a-f]+$/;
 const SEGMENT_ID = /S:[0-9a-f]+$/;
 /** `$RC("B:0","S:0")`, `$RR("B:0","S:0",[styles])` and `$RS("S:0","P:0")`, with either kind of quotes. */
 const INSTRUCTION = /\$R([CRS])\(\s*["']([^"']+)["']\s*,\s*["']([^"']+)["']\s*\)/g;
@@ -375,26 +375,26 @@ function removeRange(parent: LightNode, first: LightNode | null, last: LightNode
   last.nextSibling = null;
 }
 
-/** Puts `from`'s children where `placeholder` is, in its place. */
-function replaceWithChildren(parent: LightNode, placeholder: LightNode, from: LightNode): void {
+/** Puts `from`'s children where `slot` is, in its place. */
+function replaceWithChildren(parent: LightNode, slot: LightNode, from: LightNode): void {
   const first = from.firstChild;
   const last = from.lastChild;
   for (let c = first; c !== null; c = c.nextSibling) c.parentNode = parent;
   from.firstChild = from.lastChild = null;
   let before: LightNode | null = null;
-  for (let c = parent.firstChild; c !== null && c !== placeholder; c = c.nextSibling) before = c;
-  const after = placeholder.nextSibling;
-  placeholder.nextSibling = null;
+  for (let c = parent.firstChild; c !== null && c !== slot; c = c.nextSibling) before = c;
+  const after = slot.nextSibling;
+  slot.nextSibling = null;
   if (first === null || last === null) {
     if (before === null) parent.firstChild = after;
     else before.nextSibling = after;
-    if (parent.lastChild === placeholder) parent.lastChild = before;
+    if (parent.lastChild === slot) parent.lastChild = before;
     return;
   }
   if (before === null) parent.firstChild = first;
   else before.nextSibling = first;
   last.nextSibling = after;
-  if (parent.lastChild === placeholder) parent.lastChild = last;
+  if (parent.lastChild === slot) parent.lastChild = last;
 }
 
 /** Document order again after nodes moved: every element of the tree, parents first, indexes renumbered. */
