@@ -315,9 +315,12 @@ class StreamedSegments {
     if (id !== undefined && div.attribs?.['hidden'] !== undefined && SEGMENT_ID.test(id)) this.segments.set(id, div);
   }
 
-  /** Reads a script's text for `$RC(...)` and `$RS(...)` calls. */
+  /**
+   * Reads a script's text for `$RC(...)` and `$RS(...)` calls. React writes each call after its
+   * segment, so on a page with no segment yet (almost all pages) no script text is searched.
+   */
   script(text: string): void {
-    if (!text.includes('$R')) return;
+    if (this.segments.size === 0 || !text.includes('$R')) return;
     for (const m of text.matchAll(INSTRUCTION)) {
       if (m[1] !== 'S') this.moves.push({ slot: m[2]!, segment: m[3]! });
       else this.moves.push({ slot: m[3]!, segment: m[2]! });
@@ -379,22 +382,14 @@ function removeRange(parent: LightNode, first: LightNode | null, last: LightNode
 function replaceWithChildren(parent: LightNode, slot: LightNode, from: LightNode): void {
   const first = from.firstChild;
   const last = from.lastChild;
-  for (let c = first; c !== null; c = c.nextSibling) c.parentNode = parent;
   from.firstChild = from.lastChild = null;
-  let before: LightNode | null = null;
-  for (let c = parent.firstChild; c !== null && c !== slot; c = c.nextSibling) before = c;
-  const after = slot.nextSibling;
-  slot.nextSibling = null;
-  if (first === null || last === null) {
-    if (before === null) parent.firstChild = after;
-    else before.nextSibling = after;
-    if (parent.lastChild === slot) parent.lastChild = before;
-    return;
+  if (first !== null && last !== null) {
+    for (let c: LightNode | null = first; c !== null; c = c.nextSibling) c.parentNode = parent;
+    last.nextSibling = slot.nextSibling;
+    slot.nextSibling = first;
+    if (parent.lastChild === slot) parent.lastChild = last;
   }
-  if (before === null) parent.firstChild = first;
-  else before.nextSibling = first;
-  last.nextSibling = after;
-  if (parent.lastChild === slot) parent.lastChild = last;
+  removeRange(parent, slot, slot);
 }
 
 /** Document order again after nodes moved: every element of the tree, parents first, indexes renumbered. */
