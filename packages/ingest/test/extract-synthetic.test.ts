@@ -431,3 +431,39 @@ test('smileys in a forum post are part of its lines, not pictures: the post is n
   const r = extractMainText(page(`${NAV}<div class="block-body">${posts}</div>${FOOTER}`));
   assertWholeArticle(r.text);
 });
+
+test("a service page's main region is read whole, not its densest section; a comment thread in the region is not; an author's box beside an article does not widen it", () => {
+  const about = prose(4);
+  const card = (title: string, text: string) => `<div class="card"><h3>${title}</h3><p>${text}</p></div>`;
+  const features = '<section class="features"><h2>What we do</h2>' +
+    card('Surveys', 'Our divers inspect every pier below the waterline and report within a week.') +
+    card('Repairs', 'We replace corroded steel and cracked concrete without closing the bridge.') +
+    card('Planning', 'We draw up maintenance plans that keep a crossing open for fifty years.') + '</section>';
+  const faq = '<section class="faq"><h2>Questions</h2>' +
+    card('How long does a survey take?', 'Most surveys of a river crossing take between three and five working days.') +
+    card('Do you work at night?', 'Yes: we schedule work on busy crossings for the quiet hours after midnight.') + '</section>';
+  const hero = '<section class="hero"><h1>Bridge engineering</h1><p>Inspection and repair of river crossings.</p></section>';
+  const html = page(`${NAV}<main>${hero}${features}<section class="about"><div class="text">${about}</div></section>${faq}</main>${FOOTER}`);
+  const r = extractMainText(html);
+  assert.equal(r.method, 'main');
+  for (const s of SENTENCES.slice(0, 4)) assert.ok(r.text.includes(s));
+  assert.match(r.text, /Our divers inspect every pier/);
+  assert.match(r.text, /Most surveys of a river crossing/);
+  assert.match(r.text, /quiet hours after midnight/);
+  assert.doesNotMatch(r.text, /Copyright|Sport/);
+
+  // A post whose comments hold most of the region: the region is read, but the thread is cut by its name.
+  const comment = (n: number) => `<li class="comment"><div class="comment-body"><p class="comment-meta">reader${n} on May ${n}</p>` +
+    `<p>Comment number ${n}: the bridge has been a nuisance for years and I am glad it is finally going to be rebuilt.</p></div></li>`;
+  const thread = `<div class="entry-comments" id="comments"><h2>Reader interactions</h2><ol class="comment-list">${Array.from({ length: 8 }, (_, i) => comment(i + 1)).join('')}</ol></div>`;
+  const post = `<main><article class="post"><div class="entry-content">${prose()}</div><p class="note">Filed by the harbour desk, with reporting from the north bank.</p></article>${thread}</main>`;
+  const withComments = extractMainText(page(`${NAV}${post}${FOOTER}`));
+  assertWholeArticle(withComments.text);
+  assert.doesNotMatch(withComments.text, /Comment number|reader1|Reader interactions/);
+
+  // An article with an author's box beside it in the region: less than the article again, so not widened.
+  const box = '<div class="author-card"><p>Anna Berg writes about the harbour, its ferries and its bridges for the Gazette.</p></div>';
+  const withBox = extractMainText(page(`${NAV}<main><div class="story">${prose()}</div>${box}</main>${FOOTER}`));
+  assertWholeArticle(withBox.text);
+  assert.doesNotMatch(withBox.text, /Anna Berg/);
+});

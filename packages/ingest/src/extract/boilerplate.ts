@@ -123,16 +123,18 @@ const LINK_DENSITY_MAX_CHARS = 2000;
 /**
  * Builds the fallback's skip test: furniture by markup ({@link isBoilerplate})
  * or by link density. One post-order pass counts text and link-text
- * characters per element, so each test is a lookup.
+ * characters per element, so each test is a lookup. `content`, when given,
+ * names the elements that are content whatever their class words say, in
+ * place of the block holding most of the page's text.
  */
-export function boilerplateFilter(root: DomNode): (element: DomNode) => boolean {
+export function boilerplateFilter(root: DomNode, content?: ReadonlySet<DomNode>): (element: DomNode) => boolean {
   const counts = countText(root);
   const pageText = counts.get(root)?.text ?? 0;
   return (element) => {
     const c = counts.get(element);
     // A block holding most of the page's text, and little of it in links, is the page's content
     // whatever its class words say (page builders name the article's wrapper "elementor-widget").
-    const mostOfPage = c !== undefined && c.text * 2 > pageText && c.link * 2 < c.text;
+    const mostOfPage = content !== undefined ? content.has(element) : c !== undefined && c.text * 2 > pageText && c.link * 2 < c.text;
     if (mostOfPage ? isObviousFurniture(element) : isBoilerplate(element)) return true;
     const tag = upperCaseName(element);
     if (!LINK_DENSITY_TAGS.has(tag)) return false;
@@ -140,6 +142,12 @@ export function boilerplateFilter(root: DomNode): (element: DomNode) => boolean 
     // One link inside a short block is a reference in running text (a forum post quoting a URL), not a menu.
     return c.links >= 2 && c.link / c.text > MAX_LINK_DENSITY;
   };
+}
+
+/** Share of the text under `root` (non-space characters) inside links. */
+export function linkDensity(root: DomNode): number {
+  const c = countText(root).get(root);
+  return c === undefined || c.text === 0 ? 0 : c.link / c.text;
 }
 
 interface TextCount {

@@ -94,6 +94,8 @@ export interface MainContent {
   pageChars: number;
   /** Share of the article's text inside links: low for prose, high for a listing's teasers. */
   linkDensity: number;
+  /** The container the text was read from (null when no pass found text). */
+  top: LightNode | null;
 }
 
 /**
@@ -118,7 +120,7 @@ function repeatsPass(next: PassFlags, ran: PassFlags, effects: PassEffects): boo
  */
 export function mainContent(doc: LightDocument, { everyPass = false } = {}): MainContent {
   const analysis = new PageAnalysis(doc);
-  let best = { text: '', linkDensity: 0 };
+  let best: { text: string; linkDensity: number; top: LightNode | null } = { text: '', linkDensity: 0, top: null };
   let ran: PassFlags | null = null;
   for (const flags of PASSES) {
     // Pages where no pass finds enough (listings, home pages: four in ten of the shared corpus's HTML
@@ -197,7 +199,7 @@ class PageAnalysis {
     this.hasMetaByline = ['dc:creator', 'dcterm:creator', 'author', 'parsely-author'].some((k) => doc.meta.has(k));
   }
 
-  run(flags: PassFlags): { text: string; linkDensity: number } {
+  run(flags: PassFlags): { text: string; linkDensity: number; top: LightNode } {
     for (const s of SWITCHES) this.effects[s] = false;
     this.markGone(flags);
     this.count();
@@ -229,7 +231,7 @@ class PageAnalysis {
         return this.textLen[i]! * 2 > rootChars ? isObviousFurniture(e) : isBoilerplate(e);
       });
     }
-    return { text: renderer.finish(), linkDensity: chars === 0 ? 0 : linkChars / chars };
+    return { text: renderer.finish(), linkDensity: chars === 0 ? 0 : linkChars / chars, top };
   }
 
   /** Pre-order: hidden elements, unlikely candidates, the byline and the heading that repeats the title. */
