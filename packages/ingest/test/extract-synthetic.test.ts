@@ -467,3 +467,13 @@ test("a service page's main region is read whole, not its densest section; a com
   assertWholeArticle(withBox.text);
   assert.doesNotMatch(withBox.text, /Anna Berg/);
 });
+
+test('a stray <![CDATA[ in the body hides nothing after it: a browser ends it at the first ">" (XenForo themes write one after <body>)', () => {
+  const html = page(`\n<![CDATA[\n\n<div id="jumpToTop"></div>${NAV}<div class="p-body"><div class="bbWrapper">${prose()}</div></div>` +
+    `<script>//<![CDATA[\nvar theme = "uix";\n//]]></script>${FOOTER}`);
+  for (const extractor of ['fast', 'readability'] as const) {
+    const r = extractMainText(html, { extractor });
+    assertWholeArticle(r.text);
+    assert.doesNotMatch(r.text, /CDATA|var theme/);
+  }
+});

@@ -4,7 +4,7 @@ import type { parseHTML as ParseHTML } from 'linkedom';
 import { boilerplateFilter, countElements, isBoilerplate, isObviousFurniture, linkDensity } from './boilerplate.js';
 import { dropFurnitureLines } from './furniture-lines.js';
 import { htmlToText, type DomNode } from './html-to-text.js';
-import { parseLightDocument, type LightDocument, type LightNode } from './light-dom.js';
+import { asBrowserReadsCdata, parseLightDocument, type LightDocument, type LightNode } from './light-dom.js';
 import { mainContent } from './main-content.js';
 
 /** `fast`: the linear main-content scorer over a light tree (the default); `readability`: Readability.js over linkedom. */
@@ -258,7 +258,9 @@ function extractWithReadability(html: string, opts: typeof DEFAULTS): ExtractedT
   // end up outside the body and yield nothing, so fragments get the wrapper a browser would imply.
   const whole = /<(html|body)[\s>]/i.test(html);
   const { parseHTML, Readability } = loadReadability();
-  const { document } = parseHTML(whole ? html : `<!DOCTYPE html><html><head></head><body>${html}</body></html>`);
+  // linkedom tokenizes with htmlparser2 too: a stray `<![CDATA[` must not hide the rest of the page.
+  const read = asBrowserReadsCdata(html);
+  const { document } = parseHTML(whole ? read : `<!DOCTYPE html><html><head></head><body>${read}</body></html>`);
   const title = cleanTitle((document as { title?: string }).title);
   const root = (document.body ?? document.documentElement) as unknown as DomNode | null;
   if (root === null || root === undefined) return { text: '', title, method: 'empty' };

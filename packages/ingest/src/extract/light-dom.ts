@@ -203,7 +203,7 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
       else current.append(new LightNode(3, '#text', data, null));
     },
   };
-  let input = html;
+  let input = asBrowserReadsCdata(html);
   for (;;) {
     parser = new Parser(handlers, PARSER_OPTIONS);
     parser.end(input);
@@ -225,6 +225,19 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
 }
 
 const PARSER_OPTIONS = { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true };
+
+/**
+ * `<![CDATA[` in HTML (outside SVG and MathML) is, for a browser's parser, a bogus comment that
+ * ends at the first `>`; htmlparser2 reads a CDATA section to the next `]]>`, so a page with a
+ * stray `<![CDATA[` lost everything after it (XenForo themes on forums.tomshardware.com and
+ * forums.androidcentral.com write one right after `<body>`: whole threads came out empty).
+ * Written as `<!-CDATA[`, of the same length so that offsets hold, htmlparser2 reads a bogus
+ * declaration that ends at the first `>`, as a browser does. Script and style text is not
+ * tokenized, so their `//<![CDATA[` lines are not affected.
+ */
+export function asBrowserReadsCdata(html: string): string {
+  return html.includes('<![CDATA[') ? html.replaceAll('<![CDATA[', '<!-CDATA[') : html;
+}
 
 /**
  * htmlparser2 keeps the elements it holds open in an array it grows and shrinks at its front
