@@ -477,3 +477,18 @@ test('a stray <![CDATA[ in the body hides nothing after it: a browser ends it at
     assert.doesNotMatch(r.text, /CDATA|var theme/);
   }
 });
+
+test("a streamed page saved without its scripts has each segment in the slot of its number; with scripts but no instruction, segments stay hidden", () => {
+  const shell = `${NAV}<main><h1>Harbour bridge to be rebuilt</h1><!--$?--><template id="B:0"></template><p>Loading the article…</p><!--/$-->` +
+    `<template id="P:1"></template></main>${FOOTER}`;
+  const segments = `<div hidden id="S:0"><article>${prose(3)}</article></div><div hidden id="S:1"><p>${SENTENCES[3]} ${SENTENCES[4]}</p></div>`;
+  const stripped = extractMainText(page(shell + segments));
+  assertWholeArticle(stripped.text);
+  assert.doesNotMatch(stripped.text, /Loading the article/);
+  const doc = parseLightDocument(page(shell + segments));
+  assert.deepEqual(childNames(doc.elements.find((e) => e.nodeName === 'MAIN')!), ['H1', 'ARTICLE', 'P']);
+
+  // The page's scripts are there and none moves a segment: as in a browser, the segments stay hidden.
+  const withScripts = extractMainText(page(`${shell}${segments}<script>window.dataLayer = [];</script>`));
+  assert.doesNotMatch(withScripts.text, /The city council voted/);
+});

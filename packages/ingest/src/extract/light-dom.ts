@@ -105,6 +105,8 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
   const streamed = new StreamedSegments();
   // Text of the not-built subtree being read is a script's: only there are React's instructions.
   let inScript = false;
+  // Whether the page carries any script: a copy saved without them cannot hold React's instructions.
+  let sawScript = false;
 
   // Elements htmlparser2 holds open, and where the parse restarts when they are too many (see MAX_OPEN).
   let open = 0;
@@ -150,6 +152,7 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
       if (notBuilt.has(name) || inHead) {
         hiddenDepth = 1;
         inScript = name === 'script';
+        if (inScript) sawScript = true;
         return;
       }
       if (transparent.has(name)) {
@@ -218,7 +221,7 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
     inScript = false;
     inTitle = false;
   }
-  const elements = streamed.resolve() ? reindex(body) : all;
+  const elements = streamed.resolve(!sawScript) ? reindex(body) : all;
   if (bodyAttribs !== null) (body as { attribs: Readonly<Record<string, string>> | null }).attribs = bodyAttribs;
   const cleanTitle = title.replace(/\s+/g, ' ').trim();
   return { body, elements, title: cleanTitle === '' ? null : cleanTitle, meta, truncated };
@@ -285,7 +288,12 @@ function readMeta(attribs: Record<string, string>, into: Map<string, string>): v
  * empty. The moves are made as the script would make them, in its order; a
  * segment without its instruction stays hidden, as in a browser. React writes
  * the same instructions as `<template data-rci>`, `data-rri` or `data-rsi`
- * attributes where a page forbids inline scripts.
+ * attributes where a page forbids inline scripts. A copy of a page saved
+ * without its scripts (an archive's cleaned copy) has lost the instructions
+ * with them: on a page with no script and no instruction at all, each
+ * segment goes to the slot of its number, as React numbers them (`S:3` to
+ * `B:3`, else `P:3`), for the page as its readers saw it. 15 of WCXB's 2,008
+ * pages are such copies; 8 of them gave a footer line for a whole article.
  */
 class StreamedSegments {
   private readonly slots = new Map<string, LightNode>();
@@ -340,8 +348,18 @@ class StreamedSegments {
     }
   }
 
-  /** Moves each segment's content to its slot (the first MAX_MOVES); true if the tree changed. */
-  resolve(): boolean {
+  /**
+   * Moves each segment's content to its slot (the first MAX_MOVES); true if the tree changed.
+   * `scriptsStripped`: the page has no script, so instructions are made up by number (see above).
+   */
+  resolve(scriptsStripped: boolean): boolean {
+    if (scriptsStripped && this.moves.length === 0) {
+      for (const sid of this.segments.keys()) {
+        const byNumber = (kind: string) => sid.replace(SEGMENT_NUMBER, `${kind}:$1`);
+        const slot = [byNumber('B'), byNumber('P')].find((id) => this.slots.has(id));
+        if (slot !== undefined) this.moves.push({ slot, segment: sid });
+      }
+    }
     let changed = false;
     for (const { slot: pid, segment: sid } of this.moves.slice(0, MAX_MOVES)) {
       const slot = this.slots.get(pid);
@@ -368,6 +386,7 @@ const MAX_MOVES = 500;
 /** Slot and segment ids, after the page's optional identifier prefix. */
 const SLOT_ID = /[BP]:[0-9a-f]+$/;
 const SEGMENT_ID = /S:[0-9a-f]+$/;
+const SEGMENT_NUMBER = /S:([0-9a-f]+)$/;
 /** `$RC("B:0","S:0")`, `$RR("B:0","S:0",[styles])` and `$RS("S:0","P:0")`, with either kind of quotes. */
 const INSTRUCTION = /\$R([CRS])\(\s*["']([^"']+)["']\s*,\s*["']([^"']+)["']\s*\)/g;
 
