@@ -492,3 +492,16 @@ test("a streamed page saved without its scripts has each segment in the slot of 
   const withScripts = extractMainText(page(`${shell}${segments}<script>window.dataLayer = [];</script>`));
   assert.doesNotMatch(withScripts.text, /The city council voted/);
 });
+
+test("an article set in many page-builder text blocks (Elementor's widgets) is read whole; a sidebar's widgets and a builder's menu block are not", () => {
+  const block = (html: string) => '<section class="elementor-section elementor-top-section elementor-element"><div class="elementor-container">' +
+    '<div class="elementor-column elementor-col-100"><div class="elementor-widget-wrap elementor-element-populated">' +
+    `<div class="elementor-element elementor-widget elementor-widget-text-editor"><div class="elementor-widget-container">${html}</div></div></div></div></div></section>`;
+  const sections = SENTENCES.map((s, i) => block(`<h2>Part ${i + 1}</h2><p>${s} ${s}</p>`)).join('');
+  const menu = '<div class="elementor-element elementor-widget elementor-widget-nav-menu"><div class="elementor-widget-container"><ul><li><a href="/a">Archive</a></li><li><a href="/b">About us</a></li></ul></div></div>';
+  const sidebar = '<div id="secondary"><section class="widget widget_recent_entries"><h2>Recent posts</h2><ul><li><a href="/x">Ferry timetable changes</a></li></ul></section></div>';
+  const html = page(`${NAV}<div class="elementor-location-header">${menu}</div><main><article class="post"><div class="entry-content"><div class="elementor elementor-3042">${sections}</div></div></article></main>${sidebar}${FOOTER}`);
+  const r = extractMainText(html);
+  assertWholeArticle(r.text);
+  assert.doesNotMatch(r.text, /Recent posts|Ferry timetable|Archive|About us/);
+});

@@ -43,6 +43,16 @@ const FURNITURE_CLASS_NAMES = new Set(['hidden', 'visually-hidden', 'sr-only', '
 const FURNITURE_STEMS = /foot(?!note)|navbar|sidebar|breadcrumb|cookie|menu/i;
 
 /**
+ * Page builders call every block of a page a widget: Elementor's text, heading and image blocks
+ * are `elementor-widget elementor-widget-text-editor`, each inside an `elementor-widget-container`.
+ * In such a class name "widget" says nothing about furniture (an article split into ten text
+ * blocks lost them all to it), while the block's other words still do
+ * (`elementor-widget-nav-menu`, `elementor-widget-share-buttons`). A WordPress sidebar's
+ * `widget widget_recent_entries` is still furniture.
+ */
+const PAGE_BUILDER_BLOCK = /^elementor-/i;
+
+/**
  * Answers of hasFurnitureWord by class or id value: a page repeats the same
  * few values on thousands of elements, and splitting each again was a fifth of
  * what the main-content pass allocated. Bounded, and emptied when full.
@@ -62,8 +72,13 @@ function hasFurnitureWord(value: string): boolean {
 
 function splitsIntoFurnitureWord(value: string): boolean {
   if (FURNITURE_STEMS.test(value)) return true;
-  for (const token of value.split(/[\s_-]+|(?<=[a-z])(?=[A-Z])/)) {
-    if (token !== '' && FURNITURE_WORDS.has(token.toLowerCase())) return true;
+  for (const name of value.split(/\s+/)) {
+    const builderBlock = PAGE_BUILDER_BLOCK.test(name);
+    for (const token of name.split(/[_-]+|(?<=[a-z])(?=[A-Z])/)) {
+      if (token === '') continue;
+      const word = token.toLowerCase();
+      if (FURNITURE_WORDS.has(word) && !(builderBlock && word === 'widget')) return true;
+    }
   }
   for (const name of value.split(/\s+/)) if (FURNITURE_CLASS_NAMES.has(name.toLowerCase())) return true;
   return false;
