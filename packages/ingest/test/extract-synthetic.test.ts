@@ -505,3 +505,19 @@ test("an article set in many page-builder text blocks (Elementor's widgets) is r
   assertWholeArticle(r.text);
   assert.doesNotMatch(r.text, /Recent posts|Ferry timetable|Archive|About us/);
 });
+
+test("a block of text named like a skip link ('skip-item', a table of contents' target) is text, a skip link is not; paragraphs classed 'contextmenu' are text", () => {
+  const skipLink = '<a class="skip-link screen-reader-text" href="#content">Skip to content</a>';
+  const toc = `<div class="toc-box"><p>IN THIS ARTICLE</p><ul>${SENTENCES.map((_, i) => `<li><a href="#topic${i}">Part ${i + 1}</a></li>`).join('')}</ul></div>`;
+  const sections = SENTENCES.map((s, i) => `<div class="skip-item" id="topic${i}"><div class="qus-area"><h2>Part ${i + 1}</h2><p>${s}</p><p>${s}</p></div></div>`).join('');
+  const r = extractMainText(page(`${skipLink}${NAV}<div class="container"><div class="blog-single-content">${toc}${sections}</div></div>${FOOTER}`));
+  assert.equal(r.method, 'main');
+  assertWholeArticle(r.text);
+  assert.doesNotMatch(r.text, /Skip to content/);
+
+  // A right-click handler some publishers put on every paragraph of a story is not a menu.
+  const story = `<article><div class="ctx_content"><story>${SENTENCES.map((s) => `<p class="contextmenu Body">${s}</p>`).join('')}</story></div></article>`;
+  const r2 = extractMainText(page(`${NAV}${story}${FOOTER}`));
+  assert.equal(r2.method, 'main');
+  assertWholeArticle(r2.text);
+});

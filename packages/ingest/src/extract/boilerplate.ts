@@ -21,13 +21,22 @@ const FURNITURE_ROLES = new Set([
  */
 const FURNITURE_WORDS = new Set([
   'nav', 'navbar', 'navigation', 'menu', 'menubar', 'submenu', 'breadcrumb', 'breadcrumbs', 'sidebar', 'sidenav', 'footer',
-  'masthead', 'cookie', 'cookies', 'consent', 'gdpr', 'share', 'sharing', 'social', 'subscribe', 'newsletter', 'skip',
+  'masthead', 'cookie', 'cookies', 'consent', 'gdpr', 'share', 'sharing', 'social', 'subscribe', 'newsletter',
   'toolbar', 'pagination', 'pager', 'advert', 'advertisement', 'ads', 'ad', 'promo', 'popup', 'modal', 'login', 'signup',
   'banner', 'topbar', 'dropdown', 'offcanvas', 'printfooter', 'catlinks', 'toc', 'related', 'widget', 'sitemap', 'copyright',
-  'header', 'siteheader', 'jump', 'noprint', 'editsection',
+  'header', 'siteheader', 'noprint', 'editsection',
   // comment threads and their forms (the article's own text is never so named: a block holding most of the page is judged by markup alone)
   'comments', 'commentlist', 'respond', 'disqus', 'pingback', 'trackback',
 ]);
+
+/**
+ * Words that name a link to elsewhere on the page ("skip to content", "jump to recipe"): furniture
+ * when the element is as short as such a link or its list, not when it holds a block of text
+ * (a guide's sections named `skip-item` as targets of its table of contents).
+ */
+const LINK_WORDS = new Set(['skip', 'jump']);
+/** Characters of text above which an element named by a LINK_WORDS word is not such a link. */
+const MAX_LINK_WORD_CHARS = 200;
 
 /**
  * Class names that mark furniture only as whole names. "hidden" is one: as a
@@ -38,9 +47,11 @@ const FURNITURE_CLASS_NAMES = new Set(['hidden', 'visually-hidden', 'sr-only', '
 
 /**
  * Stems strong enough to match inside a longer token ("iafoot", "topnavbar",
- * "site-sidebar2"); "foot" excludes "footnote", which is content.
+ * "site-sidebar2"); "foot" excludes "footnote", which is content, and "menu"
+ * excludes "contextmenu", a right-click handler some publishers put on every
+ * paragraph of their stories (Echo Live's: the story came out as its first line).
  */
-const FURNITURE_STEMS = /foot(?!note)|navbar|sidebar|breadcrumb|cookie|menu/i;
+const FURNITURE_STEMS = /foot(?!note)|navbar|sidebar|breadcrumb|cookie|(?<!context)menu/i;
 
 /**
  * Page builders call every block of a page a widget: Elementor's text, heading and image blocks
@@ -57,10 +68,13 @@ const PAGE_BUILDER_BLOCK = /^elementor-/i;
  * few values on thousands of elements, and splitting each again was a fifth of
  * what the main-content pass allocated. Bounded, and emptied when full.
  */
-const FURNITURE_ANSWERS = new Map<string, boolean>();
+const FURNITURE_ANSWERS = new Map<string, Furniture>();
 const MAX_REMEMBERED_VALUES = 16_384;
 
-function hasFurnitureWord(value: string): boolean {
+/** What a class or id value says: not furniture, furniture, or furniture if short (LINK_WORDS). */
+const enum Furniture { No, Yes, IfShort }
+
+function furnitureWord(value: string): Furniture {
   let answer = FURNITURE_ANSWERS.get(value);
   if (answer === undefined) {
     answer = splitsIntoFurnitureWord(value);
@@ -70,18 +84,26 @@ function hasFurnitureWord(value: string): boolean {
   return answer;
 }
 
-function splitsIntoFurnitureWord(value: string): boolean {
-  if (FURNITURE_STEMS.test(value)) return true;
+function splitsIntoFurnitureWord(value: string): Furniture {
+  if (FURNITURE_STEMS.test(value)) return Furniture.Yes;
+  let answer = Furniture.No;
   for (const name of value.split(/\s+/)) {
     const builderBlock = PAGE_BUILDER_BLOCK.test(name);
     for (const token of name.split(/[_-]+|(?<=[a-z])(?=[A-Z])/)) {
       if (token === '') continue;
       const word = token.toLowerCase();
-      if (FURNITURE_WORDS.has(word) && !(builderBlock && word === 'widget')) return true;
+      if (FURNITURE_WORDS.has(word) && !(builderBlock && word === 'widget')) return Furniture.Yes;
+      if (LINK_WORDS.has(word)) answer = Furniture.IfShort;
     }
   }
-  for (const name of value.split(/\s+/)) if (FURNITURE_CLASS_NAMES.has(name.toLowerCase())) return true;
-  return false;
+  for (const name of value.split(/\s+/)) if (FURNITURE_CLASS_NAMES.has(name.toLowerCase())) return Furniture.Yes;
+  return answer;
+}
+
+function namedFurniture(value: string | null, textChars: number): boolean {
+  if (value === null) return false;
+  const answer = furnitureWord(value);
+  return answer === Furniture.Yes || (answer === Furniture.IfShort && textChars <= MAX_LINK_WORD_CHARS);
 }
 
 /**
@@ -105,18 +127,20 @@ export function isObviousFurniture(element: DomNode): boolean {
   return tag === 'HEADER' && !insideArticle(element);
 }
 
-/** True when `element` (and so its whole subtree) looks like page furniture, by markup or by class and id words. */
-export function isBoilerplate(element: DomNode): boolean {
+/**
+ * True when `element` (and so its whole subtree) looks like page furniture, by markup or by class
+ * and id words. `textChars`, the characters of text it holds where the caller has counted them,
+ * tells a skip link from a block of text named alike (LINK_WORDS); unknown (0), it is taken as short.
+ */
+export function isBoilerplate(element: DomNode, textChars = 0): boolean {
   if (isObviousFurniture(element)) return true;
   const tag = upperCaseName(element);
   // The body and main containers often carry theme classes such as "has-sidebar".
   if (tag === 'BODY' || tag === 'HTML' || tag === 'MAIN' || tag === 'ARTICLE') return false;
   if (element.getAttribute === undefined) return false;
-  const cls = element.getAttribute('class');
-  if (cls !== null && hasFurnitureWord(cls)) return true;
+  if (namedFurniture(element.getAttribute('class'), textChars)) return true;
   const id = element.getAttribute('id');
-  if (id !== null && !isHeadingSlug(id) && hasFurnitureWord(id)) return true;
-  return false;
+  return id !== null && !isHeadingSlug(id) && namedFurniture(id, textChars);
 }
 
 /**
@@ -150,7 +174,7 @@ export function boilerplateFilter(root: DomNode, content?: ReadonlySet<DomNode>)
     // A block holding most of the page's text, and little of it in links, is the page's content
     // whatever its class words say (page builders name the article's wrapper "elementor-widget").
     const mostOfPage = content !== undefined ? content.has(element) : c !== undefined && c.text * 2 > pageText && c.link * 2 < c.text;
-    if (mostOfPage ? isObviousFurniture(element) : isBoilerplate(element)) return true;
+    if (mostOfPage ? isObviousFurniture(element) : isBoilerplate(element, c?.text ?? 0)) return true;
     const tag = upperCaseName(element);
     if (!LINK_DENSITY_TAGS.has(tag)) return false;
     if (c === undefined || c.text === 0 || c.text > LINK_DENSITY_MAX_CHARS) return false;
