@@ -521,3 +521,23 @@ test("a block of text named like a skip link ('skip-item', a table of contents' 
   assert.equal(r2.method, 'main');
   assertWholeArticle(r2.text);
 });
+
+test("a forum thread whose posts sit in a <form> (Invision's, for quoting several posts) gives its posts; a search form does not", () => {
+  const post = (n: number, body: string) => `<article class="ipsEntry ipsEntry--post" id="elComment_${n}"><aside class="ipsEntry__author"><a href="/u/${n}">user${n}</a></aside>` +
+    `<div class="ipsEntry__content"><div class="ipsEntry__post"><div class="ipsRichText">${body}</div></div></div></article>`;
+  const posts = SENTENCES.map((s, i) => post(i + 1, `<p>${s}</p><p>${s}</p>`)).join('');
+  const search = '<form class="ipsSearch" action="/search"><label>Search the forum</label><input name="q"><button>Go</button></form>';
+  const html = page(`${NAV}${search}<main><div class="cTopic" id="comments"><div class="ipsEntries" id="elPostFeed"><form action="/topic/1/?multiquote=1" method="post">${posts}</form></div></div></main>${FOOTER}`);
+  const r = extractMainText(html);
+  assertWholeArticle(r.text);
+  assert.doesNotMatch(r.text, /Search the forum|user1/);
+
+  // Many short posts: the scores pick the thread's column, and the form in it is read as content
+  // (before, this page came out empty: the form was furniture to every reading of the page).
+  const shortPosts = Array.from({ length: 8 }, (_, n) => post(n + 1, `<p>${SENTENCES[n % 5]} ${SENTENCES[(n + 1) % 5]}</p><p>${SENTENCES[(n + 2) % 5]}</p>`)).join('');
+  const thread = extractMainText(page(`${NAV}<main><div class="ipsLayout__columns"><section class="primary"><div class="cTopic" id="comments">` +
+    `<form action="/topic/1/?multiquote=1" method="post">${shortPosts}</form></div></section></div></main>${FOOTER}`));
+  assert.equal(thread.method, 'main');
+  assertWholeArticle(thread.text);
+  assert.equal(thread.text.split(SENTENCES[0]!).length - 1, 4, 'every post');
+});

@@ -111,11 +111,15 @@ function namedFurniture(value: string | null, textChars: number): boolean {
  * invisible (hidden, aria-hidden, display:none), a furniture tag (nav, footer,
  * aside, form, menu) or role, or a page-level header. The last resort of the
  * extraction keeps everything else, because class and id names can be wrong.
+ * `holdsMostText`: the caller found that the element holds most of the text it
+ * judges (a form is then content, see below).
  */
-export function isObviousFurniture(element: DomNode): boolean {
+export function isObviousFurniture(element: DomNode, holdsMostText = false): boolean {
   const tag = upperCaseName(element);
-  // ASP.NET WebForms and similar pages wrap the whole body in one <form>: that form is the page.
-  if (tag === 'FORM' && element.parentNode && upperCaseName(element.parentNode) === 'BODY') return false;
+  // ASP.NET WebForms and similar pages wrap the whole body in one <form>: that form is the page. So
+  // do forum packages wrap a thread's posts (Invision's, for quoting several posts at once): a form
+  // holding most of the text it is judged in is content.
+  if (tag === 'FORM' && (holdsMostText || (element.parentNode && upperCaseName(element.parentNode) === 'BODY'))) return false;
   if (FURNITURE_TAGS.has(tag)) return true;
   if (element.getAttribute === undefined) return false;
   if (element.getAttribute('hidden') !== null || element.getAttribute('aria-hidden') === 'true') return true;
@@ -174,7 +178,7 @@ export function boilerplateFilter(root: DomNode, content?: ReadonlySet<DomNode>)
     // A block holding most of the page's text, and little of it in links, is the page's content
     // whatever its class words say (page builders name the article's wrapper "elementor-widget").
     const mostOfPage = content !== undefined ? content.has(element) : c !== undefined && c.text * 2 > pageText && c.link * 2 < c.text;
-    if (mostOfPage ? isObviousFurniture(element) : isBoilerplate(element, c?.text ?? 0)) return true;
+    if (mostOfPage ? isObviousFurniture(element, true) : isBoilerplate(element, c?.text ?? 0)) return true;
     const tag = upperCaseName(element);
     if (!LINK_DENSITY_TAGS.has(tag)) return false;
     if (c === undefined || c.text === 0 || c.text > LINK_DENSITY_MAX_CHARS) return false;
