@@ -541,3 +541,12 @@ test("a forum thread whose posts sit in a <form> (Invision's, for quoting severa
   assertWholeArticle(thread.text);
   assert.equal(thread.text.split(SENTENCES[0]!).length - 1, 4, 'every post');
 });
+
+test("a thread's opening post marked with more classes than the replies (XenForo's 'uix_threadAuthor') is joined by its replies", () => {
+  const post = (cls: string, paragraphs: string[]) => `<div class="${cls}"><div class="userInfo"><a href="/m">member</a></div>${paragraphs.map((p) => `<p>${p}</p>`).join('')}</div>`;
+  const opening = post('message     uix_threadAuthor', Array.from({ length: 6 }, (_, i) => SENTENCES[i % 2]!));
+  const replies = [2, 3, 4].map((i) => post('message     ', [SENTENCES[i]!])).join('');
+  const r = extractMainText(page(`${NAV}<div class="threadView"><div class="messageList">${opening}${replies}</div></div>${FOOTER}`));
+  assert.equal(r.method, 'main');
+  assertWholeArticle(r.text);
+});

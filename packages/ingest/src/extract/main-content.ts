@@ -438,13 +438,15 @@ class PageAnalysis {
   /**
    * A thread's posts: when the pick is one post body of a question-and-answer page or a forum
    * thread, the page holds its other posts in elements of the same tag and class (Stack
-   * Exchange's "s-prose js-post-body", XenForo's "bbWrapper", Discourse's "cooked"), and the
-   * pick alone is the longest answer without its question. Those elements join the parts in
+   * Exchange's "s-prose js-post-body", XenForo's "bbWrapper", Discourse's "cooked"), or of the
+   * same tag and the same post words of their class (postKind), and the pick alone is the longest
+   * answer without its question. Those elements join the parts in
    * document order when they read as prose (REPEAT_MIN_CHARS, at most REPEAT_MAX_LINK_DENSITY).
    */
   private withRepeats(top: LightNode, parts: LightNode[]): LightNode[] {
     const cls = top.getAttribute('class');
     if (cls === null || !POST_BODY.test(cls)) return parts;
+    const kind = postKind(cls);
     const { els, gone, end } = this;
     const ranges = parts.map((p) => [p.index, end[p.index]!] as const);
     const inside = (i: number) => ranges.some(([from, to]) => i >= from && i < to);
@@ -454,7 +456,9 @@ class PageAnalysis {
     const topDepth = depth(top);
     for (let i = 1; i < this.n; i++) {
       const e = els[i]!;
-      if (gone[i] || e.nodeName !== top.nodeName || e.getAttribute('class') !== cls || inside(i)) continue;
+      if (gone[i] || e.nodeName !== top.nodeName || inside(i)) continue;
+      const other = e.getAttribute('class');
+      if (other !== cls && (other === null || postKind(other) !== kind)) continue;
       // Not an ancestor of a part.
       if (ranges.some(([from]) => from > i && from < end[i]!)) continue;
       if (this.textLen[i]! < REPEAT_MIN_CHARS || this.linkDensity(i) > REPEAT_MAX_LINK_DENSITY) continue;
@@ -909,6 +913,15 @@ function isInlineIcon(img: LightNode): boolean {
 const INLINE_ICON = /smil(e|ie|ey)|emoji|emoticon/i;
 
 /** Ancestors of `e` up to the body. */
+/**
+ * The words of a class value that name a post ("message", "post-body"), in order: posts of one
+ * thread share them, whatever else marks one of them (XenForo adds `uix_threadAuthor` to the
+ * opening post's classes).
+ */
+function postKind(cls: string): string {
+  return cls.split(/\s+/).filter((name) => POST_BODY.test(name)).join(' ');
+}
+
 function depth(e: LightNode): number {
   let d = 0;
   for (let p = e.parentNode; p !== null; p = p.parentNode) d++;
