@@ -131,12 +131,9 @@ function findFastIn(doc: LightDocument, opts: typeof DEFAULTS): ExtractedText {
  * pages of WCXB (docs/extraction.md) service pages kept 0.88 precision but 0.70 recall. Where the
  * page marks its main region (one <main>, or role="main") and the pick lies inside it, or it inside
  * the pick, that region is read instead when it reads as prose (at most MAX_PROSE_LINK_DENSITY of
- * its text in links: a news story's region that also holds a stream of teasers is not read whole)
- * and holds MAIN_REGION_GAIN of the pick's text:
- *
- * - below MIN (the region adds less than the pick holds), the pick already is the content and the
- *   region adds an author's box or a newsletter form;
- * - above MAX, the region is a portal's whole page around one story.
+ * its text in links: a news story's region that also holds a stream of teasers, or a portal's, is
+ * not read whole) and holds at least MIN_REGION_GAIN times the pick's text. Below that, the pick
+ * already is the content, and the region adds an author's box or a newsletter form to it.
  *
  * The region is read with the fallback's furniture rules, except that only the pick and its
  * ancestors are content whatever they are named: a comment thread holding most of the region's
@@ -155,10 +152,10 @@ function mainRegionText(doc: LightDocument, top: LightNode | null, pickChars: nu
   const path = new Set<DomNode>();
   for (let a: LightNode | null = top; a !== null; a = a.parentNode) path.add(a);
   const text = htmlToText(region, { skip: boilerplateFilter(region, path) });
-  return text.length >= MAIN_REGION_GAIN.min * pickChars && text.length <= MAIN_REGION_GAIN.max * pickChars ? text : null;
+  return text.length >= MIN_REGION_GAIN * pickChars ? text : null;
 }
 
-const MAIN_REGION_GAIN = { min: 2, max: 5 };
+const MIN_REGION_GAIN = 2;
 
 function contains(ancestor: LightNode, node: LightNode): boolean {
   for (let a: LightNode | null = node; a !== null; a = a.parentNode) if (a === ancestor) return true;
