@@ -1,4 +1,4 @@
-import { upperCaseName, type DomNode } from './html-to-text.js';
+import { htmlToText, upperCaseName, type DomNode } from './html-to-text.js';
 import { isWhiteSpace } from './whitespace.js';
 
 /**
@@ -171,7 +171,10 @@ const LINK_DENSITY_MAX_CHARS = 2000;
  * place of the block holding most of the page's text.
  */
 export function boilerplateFilter(root: DomNode, content?: ReadonlySet<DomNode>): (element: DomNode) => boolean {
-  const counts = countText(root);
+  return filterWith(countText(root), root, content);
+}
+
+function filterWith(counts: Map<DomNode, TextCount>, root: DomNode, content?: ReadonlySet<DomNode>): (element: DomNode) => boolean {
   const pageText = counts.get(root)?.text ?? 0;
   return (element) => {
     const c = counts.get(element);
@@ -187,10 +190,37 @@ export function boilerplateFilter(root: DomNode, content?: ReadonlySet<DomNode>)
   };
 }
 
-/** Share of the text under `root` (non-space characters) inside links. */
-export function linkDensity(root: DomNode): number {
-  const c = countText(root).get(root);
-  return c === undefined || c.text === 0 ? 0 : c.link / c.text;
+/**
+ * The text of a region of the page less furniture, read as the fallback reads the page
+ * (boilerplateFilter, with `content` spared), or null without rendering it when the region
+ * reads as links (more than `maxLinkDensity` of its text in links) or holds fewer than
+ * `minChars` characters of text that are not whitespace. One count serves both tests and the filter.
+ */
+export function regionText(root: DomNode, content: ReadonlySet<DomNode>, maxLinkDensity: number, minChars: number): string | null {
+  const c = totalText(root);
+  if (c.text < minChars || c.link > maxLinkDensity * c.text) return null;
+  return htmlToText(root, { skip: filterWith(countText(root), root, content) });
+}
+
+/** What countText gives for `root` alone, walked without a count per element: most regions stop at its test. */
+function totalText(root: DomNode): { text: number; link: number } {
+  let text = 0;
+  let link = 0;
+  const stack: { node: DomNode; inLink: boolean }[] = [{ node: root, inLink: false }];
+  while (stack.length > 0) {
+    const { node, inLink } = stack.pop()!;
+    for (let c = node.firstChild; c !== null; c = c.nextSibling) {
+      if (c.nodeType === 3) {
+        const n = nonSpaceLength(c.nodeValue ?? '');
+        text += n;
+        if (inLink) link += n;
+      } else if (c.nodeType === 1) {
+        const tag = upperCaseName(c);
+        if (!SILENT.has(tag)) stack.push({ node: c, inLink: inLink || tag === 'A' });
+      }
+    }
+  }
+  return { text, link };
 }
 
 interface TextCount {

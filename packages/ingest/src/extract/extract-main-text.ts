@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Readability as ReadabilityClass } from '@mozilla/readability';
 import type { parseHTML as ParseHTML } from 'linkedom';
-import { boilerplateFilter, countElements, isBoilerplate, isObviousFurniture, linkDensity } from './boilerplate.js';
+import { boilerplateFilter, countElements, isBoilerplate, isObviousFurniture, regionText } from './boilerplate.js';
 import { dropFurnitureLines } from './furniture-lines.js';
 import { htmlToText, type DomNode } from './html-to-text.js';
 import { asBrowserReadsCdata, parseLightDocument, type LightDocument, type LightNode } from './light-dom.js';
@@ -141,19 +141,21 @@ function findFastIn(doc: LightDocument, opts: typeof DEFAULTS): ExtractedText {
  */
 function mainRegionText(doc: LightDocument, top: LightNode | null, pickChars: number): string | null {
   if (top === null || pickChars === 0) return null;
-  let region: LightNode | null = null;
-  for (const e of doc.elements) {
-    if (e.nodeName !== 'MAIN' && e.getAttribute('role') !== 'main') continue;
-    if (region !== null) return null; // two main regions: neither is the page's
-    region = e;
-  }
-  if (region === null || !(contains(region, top) || contains(top, region))) return null;
-  if (linkDensity(region) > MAX_PROSE_LINK_DENSITY) return null;
+  // Two main regions: neither is the page's.
+  if (doc.mainRegions.length !== 1) return null;
+  const region = doc.mainRegions[0]!;
+  if (!(contains(region, top) || contains(top, region))) return null;
   const path = new Set<DomNode>();
   for (let a: LightNode | null = top; a !== null; a = a.parentNode) path.add(a);
-  const text = htmlToText(region, { skip: boilerplateFilter(region, path) });
-  return text.length >= MIN_REGION_GAIN * pickChars ? text : null;
+  // The region's text before any cut must reach the gain (in characters that are not whitespace,
+  // as it is counted; the pick's text has about one space in six): most regions do not, and are
+  // never rendered.
+  const text = regionText(region, path, MAX_PROSE_LINK_DENSITY, MIN_REGION_GAIN * pickChars * NON_SPACE_SHARE);
+  return text !== null && text.length >= MIN_REGION_GAIN * pickChars ? text : null;
 }
+
+/** A lower bound on the share of a text's characters that are not whitespace, for regionText's first test. */
+const NON_SPACE_SHARE = 0.75;
 
 const MIN_REGION_GAIN = 2;
 

@@ -51,6 +51,8 @@ export interface LightDocument {
   meta: Map<string, string>;
   /** True when the page had more elements than the limit: the rest was not built. */
   truncated: boolean;
+  /** The elements that mark the page's main region, `<main>` or role="main", in document order. */
+  mainRegions: LightNode[];
 }
 
 /** Subtrees that are never rendered as text: not built. */
@@ -92,6 +94,7 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
   body.index = 0;
   const all: LightNode[] = [body];
   const meta = new Map<string, string>();
+  const mainRegions: LightNode[] = [];
   let current = body;
   let truncated = false;
   // Depth inside a subtree that is not built (scripts, head, ...); text and tags there are ignored.
@@ -169,6 +172,8 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
       all.push(node);
       current.append(node);
       if (name === 'div') streamed.segment(node);
+      else if (name === 'main') mainRegions.push(node);
+      if (attribs['role'] === 'main' && name !== 'main') mainRegions.push(node);
       if (!VOID_KEPT.has(name)) current = node;
     },
     onclosetag(name: string): void {
@@ -224,7 +229,7 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
   const elements = streamed.resolve(!sawScript) ? reindex(body) : all;
   if (bodyAttribs !== null) (body as { attribs: Readonly<Record<string, string>> | null }).attribs = bodyAttribs;
   const cleanTitle = title.replace(/\s+/g, ' ').trim();
-  return { body, elements, title: cleanTitle === '' ? null : cleanTitle, meta, truncated };
+  return { body, elements, title: cleanTitle === '' ? null : cleanTitle, meta, truncated, mainRegions };
 }
 
 const PARSER_OPTIONS = { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true };
