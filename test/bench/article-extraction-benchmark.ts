@@ -11,6 +11,12 @@
  *   listing pages), gold text drafted by a language model and checked by
  *   people; its layout is release/html/<id>.html.gz and
  *   benchmark/ground-truth/<id>.json.
+ * - WCXB (github.com/Murrough-Foley/web-content-extraction-benchmark): the
+ *   same kind of pages, 1,497 for development and 511 held out for testing
+ *   (disjoint from tiptopjaw's 1,000), one folder per split with
+ *   ground-truth/<id>.json and html/<id>.html.gz: give the split's folder.
+ *   Its own measure (evaluate.py: bag-of-words F1 per page, averaged) is
+ *   printed beside Zyte's, with both by page type.
  *
  * Not part of `npm run bench`: the pages are not in this repository or the
  * shared corpus. With a checkout of either repository:
@@ -35,29 +41,45 @@ if (!dir) {
   process.exit(2);
 }
 
+interface Gold {
+  articleBody: string;
+  url: string;
+  /** The page's type where the benchmark labels it (article, forum, product, ...). */
+  type?: string;
+}
+
 interface Benchmark {
   /** Gold article text and address by page id. */
-  truth: Map<string, { articleBody: string; url: string }>;
+  truth: Map<string, Gold>;
   htmlDir: string;
   outputDir: string;
+}
+
+/** Gold in one JSON file per page (tiptopjaw's and WCXB's layout), with each page's type. */
+function perPageGold(goldDir: string, htmlDir: string, outputDir: string): Benchmark {
+  const truth = new Map<string, Gold>();
+  for (const name of readdirSync(goldDir).filter((n) => n.endsWith('.json'))) {
+    const page = JSON.parse(readFileSync(join(goldDir, name), 'utf8')) as {
+      file_id?: string; url?: string; ground_truth: { main_content?: string }; _internal?: { page_type?: { primary?: string } | string };
+    };
+    const kind = page._internal?.page_type;
+    const type = (typeof kind === 'string' ? kind : kind?.primary) ?? 'article';
+    truth.set(page.file_id ?? name.slice(0, -'.json'.length), { articleBody: page.ground_truth.main_content ?? '', url: page.url ?? '', type: type === 'category' ? 'collection' : type });
+  }
+  return { truth, htmlDir, outputDir };
 }
 
 function loadBenchmark(root: string): Benchmark {
   if (existsSync(join(root, 'ground-truth.json'))) {
     const json = JSON.parse(readFileSync(join(root, 'ground-truth.json'), 'utf8')) as Record<string, { articleBody?: string; url: string }>;
-    const truth = new Map(Object.entries(json).map(([id, t]) => [id, { articleBody: t.articleBody ?? '', url: t.url }]));
+    const truth = new Map<string, Gold>(Object.entries(json).map(([id, t]) => [id, { articleBody: t.articleBody ?? '', url: t.url }]));
     return { truth, htmlDir: join(root, 'html'), outputDir: join(root, 'output') };
   }
   const perPage = join(root, 'benchmark', 'ground-truth');
-  if (existsSync(perPage)) {
-    const truth = new Map<string, { articleBody: string; url: string }>();
-    for (const name of readdirSync(perPage).filter((n) => n.endsWith('.json'))) {
-      const page = JSON.parse(readFileSync(join(perPage, name), 'utf8')) as { file_id: string; url?: string; ground_truth: { main_content?: string } };
-      truth.set(page.file_id, { articleBody: page.ground_truth.main_content ?? '', url: page.url ?? '' });
-    }
-    return { truth, htmlDir: join(root, 'release', 'html'), outputDir: join(root, 'release', 'output') };
-  }
-  throw new Error(`${root}: neither ground-truth.json (Zyte's layout) nor benchmark/ground-truth/ (tiptopjaw's)`);
+  if (existsSync(perPage)) return perPageGold(perPage, join(root, 'release', 'html'), join(root, 'release', 'output'));
+  const split = join(root, 'ground-truth');
+  if (existsSync(split) && existsSync(join(root, 'html'))) return perPageGold(split, join(root, 'html'), join(root, 'output'));
+  throw new Error(`${root}: neither ground-truth.json (Zyte's layout), benchmark/ground-truth/ (tiptopjaw's) nor ground-truth/ and html/ (a WCXB split)`);
 }
 
 const bench = loadBenchmark(dir);
@@ -101,10 +123,10 @@ function matching(gold: string, got: string): [number, number, number] {
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** Precision and recall averaged over pages, and F1 of the two, as Zyte's evaluate.py. */
-function scoreAll(texts: Map<string, string>): { f1: number; precision: number; recall: number } {
+function scoreAll(texts: Map<string, string>, subset = pages): { f1: number; precision: number; recall: number } {
   const precision: number[] = [];
   const recall: number[] = [];
-  for (const { id } of pages) {
+  for (const { id } of subset) {
     const [tp, fp, fn] = matching(bench.truth.get(id)!.articleBody, texts.get(id) ?? '');
     if (tp + fp > 0) precision.push(fp === 0 && fn === 0 ? 1 : tp / (tp + fp));
     if (tp + fn > 0) recall.push(fp === 0 && fn === 0 ? 1 : tp / (tp + fn));
@@ -114,8 +136,46 @@ function scoreAll(texts: Map<string, string>): { f1: number; precision: number; 
   return { f1: (2 * p * r) / (p + r), precision: p, recall: r };
 }
 
-const line = (name: string, s: ReturnType<typeof scoreAll>, note: string): string =>
-  `${name}: F1 ${s.f1.toFixed(3)}, precision ${s.precision.toFixed(3)}, recall ${s.recall.toFixed(3)} over ${pages.length} pages; ${note}`;
+/** WCXB's measure (its evaluate.py): F1 of the bags of lower-cased words of one page, averaged over pages. */
+function wordF1(gold: string, got: string): number {
+  const words = (t: string) => t.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
+  const want = words(gold);
+  const have = words(got);
+  if (want.length === 0) return have.length === 0 ? 1 : 0;
+  if (have.length === 0) return 0;
+  const left = new Map<string, number>();
+  for (const w of want) left.set(w, (left.get(w) ?? 0) + 1);
+  let overlap = 0;
+  for (const w of have) {
+    const n = left.get(w) ?? 0;
+    if (n > 0) {
+      overlap++;
+      left.set(w, n - 1);
+    }
+  }
+  if (overlap === 0) return 0;
+  const p = overlap / have.length;
+  const r = overlap / want.length;
+  return (2 * p * r) / (p + r);
+}
+
+/** Zyte's measure and WCXB's, over all pages and by page type where the benchmark labels types. */
+function report(name: string, texts: Map<string, string>, note: string): string {
+  const scored = (subset: typeof pages) => {
+    const s = scoreAll(texts, subset);
+    const words = mean(subset.map(({ id }) => wordF1(bench.truth.get(id)!.articleBody, texts.get(id) ?? '')));
+    return `F1 ${s.f1.toFixed(3)}, precision ${s.precision.toFixed(3)}, recall ${s.recall.toFixed(3)}; word F1 ${words.toFixed(3)}`;
+  };
+  const lines = [`${name}: ${scored(pages)} over ${pages.length} pages; ${note}`];
+  const types = [...new Set(pages.map(({ id }) => bench.truth.get(id)!.type).filter((t): t is string => t !== undefined))].sort();
+  if (types.length > 1) {
+    for (const type of types) {
+      const subset = pages.filter(({ id }) => bench.truth.get(id)!.type === type);
+      lines.push(`  ${type} (${subset.length}): ${scored(subset)}`);
+    }
+  }
+  return lines.join('\n');
+}
 
 for (const extractor of EXTRACTORS) {
   const texts = new Map<string, string>();
@@ -133,10 +193,10 @@ for (const extractor of EXTRACTORS) {
   }
   const output = Object.fromEntries([...texts].map(([id, text]) => [id, { articleBody: text }]));
   writeFileSync(join(bench.outputDir, `foxden_${extractor}.json`), JSON.stringify({ version: 'foxden', output }));
-  console.log(line(extractor, scoreAll(texts), `${(bytes / 1e6 / seconds).toFixed(1)} MB/s of HTML (one pass, cold); methods ${JSON.stringify(methods)}`));
+  console.log(report(extractor, texts, `${(bytes / 1e6 / seconds).toFixed(1)} MB/s of HTML (one pass, cold); methods ${JSON.stringify(methods)}`));
 }
 
 // The Python peer on the same decoded pages, where Debian's python3-readability is installed.
 const peer = readabilityLxmlTexts(pages.map((p) => p.html));
 if ('missing' in peer) console.log(peer.missing);
-else console.log(line(peer.library, scoreAll(new Map(pages.map((p, i) => [p.id, normalizeText(peer.texts[i] ?? '')]))), `failed on ${peer.failed} pages`));
+else console.log(report(peer.library, new Map(pages.map((p, i) => [p.id, normalizeText(peer.texts[i] ?? '')])), `failed on ${peer.failed} pages`));
