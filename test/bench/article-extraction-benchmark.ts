@@ -34,6 +34,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { decodeBody, extractMainText, normalizeText, EXTRACTORS } from '../../packages/ingest/src/extract/index.js';
 import { readabilityLxmlTexts } from './readability-lxml-texts.js';
+import { tokenPrf } from '../../packages/ingest/test/token-f1.js';
 
 const dir = process.argv[2];
 if (!dir) {
@@ -137,27 +138,8 @@ function scoreAll(texts: Map<string, string>, subset = pages): { f1: number; pre
 }
 
 /** WCXB's measure (its evaluate.py): F1 of the bags of lower-cased words of one page, averaged over pages. */
-function wordF1(gold: string, got: string): number {
-  const words = (t: string) => t.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
-  const want = words(gold);
-  const have = words(got);
-  if (want.length === 0) return have.length === 0 ? 1 : 0;
-  if (have.length === 0) return 0;
-  const left = new Map<string, number>();
-  for (const w of want) left.set(w, (left.get(w) ?? 0) + 1);
-  let overlap = 0;
-  for (const w of have) {
-    const n = left.get(w) ?? 0;
-    if (n > 0) {
-      overlap++;
-      left.set(w, n - 1);
-    }
-  }
-  if (overlap === 0) return 0;
-  const p = overlap / have.length;
-  const r = overlap / want.length;
-  return (2 * p * r) / (p + r);
-}
+const words = (text: string): string[] => text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
+const wordF1 = (gold: string, got: string): number => tokenPrf(got, gold, words).f1;
 
 /** Zyte's measure and WCXB's, over all pages and by page type where the benchmark labels types. */
 function report(name: string, texts: Map<string, string>, note: string): string {
