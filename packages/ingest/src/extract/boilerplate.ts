@@ -64,7 +64,7 @@ const FURNITURE_STEMS = /foot(?!note)|navbar|sidebar|breadcrumb|cookie|(?<!conte
 const PAGE_BUILDER_BLOCK = /^elementor-/i;
 
 /**
- * Answers of hasFurnitureWord by class or id value: a page repeats the same
+ * Answers of furnitureWord by class or id value: a page repeats the same
  * few values on thousands of elements, and splitting each again was a fifth of
  * what the main-content pass allocated. Bounded, and emptied when full.
  */

@@ -447,6 +447,13 @@ class PageAnalysis {
     const cls = top.getAttribute('class');
     if (cls === null || !POST_BODY.test(cls)) return parts;
     const kind = postKind(cls);
+    // A page repeats a few class values on thousands of elements of the pick's tag.
+    const kinds = new Map<string, string>();
+    const kindOf = (value: string): string => {
+      let k = kinds.get(value);
+      if (k === undefined) kinds.set(value, (k = postKind(value)));
+      return k;
+    };
     const { els, gone, end } = this;
     const ranges = parts.map((p) => [p.index, end[p.index]!] as const);
     const inside = (i: number) => ranges.some(([from, to]) => i >= from && i < to);
@@ -458,7 +465,7 @@ class PageAnalysis {
       const e = els[i]!;
       if (gone[i] || e.nodeName !== top.nodeName || inside(i)) continue;
       const other = e.getAttribute('class');
-      if (other !== cls && (other === null || postKind(other) !== kind)) continue;
+      if (other !== cls && (other === null || kindOf(other) !== kind)) continue;
       // Not an ancestor of a part.
       if (ranges.some(([from]) => from > i && from < end[i]!)) continue;
       if (this.textLen[i]! < REPEAT_MIN_CHARS || this.linkDensity(i) > REPEAT_MAX_LINK_DENSITY) continue;
