@@ -297,8 +297,8 @@ function readMeta(attribs: Record<string, string>, into: Map<string, string>): v
  * without its scripts (an archive's cleaned copy) has lost the instructions
  * with them: on a page with no script and no instruction at all, each
  * segment goes to the slot of its number, as React numbers them (`S:3` to
- * `B:3`, else `P:3`), for the page as its readers saw it. 15 of WCXB's 2,008
- * pages are such copies; 8 of them gave a footer line for a whole article.
+ * `B:3`, else `P:3`), for the page as its readers saw it. 12 of WCXB's pages
+ * are such copies; three whole articles among them gave a footer line.
  */
 class StreamedSegments {
   private readonly slots = new Map<string, LightNode>();
