@@ -4,7 +4,7 @@ import type { parseHTML as ParseHTML } from 'linkedom';
 import { boilerplateFilter, countElements, isBoilerplate, isObviousFurniture, regionText } from './boilerplate.js';
 import { dropFurnitureLines } from './furniture-lines.js';
 import { htmlToText, type DomNode } from './html-to-text.js';
-import { asBrowserReadsCdata, parseLightDocument, type LightDocument, type LightNode } from './light-dom.js';
+import { asBrowserReadsCdata, isInside, parseLightDocument, type LightDocument, type LightNode } from './light-dom.js';
 import { mainContent } from './main-content.js';
 
 /** `fast`: the linear main-content scorer over a light tree (the default); `readability`: Readability.js over linkedom. */
@@ -144,7 +144,7 @@ function mainRegionText(doc: LightDocument, top: LightNode | null, pickChars: nu
   // Two main regions: neither is the page's.
   if (doc.mainRegions.length !== 1) return null;
   const region = doc.mainRegions[0]!;
-  if (!(contains(region, top) || contains(top, region))) return null;
+  if (!(isInside(top, region) || isInside(region, top))) return null;
   const path = new Set<DomNode>();
   for (let a: LightNode | null = top; a !== null; a = a.parentNode) path.add(a);
   // The region's text before any cut must reach the gain (in characters that are not whitespace,
@@ -158,11 +158,6 @@ function mainRegionText(doc: LightDocument, top: LightNode | null, pickChars: nu
 const NON_SPACE_SHARE = 0.75;
 
 const MIN_REGION_GAIN = 2;
-
-function contains(ancestor: LightNode, node: LightNode): boolean {
-  for (let a: LightNode | null = node; a !== null; a = a.parentNode) if (a === ancestor) return true;
-  return false;
-}
 
 /**
  * The article when it is long enough and not a fragment of a listing, else

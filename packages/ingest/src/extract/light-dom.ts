@@ -172,8 +172,7 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
       all.push(node);
       current.append(node);
       if (name === 'div') streamed.segment(node);
-      else if (name === 'main') mainRegions.push(node);
-      if (attribs['role'] === 'main' && name !== 'main') mainRegions.push(node);
+      if (name === 'main' || attribs['role'] === 'main') mainRegions.push(node);
       if (!VOID_KEPT.has(name)) current = node;
     },
     onclosetag(name: string): void {
@@ -240,8 +239,8 @@ const PARSER_OPTIONS = { decodeEntities: true, lowerCaseTags: true, lowerCaseAtt
  * stray `<![CDATA[` lost everything after it (XenForo themes on forums.tomshardware.com and
  * forums.androidcentral.com write one right after `<body>`: whole threads came out empty).
  * Written as `<!-CDATA[`, of the same length so that offsets hold, htmlparser2 reads a bogus
- * declaration that ends at the first `>`, as a browser does. Script and style text is not
- * tokenized, so their `//<![CDATA[` lines are not affected.
+ * declaration that ends at the first `>`, as a browser does. In script and style text (the
+ * `//<![CDATA[` lines of old inline scripts) the rewrite changes nothing that is read.
  */
 export function asBrowserReadsCdata(html: string): string {
   return html.includes('<![CDATA[') ? html.replaceAll('<![CDATA[', '<!-CDATA[') : html;
@@ -360,8 +359,7 @@ class StreamedSegments {
   resolve(scriptsStripped: boolean): boolean {
     if (scriptsStripped && this.moves.length === 0) {
       for (const sid of this.segments.keys()) {
-        const byNumber = (kind: string) => sid.replace(SEGMENT_NUMBER, `${kind}:$1`);
-        const slot = [byNumber('B'), byNumber('P')].find((id) => this.slots.has(id));
+        const slot = ['B', 'P'].map((kind) => sid.replace(SEGMENT_ID, `${kind}:$1`)).find((id) => this.slots.has(id));
         if (slot !== undefined) this.moves.push({ slot, segment: sid });
       }
     }
@@ -390,12 +388,12 @@ class StreamedSegments {
 const MAX_MOVES = 500;
 /** Slot and segment ids, after the page's optional identifier prefix. */
 const SLOT_ID = /[BP]:[0-9a-f]+$/;
-const SEGMENT_ID = /S:[0-9a-f]+$/;
-const SEGMENT_NUMBER = /S:([0-9a-f]+)$/;
+const SEGMENT_ID = /S:([0-9a-f]+)$/;
 /** `$RC("B:0","S:0")`, `$RR("B:0","S:0",[styles])` and `$RS("S:0","P:0")`, with either kind of quotes. */
 const INSTRUCTION = /\$R([CRS])\(\s*["']([^"']+)["']\s*,\s*["']([^"']+)["']\s*\)/g;
 
-function isInside(node: LightNode, ancestor: LightNode): boolean {
+/** Whether `ancestor` is `node` or one of its ancestors. */
+export function isInside(node: LightNode, ancestor: LightNode): boolean {
   for (let p: LightNode | null = node; p !== null; p = p.parentNode) if (p === ancestor) return true;
   return false;
 }

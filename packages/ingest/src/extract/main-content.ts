@@ -465,7 +465,7 @@ class PageAnalysis {
       const e = els[i]!;
       if (gone[i] || e.nodeName !== top.nodeName || inside(i)) continue;
       const other = e.getAttribute('class');
-      if (other !== cls && (other === null || kindOf(other) !== kind)) continue;
+      if (other === null || kindOf(other) !== kind) continue;
       // Not an ancestor of a part.
       if (ranges.some(([from]) => from > i && from < end[i]!)) continue;
       if (this.textLen[i]! < REPEAT_MIN_CHARS || this.linkDensity(i) > REPEAT_MAX_LINK_DENSITY) continue;
@@ -473,8 +473,9 @@ class PageAnalysis {
       // rich-text class deeper or higher is another component (an author's bio under the post).
       if (Math.abs(depth(e) - topDepth) > 1) continue;
       // A copy of a part (the same post laid out twice, for small and large screens) is not another post.
-      if (seen.has(signature(e))) continue;
-      seen.add(signature(e));
+      const copy = signature(e);
+      if (seen.has(copy)) continue;
+      seen.add(copy);
       more.push(e);
       i = end[i]! - 1;
     }
@@ -919,7 +920,6 @@ function isInlineIcon(img: LightNode): boolean {
 
 const INLINE_ICON = /smil(e|ie|ey)|emoji|emoticon/i;
 
-/** Ancestors of `e` up to the body. */
 /**
  * The words of a class value that name a post ("message", "post-body"), in order: posts of one
  * thread share them, whatever else marks one of them (XenForo adds `uix_threadAuthor` to the
@@ -929,6 +929,7 @@ function postKind(cls: string): string {
   return cls.split(/\s+/).filter((name) => POST_BODY.test(name)).join(' ');
 }
 
+/** Ancestors of `e` up to the body. */
 function depth(e: LightNode): number {
   let d = 0;
   for (let p = e.parentNode; p !== null; p = p.parentNode) d++;
