@@ -550,3 +550,21 @@ test("a thread's opening post marked with more classes than the replies (XenForo
   assert.equal(r.method, 'main');
   assertWholeArticle(r.text);
 });
+
+test("a page whose builder names every row and module a widget (HubSpot's) gives its main region whole; a sidebar's widget and a shop's up-sells in the region do not", () => {
+  const module = (paragraphs: string) => '<div class="row-fluid-wrapper row-depth-1 dnd-section"><div class="row-fluid">' +
+    '<div class="span12 widget-span widget-type-cell dnd-column"><div class="row-fluid-wrapper row-depth-1 dnd-row"><div class="row-fluid">' +
+    '<div class="span12 widget-span widget-type-custom_widget dnd-module"><div class="hs_cos_wrapper hs_cos_wrapper_widget hs_cos_wrapper_type_module">' +
+    `<span class="hs_cos_wrapper hs_cos_wrapper_widget hs_cos_wrapper_type_rich_text">${paragraphs}</span></div></div></div></div></div></div></div>`;
+  const twice = (s: string) => `<p>${s} ${s}</p>`;
+  const sections = [SENTENCES, SENTENCES.slice(1), SENTENCES.slice(2)].map((ss, i) => `<h2>Part ${i + 1}</h2>${ss.map(twice).join('')}`);
+  const sidebar = '<div class="widget widget_recent_entries"><h2>Recent posts</h2><ul><li><a href="/x">Ferry timetable changes</a></li><li><a href="/y">New tram line</a></li></ul></div>';
+  const upsells = '<section class="up-sells upsells products"><h2>You may also like</h2><ul><li><h3>Harbour map poster</h3><span>19,90</span></li><li><h3>Bridge model kit</h3><span>24,90</span></li></ul></section>';
+  const html = page(`${NAV}<main id="main-content"><div class="container-fluid"><div class="row-fluid-wrapper"><div class="row-fluid">` +
+    `<div class="span12 widget-span widget-type-cell">${sections.map(module).join('')}${sidebar}${upsells}</div></div></div></div></main>${FOOTER}`);
+  const r = extractMainText(html);
+  assert.equal(r.method, 'main');
+  assertWholeArticle(r.text);
+  assert.match(r.text, /Part 1[\s\S]*Part 2[\s\S]*Part 3/);
+  assert.doesNotMatch(r.text, /Recent posts|Ferry timetable|You may also like|Bridge model kit|Copyright|Sport/);
+});

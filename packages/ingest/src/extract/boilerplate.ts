@@ -25,6 +25,8 @@ const FURNITURE_WORDS = new Set([
   'toolbar', 'pagination', 'pager', 'advert', 'advertisement', 'ads', 'ad', 'promo', 'popup', 'modal', 'login', 'signup',
   'banner', 'topbar', 'dropdown', 'offcanvas', 'printfooter', 'catlinks', 'toc', 'related', 'widget', 'sitemap', 'copyright',
   'header', 'siteheader', 'noprint', 'editsection',
+  // a shop's other products (WooCommerce's `up-sells upsells products` beside `related products`)
+  'upsells',
   // comment threads and their forms (the article's own text is never so named: a block holding most of the page is judged by markup alone)
   'comments', 'commentlist', 'respond', 'disqus', 'pingback', 'trackback',
 ]);
@@ -136,13 +138,14 @@ export function isObviousFurniture(element: DomNode, holdsMostText = false): boo
  * and id words. `textChars`, the characters of text it holds where the caller has counted them,
  * tells a skip link from a block of text named alike (LINK_WORDS); unknown (0), it is taken as short.
  */
-export function isBoilerplate(element: DomNode, textChars = 0): boolean {
+export function isBoilerplate(element: DomNode, textChars = 0, classOf: (value: string) => string = sameClass): boolean {
   if (isObviousFurniture(element)) return true;
   const tag = upperCaseName(element);
   // The body and main containers often carry theme classes such as "has-sidebar".
   if (tag === 'BODY' || tag === 'HTML' || tag === 'MAIN' || tag === 'ARTICLE') return false;
   if (element.getAttribute === undefined) return false;
-  if (namedFurniture(element.getAttribute('class'), textChars)) return true;
+  const cls = element.getAttribute('class');
+  if (namedFurniture(cls === null ? null : classOf(cls), textChars)) return true;
   const id = element.getAttribute('id');
   return id !== null && !isHeadingSlug(id) && namedFurniture(id, textChars);
 }
@@ -166,22 +169,22 @@ const LINK_DENSITY_MAX_CHARS = 2000;
 /**
  * Builds the fallback's skip test: furniture by markup ({@link isBoilerplate})
  * or by link density. One post-order pass counts text and link-text
- * characters per element, so each test is a lookup. `content`, when given,
- * names the elements that are content whatever their class words say, in
- * place of the block holding most of the page's text.
+ * characters per element, so each test is a lookup.
  */
-export function boilerplateFilter(root: DomNode, content?: ReadonlySet<DomNode>): (element: DomNode) => boolean {
-  return filterWith(countText(root), root, content);
+export function boilerplateFilter(root: DomNode): (element: DomNode) => boolean {
+  return filterWith(countText(root), root);
 }
 
-function filterWith(counts: Map<DomNode, TextCount>, root: DomNode, content?: ReadonlySet<DomNode>): (element: DomNode) => boolean {
+function filterWith(
+  counts: Map<DomNode, TextCount>, root: DomNode, content?: ReadonlySet<DomNode>, classOf: (value: string) => string = sameClass,
+): (element: DomNode) => boolean {
   const pageText = counts.get(root)?.text ?? 0;
   return (element) => {
     const c = counts.get(element);
     // A block holding most of the page's text, and little of it in links, is the page's content
     // whatever its class words say (page builders name the article's wrapper "elementor-widget").
     const mostOfPage = content !== undefined ? content.has(element) : c !== undefined && c.text * 2 > pageText && c.link * 2 < c.text;
-    if (mostOfPage ? isObviousFurniture(element, true) : isBoilerplate(element, c?.text ?? 0)) return true;
+    if (mostOfPage ? isObviousFurniture(element, true) : isBoilerplate(element, c?.text ?? 0, classOf)) return true;
     const tag = upperCaseName(element);
     if (!LINK_DENSITY_TAGS.has(tag)) return false;
     if (c === undefined || c.text === 0 || c.text > LINK_DENSITY_MAX_CHARS) return false;
@@ -190,16 +193,58 @@ function filterWith(counts: Map<DomNode, TextCount>, root: DomNode, content?: Re
   };
 }
 
+const sameClass = (value: string): string => value;
+
+/**
+ * A class value less the class names that mark furniture but also name the content: a page
+ * builder's layout names (HubSpot's `widget-span widget-type-cell` and `hs_cos_wrapper_widget` on
+ * every row and module of the page, the article's among them) say nothing about the blocks beside
+ * the content that carry them too, while a block's other names still do. The content's names are
+ * those of the pick, its ancestors, and the wrappers inside it that hold most of its text.
+ */
+function withoutContentNames(pick: DomNode, counts: Map<DomNode, TextCount>): (value: string) => string {
+  const layoutNames = new Set<string>();
+  const addNames = (e: DomNode): void => {
+    const cls = e.getAttribute?.('class');
+    if (cls) for (const name of cls.split(/\s+/)) if (isLayoutName(name)) layoutNames.add(name);
+  };
+  for (let a: DomNode | null | undefined = pick; a; a = a.parentNode) addNames(a);
+  // Down from the pick where it lies in the counted region (a region inside the pick holds no wrapper of it).
+  for (let e: DomNode | null = counts.has(pick) ? pick : null; e !== null; ) {
+    const half = (counts.get(e)?.text ?? 0) / 2;
+    let heavy: DomNode | null = null;
+    for (let c: DomNode | null = e.firstChild; c !== null && heavy === null; c = c.nextSibling) if (c.nodeType === 1 && (counts.get(c)?.text ?? 0) > half) heavy = c;
+    if (heavy !== null) addNames(heavy);
+    e = heavy;
+  }
+  if (layoutNames.size === 0) return sameClass;
+  const answers = new Map<string, string>();
+  return (value) => {
+    let kept = answers.get(value);
+    if (kept === undefined) answers.set(value, (kept = value.split(/\s+/).filter((name) => !layoutNames.has(name)).join(' ')));
+    return kept;
+  };
+}
+
+/** A class name that marks furniture by a furniture word (not one that says the element is hidden). */
+function isLayoutName(name: string): boolean {
+  return name !== '' && !FURNITURE_CLASS_NAMES.has(name.toLowerCase()) && furnitureWord(name) === Furniture.Yes;
+}
+
 /**
  * The text of a region of the page less furniture, read as the fallback reads the page
- * (boilerplateFilter, with `content` spared), or null without rendering it when the region
+ * (boilerplateFilter), with the pick and its ancestors spared and the content's layout names
+ * (withoutContentNames) read as saying nothing, or null without rendering it when the region
  * reads as links (more than `maxLinkDensity` of its text in links) or holds fewer than
  * `minChars` characters of text that are not whitespace. One count serves both tests and the filter.
  */
-export function regionText(root: DomNode, content: ReadonlySet<DomNode>, maxLinkDensity: number, minChars: number): string | null {
+export function regionText(root: DomNode, pick: DomNode, maxLinkDensity: number, minChars: number): string | null {
   const c = totalText(root);
   if (c.text < minChars || c.link > maxLinkDensity * c.text) return null;
-  return htmlToText(root, { skip: filterWith(countText(root), root, content) });
+  const content = new Set<DomNode>();
+  for (let a: DomNode | null | undefined = pick; a; a = a.parentNode) content.add(a);
+  const counts = countText(root);
+  return htmlToText(root, { skip: filterWith(counts, root, content, withoutContentNames(pick, counts)) });
 }
 
 /** What countText gives for `root` alone, walked without a count per element: most regions stop at its test. */

@@ -145,12 +145,10 @@ function mainRegionText(doc: LightDocument, top: LightNode | null, pickChars: nu
   if (doc.mainRegions.length !== 1) return null;
   const region = doc.mainRegions[0]!;
   if (!(isInside(top, region) || isInside(region, top))) return null;
-  const path = new Set<DomNode>();
-  for (let a: LightNode | null = top; a !== null; a = a.parentNode) path.add(a);
   // The region's text before any cut must reach the gain (in characters that are not whitespace,
   // as it is counted; the pick's text has about one space in six): most regions do not, and are
   // never rendered.
-  const text = regionText(region, path, MAX_PROSE_LINK_DENSITY, MIN_REGION_GAIN * pickChars * NON_SPACE_SHARE);
+  const text = regionText(region, top, MAX_PROSE_LINK_DENSITY, MIN_REGION_GAIN * pickChars * NON_SPACE_SHARE);
   return text !== null && text.length >= MIN_REGION_GAIN * pickChars ? text : null;
 }
 
