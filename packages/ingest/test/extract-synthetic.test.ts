@@ -568,3 +568,21 @@ test("a page whose builder names every row and module a widget (HubSpot's) gives
   assert.match(r.text, /Part 1[\s\S]*Part 2[\s\S]*Part 3/);
   assert.doesNotMatch(r.text, /Recent posts|Ferry timetable|You may also like|Bridge model kit|Copyright|Sport/);
 });
+
+test("a thread whose posts are named only by numbered ids (vBulletin's 'post_message_N') gives every post; a numbered id of another kind joins nothing", () => {
+  const post = (n: number, text: string) => `<div id="edit${n}"><table id="post${n}" class="tborder"><tr><td class="alt2"><a href="/member.php?u=${n}">member${n}</a></td>` +
+    `<td class="alt1" id="td_post_${n}"><div class="smallfont"><strong>Re: the harbour bridge</strong></div><hr>` +
+    `<div id="post_message_${n}">${text}</div></td></tr></table></div>`;
+  const opening = post(101, SENTENCES.map((s) => `${s} ${s}`).join('<br><br>'));
+  const replies = [2, 3, 4].map((i) => post(102 + i, SENTENCES[i]!)).join('');
+  const r = extractMainText(page(`${NAV}<div id="posts">${opening}${replies}</div>${FOOTER}`));
+  assert.equal(r.method, 'main');
+  assertWholeArticle(r.text);
+  for (const i of [2, 3, 4]) assert.equal(r.text.split(SENTENCES[i]!).length - 1, 3, 'the opening post holds it twice, the reply once');
+
+  // An article and a teaser with numbered ids of one series that does not name a post: nothing joined.
+  const teaser = '<div id="text-7"><p>Ferry timetables change on Monday, the port authority said in a statement to passengers.</p></div>';
+  const story = extractMainText(page(`${NAV}<div id="section-1"><div id="text-3">${prose()}</div></div><div class="more">${teaser}</div>${FOOTER}`));
+  assertWholeArticle(story.text);
+  assert.doesNotMatch(story.text, /Ferry timetables/);
+});

@@ -444,14 +444,15 @@ class PageAnalysis {
    * document order when they read as prose (REPEAT_MIN_CHARS, at most REPEAT_MAX_LINK_DENSITY).
    */
   private withRepeats(top: LightNode, parts: LightNode[]): LightNode[] {
-    const cls = top.getAttribute('class');
-    if (cls === null || !POST_BODY.test(cls)) return parts;
-    const kind = postKind(cls);
+    const post = this.postOf(top);
+    if (post === null) return parts;
+    const { anchor, attribute, kind } = post;
+    const postKindOf = attribute === 'class' ? postKind : postSeries;
     // A page repeats a few class values on thousands of elements of the pick's tag.
     const kinds = new Map<string, string>();
     const kindOf = (value: string): string => {
       let k = kinds.get(value);
-      if (k === undefined) kinds.set(value, (k = postKind(value)));
+      if (k === undefined) kinds.set(value, (k = postKindOf(value)));
       return k;
     };
     const { els, gone, end } = this;
@@ -460,18 +461,18 @@ class PageAnalysis {
     const more: LightNode[] = [];
     const signature = (e: LightNode) => `${this.textLen[e.index]} ${shortText(e, 200)}`;
     const seen = new Set(parts.map(signature));
-    const topDepth = depth(top);
+    const anchorDepth = depth(anchor);
     for (let i = 1; i < this.n; i++) {
       const e = els[i]!;
-      if (gone[i] || e.nodeName !== top.nodeName || inside(i)) continue;
-      const other = e.getAttribute('class');
+      if (gone[i] || e.nodeName !== anchor.nodeName || inside(i)) continue;
+      const other = e.getAttribute(attribute);
       if (other === null || kindOf(other) !== kind) continue;
       // Not an ancestor of a part.
       if (ranges.some(([from]) => from > i && from < end[i]!)) continue;
       if (this.textLen[i]! < REPEAT_MIN_CHARS || this.linkDensity(i) > REPEAT_MAX_LINK_DENSITY) continue;
       // Posts sit at one depth (a question one level above its answers, on Stack Exchange); the same
       // rich-text class deeper or higher is another component (an author's bio under the post).
-      if (Math.abs(depth(e) - topDepth) > 1) continue;
+      if (Math.abs(depth(e) - anchorDepth) > 1) continue;
       // A copy of a part (the same post laid out twice, for small and large screens) is not another post.
       const copy = signature(e);
       if (seen.has(copy)) continue;
@@ -481,6 +482,33 @@ class PageAnalysis {
     }
     if (more.length === 0) return parts;
     return [...parts, ...more].sort((a, b) => a.index - b.index);
+  }
+
+  /**
+   * The post the pick is or holds, and what names it: the pick's post words in its class, else a
+   * numbered id of a post series (vBulletin names a post's table `post37601655`, its cell
+   * `td_post_37601655` and its text `post_message_37601655`, with no class) on the pick or inside
+   * it (the pick is then the post's table or wrapper): the innermost such element holding most of
+   * the pick's text. null when the pick is no post, or holds two of one series (a thread's column).
+   */
+  private postOf(top: LightNode): { anchor: LightNode; attribute: 'class' | 'id'; kind: string } | null {
+    const cls = top.getAttribute('class');
+    if (cls !== null && POST_BODY.test(cls)) return { anchor: top, attribute: 'class', kind: postKind(cls) };
+    const series = new Set<string>();
+    let anchor: LightNode | null = null;
+    let kind = '';
+    for (let i = top.index; i < this.end[top.index]!; i++) {
+      const id = this.els[i]!.getAttribute('id');
+      const name = id === null ? '' : postSeries(id);
+      if (name === '' || !POST_BODY.test(name)) continue;
+      if (series.has(name)) return null;
+      series.add(name);
+      if (this.textLen[i]! * 2 > this.textLen[top.index]!) {
+        anchor = this.els[i]!;
+        kind = name;
+      }
+    }
+    return anchor === null ? null : { anchor, attribute: 'id', kind };
   }
 
   /** Element children holding text. */
@@ -928,6 +956,14 @@ const INLINE_ICON = /smil(e|ie|ey)|emoji|emoticon/i;
 function postKind(cls: string): string {
   return cls.split(/\s+/).filter((name) => POST_BODY.test(name)).join(' ');
 }
+
+/** An id without its number (`post_message_37601655` -> `post_message_`), or '' when it has none: one thread's posts share it. */
+function postSeries(id: string): string {
+  const m = POST_ID.exec(id);
+  return m === null ? '' : m[1]!;
+}
+
+const POST_ID = /^(\D+)\d+$/;
 
 /** Ancestors of `e` up to the body. */
 function depth(e: LightNode): number {
