@@ -295,6 +295,15 @@ test('an article shipped as a script template with a <noscript> copy (Blogger) i
   const r = extractMainText(blogger);
   assertWholeArticle(r.text);
   assert.doesNotMatch(r.text, /Copyright|Sport/);
+  // Its sidebar widgets hold a few hundred characters of the blog's own text: read with scripts, the
+  // page gives only the last resort, its visible text; the <noscript> copy is read then too.
+  const widget = (text: string) => `<div class="widget"><p>${text}</p></div>`;
+  const widgets = ['The Harbour Gazette has covered the river, its ferries and its bridges since 1921.', 'Our reporters live on both banks and ride the tram line to work every day.',
+    'Letters to the editor are welcome and are printed every Saturday in the weekend edition.', 'Subscribers receive the morning edition at their door before seven each day.',
+    'The archive holds every edition since the first, and readers may search it free of charge.', 'Photographs in the Gazette may be bought as prints from the front desk on Quay Street.'].map(widget).join('');
+  const withWidgets = extractMainText(blogger.replace('<div class="sidebar">', `${widgets}<div class="sidebar">`).replace(`<noscript>${prose()}`, `<noscript>${prose()}${prose()}`));
+  assertWholeArticle(withWidgets.text);
+  assert.doesNotMatch(withWidgets.text, /Letters to the editor/);
 
   // An article in the page itself: the <noscript> notice and pixel stay out of its text.
   const notice = '<noscript><p>Please enable JavaScript to view the comments.</p><img src="/pixel.gif" alt=""></noscript>';
@@ -585,4 +594,18 @@ test("a thread whose posts are named only by numbered ids (vBulletin's 'post_mes
   const story = extractMainText(page(`${NAV}<div id="section-1"><div id="text-3">${prose()}</div></div><div class="more">${teaser}</div>${FOOTER}`));
   assertWholeArticle(story.text);
   assert.doesNotMatch(story.text, /Ferry timetables/);
+});
+
+test("a page of product tiles whose every block the furniture rules cut gives its visible text, not the one short line the scorer picked; a short page that is its pick keeps it", () => {
+  const names = ['Harbour lantern candle', 'Sea salt pillar candle', 'Driftwood taper set', 'Bridge lights tealights', 'North bank votive', 'Tram line jar candle'];
+  const tile = (name: string, i: number) => `<div class="tile"><a href="/p/${i}"><img src="/i/${i}.jpg" alt=""><span class="name">${name}</span><span class="price">$${18 + i}.00</span><span>3 colors</span></a></div>`;
+  const promo = '<div class="promo"><p>Free shipping on orders over fifty dollars.</p></div>';
+  const r = extractMainText(page(`${NAV}${promo}<div class="related-items">${names.map(tile).join('')}</div>${FOOTER}`));
+  assert.equal(r.method, 'visible');
+  for (const name of names) assert.match(r.text, new RegExp(name));
+  assert.doesNotMatch(r.text, /Copyright/);
+
+  // The same short line with little else on the page: the line is the page.
+  const alone = extractMainText(page(`${NAV}${promo}<div class="related-items">${tile(names[0]!, 0)}</div>${FOOTER}`));
+  assert.equal(alone.text, 'Free shipping on orders over fifty dollars.');
 });

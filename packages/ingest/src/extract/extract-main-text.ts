@@ -95,11 +95,12 @@ function extractFast(html: string, opts: typeof DEFAULTS): ExtractedText {
 
 function findFast(html: string, opts: typeof DEFAULTS): ExtractedText {
   const found = findFastIn(parseLightDocument(html, opts.maxTreeElements), opts);
-  if (found.text.length >= opts.minArticleChars || !NOSCRIPT_TAG.test(html)) return found;
+  if ((found.text.length >= opts.minArticleChars && found.method !== 'visible') || !NOSCRIPT_TAG.test(html)) return found;
   // Some templates ship the article only as a script that renders it, with a <noscript> copy for
   // browsers without scripts (Blogger's, on every *.googleblog.com post): read as such a browser
-  // would, the page has its article. Most pages' <noscript> holds a tracking pixel or "please
-  // enable JavaScript", a line or two: only a much longer text replaces what was found.
+  // would, the page has its article; read with scripts, it gives a short line or only the last
+  // resort, its visible text. Most pages' <noscript> holds a tracking pixel or "please enable
+  // JavaScript", a line or two: only a much longer text replaces what was found.
   const withoutScripts = findFastIn(parseLightDocument(html, opts.maxTreeElements, { noscript: true }), opts);
   return withoutScripts.text.length >= opts.minArticleChars && withoutScripts.text.length > NOSCRIPT_GAIN * found.text.length ? withoutScripts : found;
 }
@@ -168,7 +169,15 @@ function choose(
   if (article !== null && article.length >= opts.minArticleChars && isWholeArticle(article, fallback, opts.minArticleShare, articleIsProse)) {
     return { text: article, title, method };
   }
-  if (fallback.length === 0 && article !== null && article.length > 0) return { text: article, title, method };
+  if (fallback.length === 0 && article !== null && article.length > 0) {
+    // The furniture rules left nothing. A long pick stands. A short one is a fragment (a price, a
+    // heading, a line of a card) when the visible text holds more than SHORT_PICK_GAIN times as
+    // much: the page is built of blocks its theme names like furniture, and its visible text is
+    // what it has (a collection page of product tiles gave 17 characters of two tiles' labels, not its 1,213).
+    if (article.length >= opts.minArticleChars) return { text: article, title, method };
+    const visible = lastResort();
+    return visible.length > SHORT_PICK_GAIN * article.length ? { text: visible, title, method: 'visible' } : { text: article, title, method };
+  }
   if (fallback.length >= opts.minArticleChars) return { text: fallback, title, method: 'boilerplate' };
   const visible = lastResort();
   // A short fallback that kept almost nothing of the page's visible text is the furniture rules
@@ -194,6 +203,9 @@ function isWholeArticle(article: string, page: string, share: number, articleIsP
   if (article.length < LONG_ARTICLE_CHARS) return false;
   return proseLength(article) >= share * proseLength(page) || (articleIsProse && article.length >= LONG_PROSE_CHARS);
 }
+
+/** How many times the visible text must hold a short pick's text to replace it when the fallback is empty (see choose). */
+const SHORT_PICK_GAIN = 3;
 
 /**
  * A fallback shorter than minArticleChars must keep at least this share of the page's visible
