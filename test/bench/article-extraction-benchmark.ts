@@ -32,7 +32,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { decodeBody, extractMainText, normalizeText, EXTRACTORS } from '../../packages/ingest/src/extract/index.js';
+import { decodeBody, extractMainText, normalizeText, repairMojibake, EXTRACTORS } from '../../packages/ingest/src/extract/index.js';
 import { readabilityLxmlTexts } from './readability-lxml-texts.js';
 import { tokenPrf } from '../../packages/ingest/test/token-f1.js';
 
@@ -167,7 +167,8 @@ for (const extractor of EXTRACTORS) {
   for (const page of pages) {
     const start = performance.now();
     const found = extractMainText(page.html, { extractor, url: bench.truth.get(page.id)!.url || null });
-    const text = normalizeText(found.text);
+    // As ingest writes it: mojibake repaired, then normalised.
+    const text = normalizeText(repairMojibake(found.text).text);
     seconds += (performance.now() - start) / 1000;
     bytes += page.bytes;
     methods[found.method] = (methods[found.method] ?? 0) + 1;

@@ -22,7 +22,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeBody, extractMainText, normalizeText, EXTRACTORS } from '../../packages/ingest/src/extract/index.js';
+import { decodeBody, extractMainText, normalizeText, repairMojibake, EXTRACTORS } from '../../packages/ingest/src/extract/index.js';
 import { readabilityLxmlTexts } from './readability-lxml-texts.js';
 
 const dir = process.argv[2];
@@ -114,7 +114,8 @@ for (const extractor of EXTRACTORS) {
   for (const url of urls) {
     const start = performance.now();
     const found = extractMainText(decoded.get(url)!, { extractor, url });
-    texts.set(url, normalizeText(found.text));
+    // As ingest writes it: mojibake repaired, then normalised.
+    texts.set(url, normalizeText(repairMojibake(found.text).text));
     seconds += (performance.now() - start) / 1000;
     methods[found.method] = (methods[found.method] ?? 0) + 1;
   }

@@ -4,7 +4,7 @@ import {
 } from '@foxden/core';
 import { runTask, type DropWriter, type ShardWriter } from '@foxden/shards';
 import { readSource, type SourceDocument, type SourceRange, type SourceRecord } from './readers/index.js';
-import { decodeBody, extractMainText, normalizeText, type Extractor } from './extract/index.js';
+import { decodeBody, extractMainText, normalizeText, repairMojibake, type Extractor } from './extract/index.js';
 import { LanguageIdentifier, type LanguageGuess } from './langid/index.js';
 
 export interface IngestParams {
@@ -17,6 +17,7 @@ export interface IngestParams {
   batch_rows: number;
   split_bytes: number;
   extractor: Extractor;
+  repair_mojibake: boolean;
 }
 
 const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml', 'application/xml', 'text/xml']);
@@ -39,20 +40,37 @@ function languageIdentifier(maxChars: number): Promise<LanguageIdentifier> {
 /**
  * Turns the source document of one record into text: HTML payloads go
  * through charset decoding and main-text extraction, text payloads through
- * charset decoding, formats that carry text pass it on. Always normalised.
+ * charset decoding, formats that carry text pass it on. Always normalised;
+ * mojibake is repaired unless `repair` is false (a repair is recorded as
+ * `meta.mojibake_repaired`).
  */
-export function documentText(record: SourceDocument, meta: Record<string, unknown>, extractor: Extractor = 'fast'): string {
-  if (record.text !== undefined) return normalizeText(record.text);
+export function documentText(
+  record: SourceDocument, meta: Record<string, unknown>, { extractor = 'fast', repair = true }: { extractor?: Extractor; repair?: boolean } = {},
+): string {
+  const text = rawText(record, meta, extractor);
+  if (!repair) return normalizeText(text);
+  if (typeof meta['title'] === 'string') meta['title'] = repairMojibake(meta['title']).text;
+  return normalizeText(withoutMojibake(text, meta));
+}
+
+function rawText(record: SourceDocument, meta: Record<string, unknown>, extractor: Extractor): string {
+  if (record.text !== undefined) return record.text;
   if (!record.body) return '';
   const decoded = decodeBody(record.body, record.declaredCharset);
   meta['charset'] = decoded.charset;
   meta['charset_source'] = decoded.charsetSource;
   const isHtml = record.mediaType === null ? /^\s*<(!doctype|html|head|body)/i.test(decoded.text.slice(0, 512)) : HTML_TYPES.has(record.mediaType);
-  if (!isHtml) return normalizeText(decoded.text);
+  if (!isHtml) return decoded.text;
   const extracted = extractMainText(decoded.text, { url: record.url, extractor });
   if (extracted.title) meta['title'] = extracted.title;
   meta['extraction'] = extracted.method;
-  return normalizeText(extracted.text);
+  return extracted.text;
+}
+
+function withoutMojibake(text: string, meta: Record<string, unknown>): string {
+  const found = repairMojibake(text);
+  if (found.repaired) meta['mojibake_repaired'] = true;
+  return found.text;
 }
 
 /** Document id: given by the input (prefixed by its source, so ids are unique across files) or source@offset. */
@@ -209,7 +227,7 @@ class IngestRun {
     if (record.mediaType) meta['media_type'] = record.mediaType;
     let text: string;
     try {
-      text = documentText(record, meta, params.extractor);
+      text = documentText(record, meta, { extractor: params.extractor, repair: params.repair_mojibake });
     } catch (error) {
       this.drop(id, record.url, 'reject:extract-error', `${this.input.source} @ offset ${record.offset}: ${(error as Error).message}`, record.offset);
       addCount(this.stats.counters, 'rejected_records');
@@ -219,6 +237,7 @@ class IngestRun {
       this.drop(id, record.url, 'empty-text', String(text.trim().length), record.offset);
       return;
     }
+    if (meta['mojibake_repaired'] === true) addCount(this.stats.counters, 'mojibake_repaired');
     if (record.lang) meta['given_lang'] = record.lang;
     const doc: DocumentRecord = {
       id, text, url: record.url, source: this.input.source, fetched_at: record.date,

@@ -28,6 +28,10 @@ export const ingestStep: StepModule<IngestParams> = {
         type: 'string', enum: ['fast', 'readability'], default: 'fast',
         description: 'HTML main-text extractor: fast (linear block scoring over a light tree, the default) or readability (Readability.js over linkedom, about 9 times slower on real pages).',
       },
+      repair_mojibake: {
+        type: 'boolean', default: true,
+        description: 'Repair mojibake (UTF-8 text once decoded as Windows-1252 or Latin-1: "doesnâ€™t", "cafÃ©") with ftfy\'s fix_encoding; a repaired document has meta.mojibake_repaired = true.',
+      },
       batch_rows: { type: 'integer', minimum: 1, default: 512, description: 'Rows per Arrow record batch in the output shards.' },
       split_bytes: {
         type: 'integer', minimum: 0, default: 268435456,

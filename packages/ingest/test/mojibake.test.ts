@@ -1,0 +1,71 @@
+// Mojibake repair: UTF-8 text once decoded as Windows-1252 or Latin-1 and saved again as UTF-8.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import iconv from 'iconv-lite';
+import { normalizeText, repairMojibake } from '../src/extract/index.js';
+import { documentText } from '../src/ingest-task.js';
+import type { SourceDocument } from '../src/readers/index.js';
+
+/** What an upstream tool does to make mojibake: UTF-8 bytes read as Windows-1252 (or Latin-1, for bytes Windows-1252 leaves undefined). */
+function garble(text: string): string {
+  return [...Buffer.from(text, 'utf8')].map((b) => {
+    const c = iconv.decode(Buffer.of(b), 'windows-1252');
+    return c === '\uFFFD' ? String.fromCharCode(b) : c;
+  }).join('');
+}
+
+test('mojibake is repaired: Windows-1252 and Latin-1 readings, accents, dashes, Cyrillic, Greek, a line that also holds real punctuation', () => {
+  const cases = [
+    'The Mona Lisa doesn’t have eyebrows — “really”.',
+    'Un été à Paris: naïve café, crème brûlée.',
+    'Привет, мир: это проверка.',
+    'Αθήνα και Θεσσαλονίκη',
+    'Price: 5 € only, 10 °C outside.',
+  ];
+  for (const original of cases) {
+    const broken = garble(original);
+    assert.notEqual(broken, original);
+    assert.deepEqual(repairMojibake(broken), { text: original, repaired: true }, broken);
+  }
+  // Latin-1's reading of the same bytes (C1 controls where Windows-1252 has punctuation), as some pages carry it.
+  assert.equal(repairMojibake('it doesn\u00e2\u0080\u0099t work').text, 'it doesn\u2019t work');
+  // Mojibake beside text that was never broken: only the broken part changes.
+  assert.equal(repairMojibake(`Café is good. But it ${garble('doesn’t')} work — “sure”.`).text, 'Café is good. But it doesn’t work — “sure”.');
+});
+
+test('text without mojibake is left as it is, whatever its script or punctuation', () => {
+  for (const clean of [
+    'Plain ASCII text, with "straight quotes".',
+    'Curly ‘quotes’ and “double quotes” — and dashes – too…',
+    'CAFÉ’S MENU: PÉREZ, ÉCOLE, «guillemets», 10 °C, ± 2 µm, ½ cup, © 2024 ®',
+    'Übermäßig große Straße; Ærø; Ångström; Øresund',
+    'Αθήνα, Москва, 北京, 東京, 서울, العربية, עברית',
+    'é» Ã Â alone',
+  ]) {
+    assert.deepEqual(repairMojibake(clean), { text: clean, repaired: false }, clean);
+  }
+});
+
+const record = (fields: Partial<SourceDocument>): SourceDocument => ({
+  kind: 'document', format: 'warc', offset: 0, recordType: 'response', url: 'https://example.org/a', date: null, mediaType: 'text/html', declaredCharset: 'utf-8', meta: {}, ...fields,
+});
+
+test('ingest repairs mojibake in extracted pages, titles and JSONL text, and records it in meta; repair_mojibake: false keeps the text', () => {
+  const story = 'The council’s decision was welcomed — residents said it was “long overdue”. '.repeat(6);
+  const html = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${garble('Council’s bridge')}</title></head><body><article><p>${garble(story)}</p></article></body></html>`;
+  const meta: Record<string, unknown> = {};
+  assert.equal(documentText(record({ body: Buffer.from(html, 'utf8') }), meta), story.trim());
+  assert.equal(meta['mojibake_repaired'], true);
+  assert.equal(meta['title'], 'Council’s bridge');
+
+  const kept: Record<string, unknown> = {};
+  assert.equal(documentText(record({ body: Buffer.from(html, 'utf8') }), kept, { repair: false }), normalizeText(garble(story)));
+  assert.equal(kept['mojibake_repaired'], undefined);
+
+  const jsonl: Record<string, unknown> = {};
+  assert.equal(documentText(record({ format: 'jsonl', recordType: 'jsonl', mediaType: null, text: garble('naïve café') }), jsonl), 'naïve café');
+  assert.equal(jsonl['mojibake_repaired'], true);
+  const clean: Record<string, unknown> = {};
+  assert.equal(documentText(record({ format: 'jsonl', recordType: 'jsonl', mediaType: null, text: 'naïve café' }), clean), 'naïve café');
+  assert.equal(clean['mojibake_repaired'], undefined);
+});
