@@ -609,3 +609,20 @@ test("a page of product tiles whose every block the furniture rules cut gives it
   const alone = extractMainText(page(`${NAV}${promo}<div class="related-items">${tile(names[0]!, 0)}</div>${FOOTER}`));
   assert.equal(alone.text, 'Free shipping on orders over fifty dollars.');
 });
+
+test("a consent manager's dialog of legal prose is never the article, though it outscores a plain story; a post tagged with cookies is still a post", () => {
+  const legal = [
+    'We and our 847 partners store, access, read, share and process data, such as cookies, identifiers, addresses, logs, clicks, views and location, on your device.',
+    'With your consent, we, our partners, their vendors and, where you allow, their agents use it for ads, measurement, research, insights, development and geolocation.',
+    'You may withdraw, change, limit, export, review or reset your choices, at any time, on this site, on any other, by opening, reading and saving the privacy settings.',
+  ].map((s) => `<p>${s}</p>`).join('');
+  const dialog = `<div id="onetrust-consent-sdk"><div id="onetrust-banner-sdk" class="otFlat"><div id="onetrust-policy">${legal}</div><button>Accept all</button></div></div>`;
+  const about = '<footer class="site-info"><p>The Harbour Gazette is published every morning but Sunday by the Harbour Press Company, 12 Quay Street, and printed on recycled paper at the north bank works since 1921.</p><p>Copyright 2019 The Harbour Gazette.</p></footer>';
+  const r = extractMainText(page(`${NAV}<div class="col">${prose(3)}</div>${dialog}${about}`));
+  for (const s of SENTENCES.slice(0, 3)) assert.ok(r.text.includes(s), r.text);
+  assert.doesNotMatch(r.text, /847 partners|withdraw, change/);
+
+  const recipe = extractMainText(page(`${NAV}<article class="post type-post tag-cookies category-baking">${prose()}</article>${FOOTER}`));
+  assert.equal(recipe.method, 'main');
+  assertWholeArticle(recipe.text);
+});

@@ -36,6 +36,15 @@ const PASSES: readonly PassFlags[] = [
 const ENOUGH_CHARS = 500;
 
 const UNLIKELY = /-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|yom-remote/i;
+/**
+ * A cookie or consent dialog (a consent manager's, or a block named for cookies or consent and for
+ * a banner, bar, notice or dialog): its paragraphs of legal prose score like an article, and a
+ * page whose article scored lower gave the dialog (WCXB: Wired's and Ars Technica's Fides banner,
+ * OneTrust's preference centre). Gone in every pass, unless it holds half of the page's text (a
+ * wrapper that holds the page as well). A post classed `tag-cookies` is not such a block.
+ */
+const CONSENT_DIALOG =
+  /onetrust|didomi|usercentrics|cookiebot|qc-cmp|fides-(?:overlay|banner|modal)|(?:cookie|gdpr|consent)s?[\s_-]*(?:banner|bar|notice|notification|law|popup|modal|dialog|overlay|message|wall|box|manager|container|sdk)|(?:banner|bar|notice|modal|popup|dialog)[\s_-]*(?:cookie|gdpr|consent)/i;
 const MAYBE_CONTENT = /and|article|body|column|content|main|mathjax|shadow/i;
 const POSITIVE = /article|body|content|entry|hentry|h-entry|main|page|pagination|post|text|blog|story/i;
 const NEGATIVE = /-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget/i;
@@ -156,6 +165,8 @@ class PageAnalysis {
   /** Per TABLE: 0 not judged yet, 1 data table, 2 layout table. */
   private readonly tableKind: Uint8Array;
   private readonly articleTitle: string;
+  /** Elements that are a consent dialog (CONSENT_DIALOG): gone in every pass. */
+  private readonly consentDialogs = new Set<number>();
   private readonly hasMetaByline: boolean;
   readonly pageChars: number;
   /** What the last run's switches changed (see repeatsPass). */
@@ -195,6 +206,9 @@ class PageAnalysis {
       if (p !== null) this.under[i] = this.under[p.index]! | (ANCESTOR_BITS[p.nodeName] ?? 0);
     }
     this.pageChars = pageChars;
+    for (let i = 1; i < n; i++) {
+      if (CONSENT_DIALOG.test(this.classAndId[i]!) && shortText(this.els[i]!, pageChars / 2).length < pageChars / 2) this.consentDialogs.add(i);
+    }
     this.articleTitle = articleTitle(doc);
     this.hasMetaByline = ['dc:creator', 'dcterm:creator', 'author', 'parsely-author'].some((k) => doc.meta.has(k));
   }
@@ -260,6 +274,10 @@ class PageAnalysis {
       }
       if (!titleHeaderFound && (tag === 'H1' || tag === 'H2') && textSimilarity(this.articleTitle, shortText(e, 400)) > 0.75) {
         titleHeaderFound = true;
+        gone[i] = 1;
+        continue;
+      }
+      if (this.consentDialogs.has(i)) {
         gone[i] = 1;
         continue;
       }
