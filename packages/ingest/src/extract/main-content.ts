@@ -207,7 +207,8 @@ class PageAnalysis {
     }
     this.pageChars = pageChars;
     for (let i = 1; i < n; i++) {
-      if (CONSENT_DIALOG.test(this.classAndId[i]!) && shortText(this.els[i]!, pageChars / 2).length < pageChars / 2) this.consentDialogs.add(i);
+      const named = this.classAndId[i]!;
+      if (named.length > 1 && CONSENT_DIALOG.test(named) && shortText(this.els[i]!, pageChars / 2).length < pageChars / 2) this.consentDialogs.add(i);
     }
     this.articleTitle = articleTitle(doc);
     this.hasMetaByline = ['dc:creator', 'dcterm:creator', 'author', 'parsely-author'].some((k) => doc.meta.has(k));
