@@ -202,13 +202,13 @@ const sameClass = (value: string): string => value;
  * the content that carry them too, while a block's other names still do. The content's names are
  * those of the pick, its ancestors, and the wrappers inside it that hold most of its text.
  */
-function withoutContentNames(pick: DomNode, counts: Map<DomNode, TextCount>): (value: string) => string {
+function withoutContentNames(pick: DomNode, pickAndAncestors: ReadonlySet<DomNode>, counts: Map<DomNode, TextCount>): (value: string) => string {
   const layoutNames = new Set<string>();
   const addNames = (e: DomNode): void => {
     const cls = e.getAttribute?.('class');
     if (cls) for (const name of cls.split(/\s+/)) if (isLayoutName(name)) layoutNames.add(name);
   };
-  for (let a: DomNode | null | undefined = pick; a; a = a.parentNode) addNames(a);
+  for (const a of pickAndAncestors) addNames(a);
   // Down from the pick where it lies in the counted region (a region inside the pick holds no wrapper of it).
   for (let e: DomNode | null = counts.has(pick) ? pick : null; e !== null; ) {
     const half = (counts.get(e)?.text ?? 0) / 2;
@@ -244,7 +244,7 @@ export function regionText(root: DomNode, pick: DomNode, maxLinkDensity: number,
   const content = new Set<DomNode>();
   for (let a: DomNode | null | undefined = pick; a; a = a.parentNode) content.add(a);
   const counts = countText(root);
-  return htmlToText(root, { skip: filterWith(counts, root, content, withoutContentNames(pick, counts)) });
+  return htmlToText(root, { skip: filterWith(counts, root, content, withoutContentNames(pick, content, counts)) });
 }
 
 /** What countText gives for `root` alone, walked without a count per element: most regions stop at its test. */

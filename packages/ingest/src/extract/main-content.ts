@@ -165,8 +165,8 @@ class PageAnalysis {
   /** Per TABLE: 0 not judged yet, 1 data table, 2 layout table. */
   private readonly tableKind: Uint8Array;
   private readonly articleTitle: string;
-  /** Elements that are a consent dialog (CONSENT_DIALOG): gone in every pass. */
-  private readonly consentDialogs = new Set<number>();
+  /** 1 for an element that is a consent dialog (CONSENT_DIALOG): gone in every pass. */
+  private readonly consentDialog: Uint8Array;
   private readonly hasMetaByline: boolean;
   readonly pageChars: number;
   /** What the last run's switches changed (see repeatsPass). */
@@ -180,6 +180,7 @@ class PageAnalysis {
     this.hidden = new Uint8Array(n);
     this.under = new Uint8Array(n);
     this.tableKind = new Uint8Array(n);
+    this.consentDialog = new Uint8Array(n);
     this.gone = new Uint8Array(n);
     this.textLen = new Float64Array(n);
     this.linkLen = new Float64Array(n);
@@ -208,7 +209,7 @@ class PageAnalysis {
     this.pageChars = pageChars;
     for (let i = 1; i < n; i++) {
       const named = this.classAndId[i]!;
-      if (named.length > 1 && CONSENT_DIALOG.test(named) && shortText(this.els[i]!, pageChars / 2).length < pageChars / 2) this.consentDialogs.add(i);
+      if (named.length > 1 && CONSENT_DIALOG.test(named) && shortText(this.els[i]!, pageChars / 2).length < pageChars / 2) this.consentDialog[i] = 1;
     }
     this.articleTitle = articleTitle(doc);
     this.hasMetaByline = ['dc:creator', 'dcterm:creator', 'author', 'parsely-author'].some((k) => doc.meta.has(k));
@@ -278,7 +279,7 @@ class PageAnalysis {
         gone[i] = 1;
         continue;
       }
-      if (this.consentDialogs.has(i)) {
+      if (this.consentDialog[i]) {
         gone[i] = 1;
         continue;
       }
