@@ -626,3 +626,25 @@ test("a consent manager's dialog of legal prose is never the article, though it 
   assert.equal(recipe.method, 'main');
   assertWholeArticle(recipe.text);
 });
+
+test("a page that hides its content until its scripts run (visibility:hidden, display:none, aria-hidden while a dialog is open) gives it; a hidden menu or dialog stays hidden", () => {
+  const dialog = '<div class="modal" style="display:none"><p>Sign in to save this story to your reading list and follow the authors you like most.</p></div>';
+  const wrappers = [
+    ['style', '<div style="visibility:hidden;background-color:#ffffff;min-height:100vh">'],
+    ['display:none', '<div id="content-fragment" style="display: none !important">'],
+    ['aria-hidden', '<div id="app-root" aria-hidden="true">'],
+    ['hidden', '<div hidden class="app">'],
+  ] as const;
+  for (const [kind, open] of wrappers) {
+    const r = extractMainText(page(`${open}${NAV}<article>${prose()}</article>${dialog}${FOOTER}</div>`));
+    assertWholeArticle(r.text);
+    assert.equal(r.method, 'main', kind);
+    assert.doesNotMatch(r.text, /Sign in to save/, `${kind}: the dialog inside the revealed wrapper stays hidden`);
+  }
+
+  // A hidden mega menu holding less than half of the page's text is furniture, as before.
+  const menu = `<div class="mega-menu" style="display:none">${SENTENCES.slice(0, 2).map((s) => `<p>${s.replace('council', 'committee')}</p>`).join('')}</div>`;
+  const r = extractMainText(page(`${NAV}${menu}<article>${prose()}</article>${FOOTER}`));
+  assertWholeArticle(r.text);
+  assert.doesNotMatch(r.text, /committee/);
+});

@@ -106,6 +106,8 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
   let sawTitle = false;
   let bodyAttribs: Record<string, string> | null = null;
   const streamed = new StreamedSegments();
+  // Elements whose own attributes hide them: a page may hide its whole content until its scripts run.
+  const hiddenElements: LightNode[] = [];
   // Text of the not-built subtree being read is a script's: only there are React's instructions.
   let inScript = false;
   // Whether the page carries any script: a copy saved without them cannot hold React's instructions.
@@ -172,6 +174,7 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
       all.push(node);
       current.append(node);
       if (name === 'div') streamed.segment(node);
+      if (hiddenByAttributes(attribs)) hiddenElements.push(node);
       if (name === 'main' || attribs['role'] === 'main') mainRegions.push(node);
       if (!VOID_KEPT.has(name)) current = node;
     },
@@ -226,6 +229,7 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
     inTitle = false;
   }
   const elements = streamed.resolve(!sawScript) ? reindex(body) : all;
+  if (hiddenElements.length > 0) revealHiddenContent(elements, hiddenElements);
   if (bodyAttribs !== null) (body as { attribs: Readonly<Record<string, string>> | null }).attribs = bodyAttribs;
   const cleanTitle = title.replace(/\s+/g, ' ').trim();
   return { body, elements, title: cleanTitle === '' ? null : cleanTitle, meta, truncated, mainRegions };
@@ -244,6 +248,57 @@ const PARSER_OPTIONS = { decodeEntities: true, lowerCaseTags: true, lowerCaseAtt
  */
 export function asBrowserReadsCdata(html: string): string {
   return html.includes('<![CDATA[') ? html.replaceAll('<![CDATA[', '<!-CDATA[') : html;
+}
+
+/** An inline style that hides its element: display:none or visibility:hidden. */
+const HIDING_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
+const HIDING_DECLARATIONS = /(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!important)?\s*;?/gi;
+
+/** Whether an element's own attributes hide it from a reader: `hidden`, aria-hidden="true", or an inline style. */
+export function hiddenByAttributes(attribs: Readonly<Record<string, string>>): boolean {
+  if (attribs['hidden'] !== undefined || attribs['aria-hidden'] === 'true') return true;
+  const style = attribs['style'];
+  return style !== undefined && HIDING_STYLE.test(style);
+}
+
+/**
+ * A hidden element holding more than this share of the body's text is the page's content hidden
+ * until its scripts run (see revealHiddenContent).
+ */
+const HIDDEN_CONTENT_SHARE = 0.5;
+
+/**
+ * Shows the hidden element that holds most of the page's text, as the page's scripts would.
+ * Frameworks hide a page's content until their scripts have run, so that no unstyled flash shows
+ * (Next.js themes wrap the body in `visibility:hidden`), render it hidden and move it into place
+ * (eBay's listings, `display:none`), or mark the app's root aria-hidden while a dialog is open,
+ * and a copy saved at that moment keeps the mark. Read as hidden, such a page is empty (a
+ * GeeksforGeeks tutorial of 9,700 characters gave nothing). A hidden menu, dialog or tab holds a
+ * part of a page's text, not most of it. React's streamed segments are left to StreamedSegments:
+ * one it did not move is hidden in a browser too.
+ */
+function revealHiddenContent(elements: LightNode[], hidden: LightNode[]): void {
+  const chars = new Float64Array(elements.length);
+  for (let i = elements.length - 1; i >= 0; i--) {
+    let n = 0;
+    for (let c = elements[i]!.firstChild; c !== null; c = c.nextSibling) n += c.nodeType === 3 ? visibleChars(c.nodeValue!) : chars[c.index]!;
+    chars[i] = n;
+  }
+  for (const e of hidden) {
+    // Still in the tree (a streamed segment that moved is not), and not a segment left unmoved.
+    if (elements[e.index] !== e || SEGMENT_ID.test(e.attribs?.['id'] ?? '')) continue;
+    if (chars[e.index]! <= HIDDEN_CONTENT_SHARE * chars[0]!) continue;
+    const { hidden: _hidden, 'aria-hidden': _ariaHidden, ...shown }: Record<string, string> = e.attribs!;
+    if (shown['style'] !== undefined) shown['style'] = shown['style'].replace(HIDING_DECLARATIONS, '');
+    (e as { attribs: Readonly<Record<string, string>> | null }).attribs = shown;
+  }
+}
+
+/** Characters of `text` that are not whitespace or control characters. */
+function visibleChars(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 32) n++;
+  return n;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { isBoilerplate, isObviousFurniture } from './boilerplate.js';
 import { TextRenderer } from './html-to-text.js';
-import type { LightDocument, LightNode } from './light-dom.js';
+import { hiddenByAttributes, type LightDocument, type LightNode } from './light-dom.js';
 
 /**
  * Finds a page's main content on the light tree in time linear in the page:
@@ -856,11 +856,10 @@ function measure(text: LightNode): LightNode {
 
 function isHidden(e: LightNode): boolean {
   const a = e.attribs;
-  if (a === null) return false;
-  if (a['hidden'] !== undefined) return true;
-  if (a['aria-hidden'] === 'true' && !(a['class'] ?? '').includes('fallback-image')) return true;
-  const style = a['style'];
-  return style !== undefined && /display\s*:\s*none|visibility\s*:\s*hidden/i.test(style);
+  if (a === null || !hiddenByAttributes(a)) return false;
+  // An image's fallback that a lazy loader marks aria-hidden still shows: only `hidden` or a style hides it.
+  if (a['aria-hidden'] === 'true' && (a['class'] ?? '').includes('fallback-image')) return hiddenByAttributes({ ...a, 'aria-hidden': 'false' });
+  return true;
 }
 
 function hasDoubleBreak(e: LightNode): boolean {
