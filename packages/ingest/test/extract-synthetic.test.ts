@@ -642,9 +642,42 @@ test("a page that hides its content until its scripts run (visibility:hidden, di
     assert.doesNotMatch(r.text, /Sign in to save/, `${kind}: the dialog inside the revealed wrapper stays hidden`);
   }
 
-  // A hidden mega menu holding less than half of the page's text is furniture, as before.
+  // A hidden mega menu, or a hidden passage of an article, holding less than two thirds of the page's text stays hidden.
   const menu = `<div class="mega-menu" style="display:none">${SENTENCES.slice(0, 2).map((s) => `<p>${s.replace('council', 'committee')}</p>`).join('')}</div>`;
   const r = extractMainText(page(`${NAV}${menu}<article>${prose()}</article>${FOOTER}`));
   assertWholeArticle(r.text);
   assert.doesNotMatch(r.text, /committee/);
+});
+
+test("a reply quoting a long opening post: the thread, not the quotation; a story quoting a speech keeps its own lines", () => {
+  const post = (body: string, n: number) => `<article class="message message--post" id="js-post-${n}"><div class="message-inner"><div class="message-cell message-cell--user"><a class="username">hank_c</a></div><div class="message-cell message-cell--main"><div class="message-main"><div class="message-content"><div class="message-userContent"><article class="message-body"><div class="bbWrapper">${body}</div></article></div></div></div></div></div></article>`;
+  const replies = ['Mine came from my grandmother and still cooks the best cornbread in the family, sixty years on.', 'Never soap, never the dishwasher, and a thin coat of oil after every single use: that is all.'];
+  const quote = `<blockquote class="bbCodeBlock bbCodeBlock--quote"><div class="bbCodeBlock-title">hank_c said:</div><div class="bbCodeBlock-content"><div class="bbCodeBlock-expandContent">${prose()}</div></div></blockquote>`;
+  const thread = `<div class="block-body">${post(`${quote}Agreed,<br>and well said.`, 1)}${replies.map((r, i) => post(r, i + 2)).join('')}</div>`;
+  const r = extractMainText(page(`${NAV}${thread}${FOOTER}`));
+  assertWholeArticle(r.text);
+  for (const reply of replies) assert.ok(r.text.includes(reply), r.text);
+
+  const story = extractMainText(page(`${NAV}<div class="story"><p>The mayor spoke for an hour at the opening of the new harbour bridge on Friday.</p><blockquote>${prose()}</blockquote><p>Her speech was met with applause from the crowd.</p></div>${FOOTER}`));
+  assertWholeArticle(story.text);
+  assert.match(story.text, /The mayor spoke for an hour/);
+  assert.match(story.text, /met with applause/);
+});
+
+test("a forum thread whose replies sit in a list named for comments (Vanilla's) gives its replies; a blog's comment thread and a sidebar of other posts do not join an article", () => {
+  const reactions = '<div class="Reactions"><span class="ReactMenu"><a href="#" class="ReactButton">Quote</a></span></div>';
+  const body = (text: string) => `<div class="Item-Header"><span class="Author">hank_c</span> <time>March 2025</time></div><div class="Item-BodyWrap"><div class="Item-Body"><div class="Message userContent">${text}</div>${reactions}</div></div>`;
+  const replies = ['Mine came from my grandmother and still cooks the best cornbread in the family, sixty years on.', 'Never soap, never the dishwasher, and a thin coat of oil after every single use: that is all.'];
+  const opening = `<div class="MessageList Discussion"><div class="Item ItemDiscussion" id="Discussion_181290"><div class="Discussion">${body(prose())}</div></div></div>`;
+  const list = `<div class="CommentsWrap"><div class="DataBox DataBox-Comments"><h2 class="CommentHeading">Comments</h2><ul class="MessageList DataList Comments">${replies.map((r, i) => `<li class="Item ItemComment" id="Comment_${i}"><div class="Comment">${body(r)}</div></li>`).join('')}</ul></div></div>`;
+  const r = extractMainText(page(`${NAV}<main class="Content">${opening}${list}</main>${FOOTER}`));
+  assertWholeArticle(r.text);
+  for (const reply of replies) assert.ok(r.text.includes(reply), r.text);
+
+  // A post whose comments are of another kind, and teasers of other posts in a sidebar: neither joins.
+  const comments = `<div id="comments" class="comments-area"><ol class="comment-list"><li class="comment"><div class="comment-content"><p>${replies[0]}</p></div></li></ol></div>`;
+  const sidebar = `<div class="sidebar"><div class="post-body"><p>${replies[1]}</p></div></div>`;
+  const blog = extractMainText(page(`${NAV}<div class="wrap"><div class="post-body entry-content">${prose()}</div>${comments}</div>${sidebar}${FOOTER}`));
+  assertWholeArticle(blog.text);
+  for (const reply of replies) assert.ok(!blog.text.includes(reply), blog.text);
 });

@@ -68,6 +68,8 @@ const WIDEN_SHARE = 0.25;
 /** See PageAnalysis.withRepeats: class words of a thread's post bodies. */
 const POST_BODY = /post|message|answer|reply|cooked|bbwrapper/i;
 const REPEAT_MIN_CHARS = 25;
+/** Class and id words of a block that holds a thread's replies (see inThread). */
+const THREAD = /comment|replies|remark/i;
 const REPEAT_MAX_LINK_DENSITY = 0.33;
 /** Elements scored as paragraphs. */
 const SCORED = new Set(['SECTION', 'H2', 'H3', 'H4', 'H5', 'H6', 'P', 'TD', 'PRE']);
@@ -219,10 +221,10 @@ class PageAnalysis {
     for (const s of SWITCHES) this.effects[s] = false;
     this.markGone(flags);
     this.count();
-    let top = this.scoreAndPick(flags);
+    let top = outOfQuotes(this.scoreAndPick(flags));
     let parts = this.article(top);
     if (parts.length === 1) ({ top, parts } = this.widen(top, parts));
-    parts = this.withRepeats(top, parts);
+    parts = this.withRepeats(top, parts, flags);
     const lead = this.lead(top, parts);
     if (lead !== null) parts.unshift(lead);
     const cut = this.clean(parts, flags);
@@ -283,29 +285,34 @@ class PageAnalysis {
         gone[i] = 1;
         continue;
       }
-      if (flags.stripUnlikely) {
-        if (tag !== 'A' && UNLIKELY.test(match) && !MAYBE_CONTENT.test(match) && (this.under[i]! & 3) === 0) {
-          gone[i] = 1;
-          this.effects.stripUnlikely = true;
-          continue;
-        }
-        const role = e.getAttribute('role');
-        if (role !== null && UNLIKELY_ROLES.has(role)) {
-          gone[i] = 1;
-          this.effects.stripUnlikely = true;
-        }
+      if (flags.stripUnlikely && this.isUnlikely(i)) {
+        gone[i] = 1;
+        this.effects.stripUnlikely = true;
       }
     }
   }
 
-  /** Post-order sums over what is not gone: text length, link text length, commas, block children. */
-  private count(): void {
+  /** Whether the element is an unlikely candidate, dropped in the strict passes: by its class and id words, or by its role. */
+  private isUnlikely(i: number): boolean {
+    const e = this.els[i]!;
+    const match = this.classAndId[i]!;
+    if (e.nodeName !== 'A' && UNLIKELY.test(match) && !MAYBE_CONTENT.test(match) && (this.under[i]! & 3) === 0) return true;
+    const role = e.getAttribute('role');
+    return role !== null && UNLIKELY_ROLES.has(role);
+  }
+
+  /**
+   * Post-order sums over what is not gone: text length, link text length, commas, block children;
+   * over the subtrees of elements `from` to `to` (by default the whole page), whose sums do not
+   * reach the elements above `from`.
+   */
+  private count(from = 0, to = this.n): void {
     const { els, gone, textLen, linkLen, commas, hasBlock } = this;
-    textLen.fill(0);
-    linkLen.fill(0);
-    commas.fill(0);
-    hasBlock.fill(0);
-    for (let i = this.n - 1; i >= 0; i--) {
+    textLen.fill(0, from, to);
+    linkLen.fill(0, from, to);
+    commas.fill(0, from, to);
+    hasBlock.fill(0, from, to);
+    for (let i = to - 1; i >= from; i--) {
       if (gone[i]) continue;
       const e = els[i]!;
       for (let c = e.firstChild; c !== null; c = c.nextSibling) {
@@ -320,7 +327,7 @@ class PageAnalysis {
         linkLen[i] = textLen[i]! * (href !== null && href.startsWith('#') ? 0.3 : 1);
       }
       const p = e.parentNode;
-      if (p !== null) {
+      if (p !== null && i !== from) {
         const pi = p.index;
         textLen[pi] = textLen[pi]! + textLen[i]!;
         linkLen[pi] = linkLen[pi]! + linkLen[i]!;
@@ -463,7 +470,7 @@ class PageAnalysis {
    * answer without its question. Those elements join the parts in
    * document order when they read as prose (REPEAT_MIN_CHARS, at most REPEAT_MAX_LINK_DENSITY).
    */
-  private withRepeats(top: LightNode, parts: LightNode[]): LightNode[] {
+  private withRepeats(top: LightNode, parts: LightNode[], flags: PassFlags): LightNode[] {
     const post = this.postOf(top);
     if (post === null) return parts;
     const { anchor, attribute, kind } = post;
@@ -484,24 +491,66 @@ class PageAnalysis {
     const anchorDepth = depth(anchor);
     for (let i = 1; i < this.n; i++) {
       const e = els[i]!;
-      if (gone[i] || e.nodeName !== anchor.nodeName || inside(i)) continue;
+      if (e.nodeName !== anchor.nodeName || inside(i)) continue;
       const other = e.getAttribute(attribute);
       if (other === null || kindOf(other) !== kind) continue;
+      // A reply in a block named for replies (Vanilla's "Comments" list) is a post of the thread.
+      const revived = gone[i] === 1;
+      if (revived && !(flags.stripUnlikely && this.inThread(i))) continue;
       // Not an ancestor of a part.
       if (ranges.some(([from]) => from > i && from < end[i]!)) continue;
-      if (this.textLen[i]! < REPEAT_MIN_CHARS || this.linkDensity(i) > REPEAT_MAX_LINK_DENSITY) continue;
-      // Posts sit at one depth (a question one level above its answers, on Stack Exchange); the same
-      // rich-text class deeper or higher is another component (an author's bio under the post).
-      if (Math.abs(depth(e) - anchorDepth) > 1) continue;
-      // A copy of a part (the same post laid out twice, for small and large screens) is not another post.
+      if (revived) this.revive(i);
+      // Posts sit at one depth (a question one level above its answers, on Stack Exchange; a list of
+      // replies may sit a wrapper deeper); the same rich-text class deeper or higher is another
+      // component (an author's bio under the post). A copy of a part (the same post laid out twice, for small and large screens) is not another post.
       const copy = signature(e);
-      if (seen.has(copy)) continue;
+      if (this.textLen[i]! < REPEAT_MIN_CHARS || this.linkDensity(i) > REPEAT_MAX_LINK_DENSITY || Math.abs(depth(e) - anchorDepth) > (revived ? 2 : 1) || seen.has(copy)) {
+        if (revived) this.bury(i);
+        continue;
+      }
       seen.add(copy);
       more.push(e);
       i = end[i]! - 1;
     }
     if (more.length === 0) return parts;
     return [...parts, ...more].sort((a, b) => a.index - b.index);
+  }
+
+  /**
+   * Whether a gone element was dropped only for lying in a block whose class or id names a thread
+   * of replies (THREAD), as forum packages name the list of a thread's replies (Vanilla's
+   * "MessageList Comments", each reply an "ItemComment"): not hidden, not in a consent dialog, and
+   * every unlikely block above it, the outermost included, so named.
+   */
+  private inThread(i: number): boolean {
+    if (this.hidden[i]) return false;
+    let outermost = -1;
+    for (let p: LightNode | null = this.els[i]!; p !== null && this.gone[p.index]; p = p.parentNode) {
+      const j = p.index;
+      if (this.consentDialog[j]) return false;
+      const unlikely = this.isUnlikely(j);
+      if (unlikely && !THREAD.test(this.classAndId[j]!)) return false;
+      outermost = unlikely ? j : -1;
+    }
+    return outermost >= 0;
+  }
+
+  /** Marks and counts the subtree of a gone element as if the element were not gone (its own subtree's rules still apply). */
+  private revive(i: number): void {
+    const { els, gone } = this;
+    const stop = this.end[i]!;
+    gone[i] = 0;
+    for (let j = i + 1; j < stop; j++) {
+      gone[j] = gone[els[j]!.parentNode!.index] || this.hidden[j] || this.consentDialog[j] || this.isUnlikely(j) ? 1 : 0;
+    }
+    this.count(i, stop);
+  }
+
+  /** Undoes `revive`. */
+  private bury(i: number): void {
+    const stop = this.end[i]!;
+    this.gone.fill(1, i, stop);
+    this.count(i, stop);
   }
 
   /**
@@ -852,6 +901,18 @@ function measure(text: LightNode): LightNode {
   text.chars = length;
   text.commas = commas;
   return text;
+}
+
+/**
+ * The pick, or the block that holds the quotation it lies in. A quotation is never a page's
+ * article: it is part of the post or story that quotes it, and where it holds most of that
+ * post's text (a reply quoting a long opening post, in XenForo's expandable quote), the scorer
+ * picked the quote alone, and a thread gave the one quoted post without its replies.
+ */
+function outOfQuotes(top: LightNode): LightNode {
+  let quote: LightNode | null = null;
+  for (let p: LightNode | null = top; p !== null; p = p.parentNode) if (p.nodeName === 'BLOCKQUOTE') quote = p;
+  return quote?.parentNode ?? top;
 }
 
 function isHidden(e: LightNode): boolean {
