@@ -642,6 +642,12 @@ test("a page that hides its content until its scripts run (visibility:hidden, di
     assert.doesNotMatch(r.text, /Sign in to save/, `${kind}: the dialog inside the revealed wrapper stays hidden`);
   }
 
+  // A page whose blocks its scripts show one by one: each hidden, all of them nearly all of its text.
+  const deferred = (html: string) => `<div class="defer-block" style="display:none">${html}</div>`;
+  const blocks = extractMainText(page(`<header><p>Free shipping on orders over fifty dollars.</p></header>${deferred(`<h1>Harbour bridge</h1>${prose(2)}`)}${deferred(`<div>${prose().split('\n').slice(2).join('')}</div>`)}${deferred(FOOTER)}`));
+  assertWholeArticle(blocks.text);
+  assert.doesNotMatch(blocks.text, /Copyright/);
+
   // A hidden mega menu, or a hidden passage of an article, holding less than two thirds of the page's text stays hidden.
   const menu = `<div class="mega-menu" style="display:none">${SENTENCES.slice(0, 2).map((s) => `<p>${s.replace('council', 'committee')}</p>`).join('')}</div>`;
   const r = extractMainText(page(`${NAV}${menu}<article>${prose()}</article>${FOOTER}`));

@@ -270,14 +270,17 @@ export function hiddenByAttributes(attribs: Readonly<Record<string, string>>): b
 const HIDDEN_CONTENT_SHARE = 2 / 3;
 
 /**
- * Shows the hidden element that holds nearly all of the page's text, as the page's scripts would.
- * Frameworks hide a page's content until their scripts have run, so that no unstyled flash shows
- * (Next.js themes wrap the body in `visibility:hidden`), render it hidden and move it into place
- * (eBay's listings, `display:none`; a Shopify app's age gate), or mark the app's root aria-hidden while a dialog is open,
- * and a copy saved at that moment keeps the mark. Read as hidden, such a page is empty (a
- * GeeksforGeeks tutorial of 9,700 characters gave nothing). A hidden menu, dialog or tab holds a
- * part of a page's text, not nearly all of it. React's streamed segments are left to StreamedSegments:
- * one it did not move is hidden in a browser too.
+ * Shows what a page hides until its scripts run: the hidden element that holds nearly all of the
+ * page's text (over HIDDEN_CONTENT_SHARE), or, where the page's hidden blocks hold that much
+ * together and none alone, each of them. Frameworks hide a page's content until their scripts
+ * have run, so that no unstyled flash shows (Next.js themes wrap the body in
+ * `visibility:hidden`), render it hidden and move it into place (eBay's listings,
+ * `display:none`; a Shopify app's age gate), defer each block of a product page
+ * (iHerb's), or mark the app's root aria-hidden while a dialog is open, and a copy saved at that
+ * moment keeps the mark. Read as hidden, such a page is empty (a GeeksforGeeks tutorial of 9,700
+ * characters gave nothing). On other pages hidden menus, dialogs and tabs hold a part of the text,
+ * not nearly all of it, and stay hidden; so do hidden blocks inside a block that is shown. React's
+ * streamed segments are left to StreamedSegments: one it did not move is hidden in a browser too.
  */
 function revealHiddenContent(elements: LightNode[], hidden: LightNode[]): void {
   const chars = new Float64Array(elements.length);
@@ -286,14 +289,28 @@ function revealHiddenContent(elements: LightNode[], hidden: LightNode[]): void {
     for (let c = elements[i]!.firstChild; c !== null; c = c.nextSibling) n += c.nodeType === 3 ? visibleChars(c.nodeValue!) : chars[c.index]!;
     chars[i] = n;
   }
-  for (const e of hidden) {
-    // Still in the tree (a streamed segment that moved is not), and not a segment left unmoved.
-    if (elements[e.index] !== e || SEGMENT_ID.test(e.attribs?.['id'] ?? '')) continue;
-    if (chars[e.index]! <= HIDDEN_CONTENT_SHARE * chars[0]!) continue;
-    const { hidden: _hidden, 'aria-hidden': _ariaHidden, ...shown }: Record<string, string> = e.attribs!;
-    if (shown['style'] !== undefined) shown['style'] = shown['style'].replace(HIDING_DECLARATIONS, '');
-    (e as { attribs: Readonly<Record<string, string>> | null }).attribs = shown;
+  const enough = HIDDEN_CONTENT_SHARE * chars[0]!;
+  // Still in the tree (a streamed segment that moved is not), and not a segment left unmoved.
+  const candidates = hidden.filter((e) => elements[e.index] === e && !SEGMENT_ID.test(e.attribs?.['id'] ?? ''));
+  const one = candidates.find((e) => chars[e.index]! > enough);
+  if (one !== undefined) {
+    show(one);
+    return;
   }
+  // Hidden blocks not inside another: on most pages together a small part of the text.
+  const inCandidates = new Set(candidates);
+  const outermost = candidates.filter((e) => {
+    for (let p = e.parentNode; p !== null; p = p.parentNode) if (inCandidates.has(p)) return false;
+    return true;
+  });
+  if (outermost.reduce((n, e) => n + chars[e.index]!, 0) > enough) for (const e of outermost) show(e);
+}
+
+/** Takes off the attributes and inline style that hide `e`. */
+function show(e: LightNode): void {
+  const { hidden: _hidden, 'aria-hidden': _ariaHidden, ...shown }: Record<string, string> = e.attribs!;
+  if (shown['style'] !== undefined) shown['style'] = shown['style'].replace(HIDING_DECLARATIONS, '');
+  (e as { attribs: Readonly<Record<string, string>> | null }).attribs = shown;
 }
 
 /** Characters of `text` that are not whitespace or control characters. */
