@@ -687,3 +687,20 @@ test("a forum thread whose replies sit in a list named for comments (Vanilla's) 
   assertWholeArticle(blog.text);
   for (const reply of replies) assert.ok(!blog.text.includes(reply), blog.text);
 });
+
+test("a landing page of several prose sections gives every section, not the one the scorer picked; a long story beside a longer comment thread is still the story", () => {
+  const topics = ['Packing', 'Loading', 'Transport', 'Unloading', 'Storage', 'Pricing', 'Insurance', 'Cleaning'];
+  // One long section and shorter ones, each in its own row of wrappers, as page builders set them.
+  const paragraphs = (topic: string, n: number) => SENTENCES.slice(0, n).map((s) => `<p>${topic}: ${s}</p>`).join('');
+  const section = (topic: string, i: number) => `<div class="row row-${i}"><div class="col"><div class="text-block"><h2>${topic}</h2>${i === 0 ? paragraphs(topic, 5) + paragraphs(`${topic} again`, 4) : paragraphs(topic, 3)}<p>${topic} is handled by our own trained staff, with every item listed, checked and insured.</p></div></div></div>`;
+  const r = extractMainText(page(`${NAV}<div class="page">${topics.map(section).join('')}</div>${FOOTER}`));
+  for (const topic of topics) assert.match(r.text, new RegExp(`${topic} is handled by our own trained staff`), r.text);
+  assert.doesNotMatch(r.text, /Copyright/);
+
+  // A story of over 2,500 characters beside a comment thread (named so that no rule cuts it) three times as long: the story.
+  const story = `<div class="story">${[...SENTENCES, ...SENTENCES.map((s) => s.replace('council', 'assembly')), ...SENTENCES.map((s) => s.replace('bridge', 'viaduct')), ...SENTENCES.map((s) => s.replace('city', 'town')), ...SENTENCES.map((s) => s.replace('the', 'a'))].map((s) => `<p>${s}</p>`).join('')}</div>`;
+  const talk = Array.from({ length: 100 }, (_, i) => `<li><span>reader${i}</span> I think the ${['bridge', 'tram', 'ferry', 'road'][i % 4]} plan number ${i} is a waste of money, and the council should have asked us first.</li>`).join('');
+  const s = extractMainText(page(`${NAV}${story}<ul class="talk">${talk}</ul>${FOOTER}`));
+  assertWholeArticle(s.text);
+  assert.doesNotMatch(s.text, /reader\d/);
+});
