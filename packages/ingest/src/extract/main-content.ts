@@ -502,7 +502,8 @@ class PageAnalysis {
       if (revived) this.revive(i);
       // Posts sit at one depth (a question one level above its answers, on Stack Exchange; a list of
       // replies may sit a wrapper deeper); the same rich-text class deeper or higher is another
-      // component (an author's bio under the post). A copy of a part (the same post laid out twice, for small and large screens) is not another post.
+      // component (an author's bio under the post). A copy of a part (the same post laid out
+      // twice, for small and large screens) is not another post.
       const copy = signature(e);
       if (this.textLen[i]! < REPEAT_MIN_CHARS || this.linkDensity(i) > REPEAT_MAX_LINK_DENSITY || Math.abs(depth(e) - anchorDepth) > (revived ? 2 : 1) || seen.has(copy)) {
         if (revived) this.bury(i);
