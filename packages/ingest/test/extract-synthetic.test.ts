@@ -704,3 +704,20 @@ test("a landing page of several prose sections gives every section, not the one 
   assertWholeArticle(s.text);
   assert.doesNotMatch(s.text, /reader\d/);
 });
+
+test('furniture lines: a line that is only a picture address goes; a written-out link or a sentence naming a picture stays', () => {
+  const text = [
+    'The tee comes in 70 colours.',
+    'cat_thumb_Bone:',
+    'https://cdn11.example-cdn.com/images/stencil/160x160/uploaded_images/5001/WEB_THUMBNAILS/5001_STAPLE_TEE_BONE_THUMB_1.jpg',
+    'https://media.example.org/photos/2024/harbour-bridge.webp?width=1200&quality=80',
+    'The full report: https://example.org/report.pdf',
+    'https://github.com/example/harbour-tools',
+    'The logo is at https://example.org/logo.png and may be reused.',
+  ].join('\n\n');
+  const kept = dropFurnitureLines(text);
+  assert.doesNotMatch(kept, /THUMB_1\.jpg|harbour-bridge\.webp/);
+  for (const line of ['The tee comes in 70 colours.', 'The full report: https://example.org/report.pdf', 'https://github.com/example/harbour-tools', 'The logo is at https://example.org/logo.png and may be reused.']) {
+    assert.ok(kept.includes(line), line);
+  }
+});

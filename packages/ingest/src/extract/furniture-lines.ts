@@ -222,8 +222,19 @@ const SHORT_LINE_PATTERNS: readonly { longest: number; pattern: RegExp }[] = [
   { longest: 120, pattern: SCRIPT_NOTICE },
 ];
 
+/**
+ * A line that is only the address of a picture: a shop's or a forum's image field rendered as text
+ * (BigCommerce's custom fields put 70 thumbnail addresses in a product's description). Never
+ * article text: of the 2,008 gold texts of WCXB none holds one, while 153 lines of them are other
+ * addresses (a link written out, a source), which stay.
+ */
+const IMAGE_ADDRESS = /^\s*https?:\/\/\S+\.(?:jpe?g|png|gif|webp|avif|svg|bmp)(?:[?#]\S*)?\s*$/i;
+/** Longest picture address tested (a line longer than this is not judged by IMAGE_ADDRESS). */
+const LONGEST_IMAGE_ADDRESS = 2000;
+
 function isFurnitureLine(line: string): boolean {
   if (line.length <= LONGEST_LISTED && isListedLine(line)) return true;
+  if (line.length <= LONGEST_IMAGE_ADDRESS && IMAGE_ADDRESS.test(line)) return true;
   // A table row (cells joined by tabs) is the table's content: "4.2.3<TAB>April 2014".
   if (line.length > LONGEST_DATELINE || line.includes('\t')) return false;
   const trimmed = line.trim();
@@ -271,7 +282,7 @@ function dropLines(text: string): string {
   for (let start = 0; start < text.length; ) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    if (end - start <= LONGEST_DATELINE && isFurnitureLine(text.slice(start, end))) {
+    if ((end - start <= LONGEST_DATELINE || (end - start <= LONGEST_IMAGE_ADDRESS && text.startsWith('http', start))) && isFurnitureLine(text.slice(start, end))) {
       (out ??= []).push(text.slice(keptFrom, start));
       keptFrom = end + 1;
     }
