@@ -16,7 +16,7 @@ import { createGunzip } from 'node:zlib';
 import { listStepDirs, parseTaskKey, readStepMarkers } from '@foxden/core';
 import { StepRegistry, configureTaskThreads, loadPipeline, runPipeline } from '@foxden/pipeline';
 import { WorkerPool } from '@foxden/runner-local';
-import { availableCores, measure, type BenchContext, type BenchEntry } from './harness.js';
+import { AS_FOXDEN_RUN, availableCores, measure, type BenchContext, type BenchEntry } from './harness.js';
 import { readSource } from '../../packages/ingest/src/readers/index.js';
 import { decodeBody, extractMainText, normalizeText } from '../../packages/ingest/src/extract/index.js';
 import { LanguageIdentifier } from '../../packages/ingest/src/langid/index.js';
@@ -126,7 +126,7 @@ interface IngestMeasure {
  */
 async function runPasses(ctx: BenchContext, name: string, inputs: string[], workers: number, passes: number): Promise<IngestMeasure[]> {
   const registry = await StepRegistry.load([import.meta.resolve('@foxden/ingest/step')]);
-  const pool = new WorkerPool({ workers });
+  const pool = new WorkerPool({ workers, ...AS_FOXDEN_RUN });
   const out: IngestMeasure[] = [];
   try {
     for (let pass = 0; pass < passes; pass++) {
@@ -461,7 +461,7 @@ export async function splitScalingBenchmark(ctx: BenchContext, copies = 12, ceil
     await writeFile(file, `name: bench\ninputs: [${JSON.stringify(big)}]\noutput: run\nsteps:\n  - {name: ingest, type: ingest, params: {split_bytes: ${splitBytes}}}\n`);
     const registry = await StepRegistry.load([import.meta.resolve('@foxden/ingest/step')]);
     const p = await loadPipeline(file, { registry });
-    const pool = new WorkerPool({ workers });
+    const pool = new WorkerPool({ workers, ...AS_FOXDEN_RUN });
     try {
       return await measure(() => runPipeline(p, registry, { executor: pool }));
     } finally {

@@ -10,7 +10,7 @@ import { steps } from '../../packages/quality/src/step.js';
 import { scrubPii } from '../../packages/quality/src/pii/scrub.js';
 import { corpusDocs, spamAssassin } from '../../packages/quality/test/corpus.js';
 import { WorkerPool } from '@foxden/runner-local';
-import { measure, type BenchContext, type BenchEntry, type Benchmark } from './harness.js';
+import { AS_FOXDEN_RUN, measure, type BenchContext, type BenchEntry, type Benchmark } from './harness.js';
 
 const timings: Record<string, number> = {};
 
@@ -141,7 +141,7 @@ const bench: Benchmark = async (ctx: BenchContext) => {
   const step: { wall: number; cpu: number | null; rss: number }[] = [];
   const binary: { wall: number; cpu: number | null }[] = [];
   // One worker thread for every round, as in a run, where a thread takes task after task.
-  const pool = new WorkerPool({ workers: 1 });
+  const pool = new WorkerPool({ workers: 1, ...AS_FOXDEN_RUN });
   for (let r = 0; r < rounds; r++) {
     let cpu0 = cpuSeconds();
     const run = await measure(() => runInPool(pool, cls, ctx.scratchDir, mailShard, { ...defaults(cls), model }));

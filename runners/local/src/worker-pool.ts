@@ -10,6 +10,12 @@ export interface WorkerPoolOptions {
   attempts?: number;
   /** Aborting stops the running tasks between batches; their markers are not written. */
   signal?: AbortSignal;
+  /**
+   * Node options of the task threads; default this process's own. A benchmark run under tsx
+   * passes none, so that its threads load the built modules as `foxden run` does, not through
+   * tsx's loader (which doubled a fresh thread's start).
+   */
+  execArgv?: string[];
 }
 
 /** The compiled worker entry; when this module runs from source (tests under tsx), the built one beside it. */
@@ -38,6 +44,7 @@ export class WorkerPool implements TaskExecutor {
   readonly size: number;
   private readonly attempts: number;
   private readonly signal: AbortSignal | undefined;
+  private readonly execArgv: string[] | undefined;
   private slots: Slot[] = [];
   private closed = false;
 
@@ -47,11 +54,12 @@ export class WorkerPool implements TaskExecutor {
     this.size = size;
     this.attempts = options.attempts ?? 3;
     this.signal = options.signal;
+    this.execArgv = options.execArgv;
   }
 
   private spawn(): Slot {
     configureTaskThreads();
-    const worker = new Worker(workerScript());
+    const worker = new Worker(workerScript(), this.execArgv === undefined ? {} : { execArgv: this.execArgv });
     const slot = { worker };
     this.slots.push(slot);
     return slot;
