@@ -642,6 +642,10 @@ test("a page that hides its content until its scripts run (visibility:hidden, di
     assert.doesNotMatch(r.text, /Sign in to save/, `${kind}: the dialog inside the revealed wrapper stays hidden`);
   }
 
+  // A body hidden until the scripts run.
+  const body = extractMainText(page(`${NAV}<article>${prose()}</article>${FOOTER}`).replace('<body>', '<body style="visibility: hidden">'));
+  assertWholeArticle(body.text);
+
   // A page whose blocks its scripts show one by one: each hidden, all of them nearly all of its text.
   const deferred = (html: string) => `<div class="defer-block" style="display:none">${html}</div>`;
   const blocks = extractMainText(page(`<header><p>Free shipping on orders over fifty dollars.</p></header>${deferred(`<h1>Harbour bridge</h1>${prose(2)}`)}${deferred(`<div>${prose().split('\n').slice(2).join('')}</div>`)}${deferred(FOOTER)}`));

@@ -15,6 +15,8 @@ export class LightNode implements DomNode {
   index = -1;
   /** Text nodes: rendered length and commas, filled in by the main-content scorer on first use (-1: not yet). */
   chars = -1;
+  /** Elements: whether their own attributes hide them (hiddenByAttributes), unless the page's scripts would show them. */
+  hidden = false;
   commas = 0;
   firstChild: LightNode | null = null;
   lastChild: LightNode | null = null;
@@ -106,8 +108,11 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
   let sawTitle = false;
   let bodyAttribs: Record<string, string> | null = null;
   const streamed = new StreamedSegments();
-  // Elements whose own attributes hide them: a page may hide its whole content until its scripts run.
-  const hiddenElements: LightNode[] = [];
+  // Elements whose own attributes hide them, with the text read before they opened and closed
+  // (characters of text runs less the whitespace around them): a page may hide its whole content
+  // until its scripts run (see revealHiddenContent).
+  const hiddenElements = new Map<LightNode, HiddenElement>();
+  let textChars = 0;
   // Text of the not-built subtree being read is a script's: only there are React's instructions.
   let inScript = false;
   // Whether the page carries any script: a copy saved without them cannot hold React's instructions.
@@ -174,7 +179,10 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
       all.push(node);
       current.append(node);
       if (name === 'div') streamed.segment(node);
-      if (hiddenByAttributes(attribs)) hiddenElements.push(node);
+      if (hiddenByAttributes(attribs)) {
+        node.hidden = true;
+        if (!VOID_KEPT.has(name)) hiddenElements.set(node, { node, from: textChars, to: -1 });
+      }
       if (name === 'main' || attribs['role'] === 'main') mainRegions.push(node);
       if (!VOID_KEPT.has(name)) current = node;
     },
@@ -199,7 +207,11 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
       if (transparent.has(name) || VOID_KEPT.has(name)) return;
       // htmlparser2 reports every close it applies, implied ones included, in order; the
       // current node is the one closing, unless the tag was never built (limit reached).
-      if (current !== body && current.nodeName === upperCaseTag(name)) current = current.parentNode ?? body;
+      if (current !== body && current.nodeName === upperCaseTag(name)) {
+        const hidden = current.hidden ? hiddenElements.get(current) : undefined;
+        if (hidden !== undefined) hidden.to = textChars;
+        current = current.parentNode ?? body;
+      }
     },
     ontext(data: string): void {
       if (inTitle) {
@@ -208,6 +220,7 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
       }
       if (inScript && hiddenDepth === 1) streamed.script(data);
       if (hiddenDepth > 0 || inHead || stopped) return;
+      textChars += trimmedLength(data);
       const last = current.lastChild;
       if (last !== null && last.nodeType === 3) last.nodeValue += data;
       else current.append(new LightNode(3, '#text', data, null));
@@ -229,8 +242,12 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
     inTitle = false;
   }
   const elements = streamed.resolve(!sawScript) ? reindex(body) : all;
-  if (hiddenElements.length > 0) revealHiddenContent(elements, hiddenElements);
-  if (bodyAttribs !== null) (body as { attribs: Readonly<Record<string, string>> | null }).attribs = bodyAttribs;
+  if (hiddenElements.size > 0) revealHiddenContent(elements, [...hiddenElements.values()], textChars);
+  if (bodyAttribs !== null) {
+    (body as { attribs: Readonly<Record<string, string>> | null }).attribs = bodyAttribs;
+    // A body hidden until the page's scripts run holds all of the page's text (see revealHiddenContent).
+    if (hiddenByAttributes(bodyAttribs)) show(body);
+  }
   const cleanTitle = title.replace(/\s+/g, ' ').trim();
   return { body, elements, title: cleanTitle === '' ? null : cleanTitle, meta, truncated, mainRegions };
 }
@@ -282,28 +299,35 @@ const HIDDEN_CONTENT_SHARE = 2 / 3;
  * not nearly all of it, and stay hidden; so do hidden blocks inside a block that is shown. React's
  * streamed segments are left to StreamedSegments: one it did not move is hidden in a browser too.
  */
-function revealHiddenContent(elements: LightNode[], hidden: LightNode[]): void {
-  const chars = new Float64Array(elements.length);
-  for (let i = elements.length - 1; i >= 0; i--) {
-    let n = 0;
-    for (let c = elements[i]!.firstChild; c !== null; c = c.nextSibling) n += c.nodeType === 3 ? visibleChars(c.nodeValue!) : chars[c.index]!;
-    chars[i] = n;
-  }
-  const enough = HIDDEN_CONTENT_SHARE * chars[0]!;
+function revealHiddenContent(elements: LightNode[], hidden: HiddenElement[], pageChars: number): void {
+  const enough = HIDDEN_CONTENT_SHARE * pageChars;
   // Still in the tree (a streamed segment that moved is not), and not a segment left unmoved.
-  const candidates = hidden.filter((e) => elements[e.index] === e && !SEGMENT_ID.test(e.attribs?.['id'] ?? ''));
-  const one = candidates.find((e) => chars[e.index]! > enough);
+  const candidates = hidden.filter(({ node }) => elements[node.index] === node && !SEGMENT_ID.test(node.attribs?.['id'] ?? ''));
+  // An element left open to the end of the page holds the rest of its text.
+  const chars = ({ from, to }: HiddenElement) => (to < 0 ? pageChars : to) - from;
+  const one = candidates.find((e) => chars(e) > enough);
   if (one !== undefined) {
-    show(one);
+    show(one.node);
     return;
   }
-  // Hidden blocks not inside another: on most pages together a small part of the text.
-  const inCandidates = new Set(candidates);
-  const outermost = candidates.filter((e) => {
-    for (let p = e.parentNode; p !== null; p = p.parentNode) if (inCandidates.has(p)) return false;
-    return true;
-  });
-  if (outermost.reduce((n, e) => n + chars[e.index]!, 0) > enough) for (const e of outermost) show(e);
+  // Hidden blocks not inside another: on most pages together a small part of the text. In
+  // document order, one inside an earlier block is inside the last one found.
+  let total = 0;
+  const outermost: LightNode[] = [];
+  for (const e of candidates) {
+    const last = outermost[outermost.length - 1];
+    if (last !== undefined && isInside(e.node, last)) continue;
+    outermost.push(e.node);
+    total += chars(e);
+  }
+  if (total > enough) for (const node of outermost) show(node);
+}
+
+/** A hidden element and the page's text read before it opened and before it closed (-1: still open). */
+interface HiddenElement {
+  node: LightNode;
+  from: number;
+  to: number;
 }
 
 /** Takes off the attributes and inline style that hide `e`. */
@@ -311,13 +335,20 @@ function show(e: LightNode): void {
   const { hidden: _hidden, 'aria-hidden': _ariaHidden, ...shown }: Record<string, string> = e.attribs!;
   if (shown['style'] !== undefined) shown['style'] = shown['style'].replace(HIDING_DECLARATIONS, '');
   (e as { attribs: Readonly<Record<string, string>> | null }).attribs = shown;
+  e.hidden = false;
 }
 
-/** Characters of `text` that are not whitespace or control characters. */
-function visibleChars(text: string): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 32) n++;
-  return n;
+/**
+ * The length of `text` without its leading and trailing whitespace (and control characters),
+ * found without reading the middle: a text run's own spaces are about one character in six
+ * whatever element holds it, while the indentation between tags is most of some blocks' text.
+ */
+function trimmedLength(text: string): number {
+  let start = 0;
+  while (start < text.length && text.charCodeAt(start) <= 32) start++;
+  let end = text.length;
+  while (end > start && text.charCodeAt(end - 1) <= 32) end--;
+  return end - start;
 }
 
 /**

@@ -917,9 +917,9 @@ function outOfQuotes(top: LightNode): LightNode {
 }
 
 function isHidden(e: LightNode): boolean {
-  const a = e.attribs;
-  if (a === null || !hiddenByAttributes(a)) return false;
+  if (!e.hidden) return false;
   // An image's fallback that a lazy loader marks aria-hidden still shows: only `hidden` or a style hides it.
+  const a = e.attribs!;
   if (a['aria-hidden'] === 'true' && (a['class'] ?? '').includes('fallback-image')) return hiddenByAttributes({ ...a, 'aria-hidden': 'false' });
   return true;
 }
