@@ -1,4 +1,5 @@
 import { htmlToText, upperCaseName, type DomNode } from './html-to-text.js';
+import { HIDING_STYLE } from './light-dom.js';
 import { isWhiteSpace } from './whitespace.js';
 
 /**
@@ -126,7 +127,7 @@ export function isObviousFurniture(element: DomNode, holdsMostText = false): boo
   if (element.getAttribute === undefined) return false;
   if (element.getAttribute('hidden') !== null || element.getAttribute('aria-hidden') === 'true') return true;
   const style = element.getAttribute('style');
-  if (style !== null && /display\s*:\s*none|visibility\s*:\s*hidden/i.test(style)) return true;
+  if (style !== null && HIDING_STYLE.test(style)) return true;
   const role = element.getAttribute('role');
   if (role !== null && FURNITURE_ROLES.has(role.trim().toLowerCase())) return true;
   // A <header> inside an article holds the article's title; only page-level headers are furniture.

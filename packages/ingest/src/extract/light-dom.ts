@@ -268,8 +268,9 @@ export function asBrowserReadsCdata(html: string): string {
 }
 
 /** An inline style that hides its element: display:none or visibility:hidden. */
-const HIDING_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
-const HIDING_DECLARATIONS = /(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!important)?\s*;?/gi;
+export const HIDING_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
+/** The declarations HIDING_STYLE finds, with their `!important` and `;`: what `show` takes off. */
+const HIDING_DECLARATIONS = new RegExp(`(?:${HIDING_STYLE.source})\\s*(?:!important)?\\s*;?`, 'gi');
 
 /** Whether an element's own attributes hide it from a reader: `hidden`, aria-hidden="true", or an inline style. */
 export function hiddenByAttributes(attribs: Readonly<Record<string, string>>): boolean {

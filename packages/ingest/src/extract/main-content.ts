@@ -1,6 +1,6 @@
 import { isBoilerplate, isObviousFurniture } from './boilerplate.js';
 import { TextRenderer } from './html-to-text.js';
-import { hiddenByAttributes, type LightDocument, type LightNode } from './light-dom.js';
+import { HIDING_STYLE, type LightDocument, type LightNode } from './light-dom.js';
 
 /**
  * Finds a page's main content on the light tree in time linear in the page:
@@ -920,7 +920,7 @@ function isHidden(e: LightNode): boolean {
   if (!e.hidden) return false;
   // An image's fallback that a lazy loader marks aria-hidden still shows: only `hidden` or a style hides it.
   const a = e.attribs!;
-  if (a['aria-hidden'] === 'true' && (a['class'] ?? '').includes('fallback-image')) return hiddenByAttributes({ ...a, 'aria-hidden': 'false' });
+  if (a['aria-hidden'] === 'true' && (a['class'] ?? '').includes('fallback-image')) return a['hidden'] !== undefined || HIDING_STYLE.test(a['style'] ?? '');
   return true;
 }
 
