@@ -1,4 +1,5 @@
-import { Parser } from 'htmlparser2';
+import type { Parser } from 'htmlparser2';
+import { createFastParser, type KeptAttribute } from './fast-parser.js';
 import type { DomNode } from './html-to-text.js';
 
 /**
@@ -28,10 +29,11 @@ export class LightNode implements DomNode {
     /** Upper-case tag name for elements, '#text' for text. */
     readonly nodeName: string,
     public nodeValue: string | null,
-    readonly attribs: Readonly<Record<string, string>> | null,
+    /** Only the attributes some rule reads are kept (see KEPT_ATTRIBUTES). */
+    readonly attribs: Attributes | null,
   ) {}
 
-  getAttribute(name: string): string | null {
+  getAttribute(name: KeptAttribute): string | null {
     return this.attribs?.[name] ?? null;
   }
 
@@ -42,6 +44,9 @@ export class LightNode implements DomNode {
     this.lastChild = child;
   }
 }
+
+/** An element's attributes, as the light tree keeps them. */
+export type Attributes = Readonly<Partial<Record<KeptAttribute, string>>>;
 
 export interface LightDocument {
   /** The <body> (or a stand-in holding everything outside <head> when the page has none). */
@@ -73,7 +78,7 @@ const NOT_BUILT_WITHOUT_SCRIPTS = new Set([...NOT_BUILT].filter((tag) => tag !==
 /** Elements that stand for a block even when empty: kept so the renderer still breaks lines at them. */
 const VOID_KEPT = new Set(['br', 'hr', 'img', 'input', 'wbr']);
 
-const EMPTY_ATTRIBS: Readonly<Record<string, string>> = Object.freeze({});
+const EMPTY_ATTRIBS: Attributes = Object.freeze({});
 
 /** The document's own wrappers: their content is the body. */
 const TRANSPARENT = new Set(['html', 'body']);
@@ -106,7 +111,7 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
   let inTitle = false;
   let title = '';
   let sawTitle = false;
-  let bodyAttribs: Record<string, string> | null = null;
+  let bodyAttribs: Attributes | null = null;
   const streamed = new StreamedSegments();
   // Elements whose own attributes hide them, with the text read before they opened and closed
   // (characters of text runs less the whitespace around them): a page may hide its whole content
@@ -127,7 +132,7 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
     oncomment(data: string): void {
       if (!stopped && hiddenDepth === 0 && !inHead) streamed.comment(data, current);
     },
-    onopentag(name: string, attribs: Record<string, string>): void {
+    onopentag(name: string, attribs: Attributes): void {
       if (++open > MAX_OPEN && restartAt < 0) {
         restartAt = parser.endIndex + 1;
         parser.pause();
@@ -226,9 +231,10 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
       else current.append(new LightNode(3, '#text', data, null));
     },
   };
-  let input = asBrowserReadsCdata(html);
+  // `<![CDATA[` is read as a browser reads it by the parser itself (see asBrowserReadsCdata).
+  let input = html;
   for (;;) {
-    parser = new Parser(handlers, PARSER_OPTIONS);
+    parser = createFastParser(handlers);
     parser.end(input);
     if (restartAt < 0) break;
     // The rest is read by a new parser, as a fragment: what follows goes on under the deepest
@@ -244,15 +250,13 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
   const elements = streamed.resolve(!sawScript) ? reindex(body) : all;
   if (hiddenElements.size > 0) revealHiddenContent(elements, [...hiddenElements.values()], textChars);
   if (bodyAttribs !== null) {
-    (body as { attribs: Readonly<Record<string, string>> | null }).attribs = bodyAttribs;
+    (body as { attribs: Attributes | null }).attribs = bodyAttribs;
     // A body hidden until the page's scripts run holds all of the page's text (see revealHiddenContent).
     if (hiddenByAttributes(bodyAttribs)) show(body);
   }
   const cleanTitle = title.replace(/\s+/g, ' ').trim();
   return { body, elements, title: cleanTitle === '' ? null : cleanTitle, meta, truncated, mainRegions };
 }
-
-const PARSER_OPTIONS = { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true };
 
 /**
  * `<![CDATA[` in HTML (outside SVG and MathML) is, for a browser's parser, a bogus comment that
@@ -262,6 +266,8 @@ const PARSER_OPTIONS = { decodeEntities: true, lowerCaseTags: true, lowerCaseAtt
  * Written as `<!-CDATA[`, of the same length so that offsets hold, htmlparser2 reads a bogus
  * declaration that ends at the first `>`, as a browser does. In script and style text (the
  * `//<![CDATA[` lines of old inline scripts) the rewrite changes nothing that is read.
+ * linkedom's parse (the `readability` extractor) reads the page so rewritten; the light tree's
+ * parser reads `<![CDATA[` so itself (fast-parser.ts), without a pass over the page first.
  */
 export function asBrowserReadsCdata(html: string): string {
   return html.includes('<![CDATA[') ? html.replaceAll('<![CDATA[', '<!-CDATA[') : html;
@@ -273,7 +279,7 @@ export const HIDING_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
 const HIDING_DECLARATIONS = new RegExp(`(?:${HIDING_STYLE.source})\\s*(?:!important)?\\s*;?`, 'gi');
 
 /** Whether an element's own attributes hide it from a reader: `hidden`, aria-hidden="true", or an inline style. */
-export function hiddenByAttributes(attribs: Readonly<Record<string, string>>): boolean {
+export function hiddenByAttributes(attribs: Attributes): boolean {
   if (attribs['hidden'] !== undefined || attribs['aria-hidden'] === 'true') return true;
   const style = attribs['style'];
   return style !== undefined && HIDING_STYLE.test(style);
@@ -333,9 +339,9 @@ interface HiddenElement {
 
 /** Takes off the attributes and inline style that hide `e`. */
 function show(e: LightNode): void {
-  const { hidden: _hidden, 'aria-hidden': _ariaHidden, ...shown }: Record<string, string> = e.attribs!;
-  if (shown['style'] !== undefined) shown['style'] = shown['style'].replace(HIDING_DECLARATIONS, '');
-  (e as { attribs: Readonly<Record<string, string>> | null }).attribs = shown;
+  const { hidden: _hidden, 'aria-hidden': _ariaHidden, ...shown }: Partial<Record<KeptAttribute, string>> = e.attribs!;
+  if (shown.style !== undefined) shown.style = shown.style.replace(HIDING_DECLARATIONS, '');
+  (e as { attribs: Attributes | null }).attribs = shown;
   e.hidden = false;
 }
 
@@ -378,7 +384,7 @@ function upperCaseTag(name: string): string {
   return upper;
 }
 
-function readMeta(attribs: Record<string, string>, into: Map<string, string>): void {
+function readMeta(attribs: Attributes, into: Map<string, string>): void {
   const content = attribs['content'];
   if (content === undefined || content.trim() === '') return;
   for (const key of `${attribs['name'] ?? ''} ${attribs['property'] ?? ''}`.toLowerCase().split(/\s+/)) {
@@ -426,7 +432,7 @@ class StreamedSegments {
   }
 
   /** A slot to build for a `<template>`, or null; records instructions given as attributes. */
-  template(attribs: Record<string, string>, parent: LightNode): LightNode | null {
+  template(attribs: Attributes, parent: LightNode): LightNode | null {
     if ((attribs['data-rci'] !== undefined || attribs['data-rri'] !== undefined) && attribs['data-bid'] && attribs['data-sid']) {
       this.moves.push({ slot: attribs['data-bid'], segment: attribs['data-sid'] });
     } else if (attribs['data-rsi'] !== undefined && attribs['data-sid'] && attribs['data-pid']) {
