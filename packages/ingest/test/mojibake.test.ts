@@ -33,6 +33,22 @@ test('mojibake is repaired: Windows-1252 and Latin-1 readings, accents, dashes, 
   assert.equal(repairMojibake(`Café is good. But it ${garble('doesn’t')} work — “sure”.`).text, 'Café is good. But it doesn’t work — “sure”.');
 });
 
+test('mojibake in some lines of a long text is repaired in place, whatever the other lines hold', () => {
+  const lines = [
+    garble('Erste Zeile: Gemüt'),
+    '北京 and 東京 are two cities → both large.',
+    garble('Ihr Gemüt hat Ihren Körper verlassen…'),
+    ...Array.from({ length: 200 }, (_, i) => `A plain line ${i}, café and “quotes” as written.`),
+    // A no-break space read as Windows-1252 ("Â" and the space), once the space is a plain one.
+    garble('What is API\u00a0documentation?').replace('\u00a0', ' '),
+    garble('Last line — the end'),
+  ];
+  // ftfy gives the no-break space back (normalizeText keeps it; the renderer reads it as a space).
+  const expected = ['Erste Zeile: Gemüt', lines[1], 'Ihr Gemüt hat Ihren Körper verlassen…', ...lines.slice(3, 203), 'What is API\u00a0documentation?', 'Last line — the end'];
+  assert.deepEqual(repairMojibake(lines.join('\n')), { text: expected.join('\n'), repaired: true });
+  assert.deepEqual(repairMojibake(`${lines[1]}\n${lines[3]}`), { text: `${lines[1]}\n${lines[3]}`, repaired: false });
+});
+
 test('text without mojibake is left as it is, whatever its script or punctuation', () => {
   for (const clean of [
     'Plain ASCII text, with "straight quotes".',

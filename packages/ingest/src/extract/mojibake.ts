@@ -20,13 +20,50 @@ import { createRequire } from 'node:module';
 const MOJIBAKE_PAIR =
   /[\u00C2-\u00F4][\u0080-\u00BF\u0152\u0153\u0160\u0161\u0178\u017D\u017E\u0192\u02C6\u02DC\u2013\u2014\u2018\u2019\u201A\u201C\u201D\u201E\u2020-\u2022\u2026\u2030\u2039\u203A\u20AC\u2122]/;
 
+/**
+ * What marks a line for repair: a MOJIBAKE_PAIR, or "Â" or "Ã" before a space, which is what a
+ * no-break space (C2 A0) or "à" (C3 A0) read as Windows-1252 leaves once the no-break space has been
+ * rendered as a space ("USD perÂ month", "voilÃ  tout"). ftfy judges each such line.
+ */
+const MOJIBAKE_LINE = new RegExp(`${MOJIBAKE_PAIR.source}|[\u00C2\u00C3] `);
+const MOJIBAKE_LINES = new RegExp(MOJIBAKE_LINE.source, 'g');
+
 type FixEncoding = (text: string) => string;
 let fixEncoding: FixEncoding | undefined;
 
-/** The text with its mojibake repaired, and whether anything changed. */
+/**
+ * The text with its mojibake repaired, and whether anything changed. ftfy reads only the lines that
+ * MOJIBAKE_LINE marks, together as one text (so that it judges them with each other's evidence, as
+ * it judged the whole text before: a page with mojibake in one line has it in its other marked
+ * lines too), and each line is put back in its place. ftfy runs at a few MB/s: four archive.org
+ * forum pages of the shared corpus, 660,000 characters together with 2,000 in marked lines, took
+ * it 160 ms as whole texts, a tenth of the ingest step's time on that corpus, and 3 ms so.
+ */
 export function repairMojibake(text: string): { text: string; repaired: boolean } {
-  if (!MOJIBAKE_PAIR.test(text)) return { text, repaired: false };
-  fixEncoding ??= (createRequire(import.meta.url)('ftfy-js') as { fix_encoding: FixEncoding }).fix_encoding;
-  const fixed = fixEncoding(text);
-  return fixed === text ? { text, repaired: false } : { text: fixed, repaired: true };
+  if (!MOJIBAKE_LINE.test(text)) return { text, repaired: false };
+  const fix = (fixEncoding ??= (createRequire(import.meta.url)('ftfy-js') as { fix_encoding: FixEncoding }).fix_encoding);
+  const starts: number[] = [];
+  const ends: number[] = [];
+  MOJIBAKE_LINES.lastIndex = 0;
+  for (let mark = MOJIBAKE_LINES.exec(text); mark !== null; mark = MOJIBAKE_LINES.exec(text)) {
+    const end = text.indexOf('\n', mark.index);
+    starts.push(text.lastIndexOf('\n', mark.index) + 1);
+    ends.push(end < 0 ? text.length : end);
+    MOJIBAKE_LINES.lastIndex = ends[ends.length - 1]!;
+  }
+  const lines = starts.map((start, i) => text.slice(start, ends[i]));
+  const joined = lines.join('\n');
+  let fixed = fix(joined).split('\n');
+  // ftfy does not add or remove line breaks; should it ever, each line is repaired alone.
+  if (fixed.length !== lines.length) fixed = lines.map(fix);
+  let out = '';
+  let from = 0;
+  let repaired = false;
+  for (let i = 0; i < lines.length; i++) {
+    if (fixed[i] === lines[i]) continue;
+    out += text.slice(from, starts[i]) + fixed[i];
+    from = ends[i]!;
+    repaired = true;
+  }
+  return repaired ? { text: out + text.slice(from), repaired } : { text, repaired };
 }
