@@ -258,23 +258,16 @@ test('Common Crawl parity: the whirlwind page against CC\'s own WET conversion',
 });
 
 test('no HTML page of the shared corpus that has visible text comes out empty', async () => {
-  const { readdirSync } = await import('node:fs');
-  const { readSource } = await import('../src/readers/index.js');
   const { parseLightDocument } = await import('../src/extract/light-dom.js');
   const { htmlToText } = await import('../src/extract/html-to-text.js');
-  const files = readdirSync(corpus('warc')).filter((f) => /\.(warc|arc)(\.gz)?$/.test(f)).map((f) => corpus(`warc/${f}`));
+  const { corpusHtmlPages } = await import('./corpus-pages.js');
   let pages = 0;
   const empty: string[] = [];
-  for (const file of files) {
-    for await (const record of readSource(file)) {
-      if (record.kind !== 'document' || record.body === undefined) continue;
-      const html = decodeBody(record.body, record.declaredCharset).text;
-      if (!/<(html|body|p|div)\b/i.test(html.slice(0, 4096))) continue;
-      pages++;
-      const visible = htmlToText(parseLightDocument(html).body);
-      const got = extractMainText(html, { url: record.url });
-      if (visible.trim() !== '' && got.text.trim() === '') empty.push(`${file}@${record.offset} ${record.url} (${got.method}, ${visible.length} visible chars)`);
-    }
+  for await (const { file, offset, url, html } of corpusHtmlPages(corpus('warc'))) {
+    pages++;
+    const visible = htmlToText(parseLightDocument(html).body);
+    const got = extractMainText(html, { url });
+    if (visible.trim() !== '' && got.text.trim() === '') empty.push(`${file}@${offset} ${url} (${got.method}, ${visible.length} visible chars)`);
   }
   assert.ok(pages > 100, `only ${pages} HTML pages read`);
   assert.deepEqual(empty, []);

@@ -6,13 +6,12 @@
  * archives (old and new markup, several charsets, broken pages).
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { decodeBody } from '../src/extract/index.js';
-import { readSource } from '../src/readers/index.js';
+import { corpusHtmlPages } from './corpus-pages.js';
 import { bothParsers } from './parser-events.js';
 
 const shared = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared');
@@ -39,18 +38,11 @@ test('fast parser: the same events as htmlparser2 on the 130 dev pages and their
 });
 
 test('fast parser: the same events as htmlparser2 on every HTML response of the shared corpus', async () => {
-  const dir = resolve(shared, 'corpus/warc');
-  const files = readdirSync(dir).filter((f) => /\.(warc|arc)(\.gz)?$/.test(f)).map((f) => resolve(dir, f));
   let pages = 0;
-  for (const file of files) {
-    for await (const record of readSource(file)) {
-      if (record.kind !== 'document' || record.body === undefined) continue;
-      const html = decodeBody(record.body, record.declaredCharset).text;
-      if (!/<(html|body|p|div)\b/i.test(html.slice(0, 4096))) continue;
-      pages++;
-      const { fast, reference } = bothParsers(html);
-      if (fast.length !== reference.length || fast.some((e, i) => e !== reference[i])) assert.fail(`${file} @ ${record.offset} ${record.url}: ${firstDifference(fast, reference)}`);
-    }
+  for await (const { file, offset, url, html } of corpusHtmlPages(resolve(shared, 'corpus/warc'))) {
+    pages++;
+    const { fast, reference } = bothParsers(html);
+    if (fast.length !== reference.length || fast.some((e, i) => e !== reference[i])) assert.fail(`${file} @ ${offset} ${url}: ${firstDifference(fast, reference)}`);
   }
   assert.ok(pages > 100, `only ${pages} HTML pages read`);
 });

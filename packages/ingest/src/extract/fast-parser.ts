@@ -20,9 +20,10 @@ import { Parser, Tokenizer, type Handler, type ParserOptions } from 'htmlparser2
  *
  * These subclasses override methods htmlparser2 does not declare public (its
  * TypeScript types mark them private). The version is pinned in
- * package-lock.json, and test/fast-parser.test.ts compares the events of
- * this parser and of htmlparser2's own on real and made-up pages: an upgrade
- * that changes those methods fails there, not in extraction quality.
+ * package-lock.json, and the tests compare the events of this parser and of
+ * htmlparser2's own on made-up pages (test/fast-parser.test.ts) and real ones
+ * (test/fast-parser-pages.test.ts): an upgrade that changes those methods
+ * fails there, not in extraction quality.
  */
 
 /** Every attribute the light tree's readers look at; `LightNode.getAttribute` takes only these. */
