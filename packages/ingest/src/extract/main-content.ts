@@ -43,12 +43,6 @@ const UNLIKELY = /-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-
  * OneTrust's preference centre). Gone in every pass, unless it holds half of the page's text (a
  * wrapper that holds the page as well). A post classed `tag-cookies` is not such a block.
  */
-/**
- * A word that every CONSENT_DIALOG name holds: tested first, as most names hold none of them, and
- * the full pattern's dozen alternatives tried at every character of every class and id were 3% of
- * extraction time.
- */
-const CONSENT_WORD = /cookie|consent|gdpr|onetrust|didomi|usercentrics|qc-cmp|fides-/i;
 const CONSENT_DIALOG =
   /onetrust|didomi|usercentrics|cookiebot|qc-cmp|fides-(?:overlay|banner|modal)|(?:cookie|gdpr|consent)s?[\s_-]*(?:banner|bar|notice|notification|law|popup|modal|dialog|overlay|message|wall|box|manager|container|sdk)|(?:banner|bar|notice|modal|popup|dialog)[\s_-]*(?:cookie|gdpr|consent)/i;
 const MAYBE_CONTENT = /and|article|body|column|content|main|mathjax|shadow/i;
@@ -217,7 +211,7 @@ class PageAnalysis {
     this.pageChars = pageChars;
     for (let i = 1; i < n; i++) {
       const named = this.classAndId[i]!;
-      if (named.length > 1 && CONSENT_WORD.test(named) && CONSENT_DIALOG.test(named) && shortText(this.els[i]!, pageChars / 2).length < pageChars / 2) this.consentDialog[i] = 1;
+      if (named.length > 1 && CONSENT_DIALOG.test(named) && shortText(this.els[i]!, pageChars / 2).length < pageChars / 2) this.consentDialog[i] = 1;
     }
     this.articleTitle = articleTitle(doc);
     this.hasMetaByline = ['dc:creator', 'dcterm:creator', 'author', 'parsely-author'].some((k) => doc.meta.has(k));

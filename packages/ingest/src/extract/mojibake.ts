@@ -23,7 +23,7 @@ const MOJIBAKE_PAIR =
 /**
  * What marks a line for repair: a MOJIBAKE_PAIR, or "Â" or "Ã" before a space, which is what a
  * no-break space (C2 A0) or "à" (C3 A0) read as Windows-1252 leaves once the no-break space has been
- * rendered as a space ("USD perÂ month", "voilÃ  tout"). ftfy judges each such line.
+ * rendered as a space ("USD perÂ month", "voilÃ  tout"). ftfy judges whether such a line is mojibake.
  */
 const MOJIBAKE_LINE = new RegExp(`${MOJIBAKE_PAIR.source}|[\u00C2\u00C3] `);
 const MOJIBAKE_LINES = new RegExp(MOJIBAKE_LINE.source, 'g');
