@@ -37,7 +37,7 @@ let fixEncoding: FixEncoding | undefined;
  * it judged the whole text before: a page with mojibake in one line has it in its other marked
  * lines too), and each line is put back in its place. ftfy runs at a few MB/s: four archive.org
  * forum pages of the shared corpus, 660,000 characters together with 2,000 in marked lines, took
- * it 160 ms as whole texts, a tenth of the ingest step's time on that corpus, and 3 ms so.
+ * it 160 ms as whole texts, a tenth of the ingest step's time on that corpus, and under 10 ms so.
  */
 export function repairMojibake(text: string): { text: string; repaired: boolean } {
   if (!MOJIBAKE_LINE.test(text)) return { text, repaired: false };
