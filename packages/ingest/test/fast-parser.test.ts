@@ -7,8 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createFastParser } from '../src/extract/fast-parser.js';
-import { bothParsers } from './parser-events.js';
+import { createFastParser, createReferenceParser } from '../src/extract/fast-parser.js';
+import { bothParsers, parserEvents } from './parser-events.js';
 
 const PAGES: Record<string, string> = {
   'text and entities': '<p>plain text, then &amp; &lt;b&gt; &#x41;&#66; &nbsp;and &copy without a semicolon, &notit; &unknown; & alone</p>',
@@ -53,8 +53,10 @@ for (const [name, html] of Object.entries(PAGES)) {
 }
 
 test('fast parser: a stray <![CDATA[ ends at the first >, as in a browser, not at ]]>', () => {
-  const { fast } = bothParsers('<body><![CDATA[ x ]]> <p>seen</p></body>');
-  assert.ok(fast.includes('text "seen"'), fast.join('\n'));
+  const page = '<body><![CDATA[ x > <p>seen</p> ]]></body>';
+  assert.ok(parserEvents(page, createFastParser).includes('text "seen"'));
+  // htmlparser2 on its own reads a CDATA section to the next ]]>: the paragraph is lost.
+  assert.ok(!parserEvents(page, createReferenceParser).includes('text "seen"'));
 });
 
 test('fast parser: a page that ends inside a stray <![CDATA[ keeps its last text as written', () => {
