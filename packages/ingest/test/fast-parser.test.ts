@@ -7,8 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createFastParser, createReferenceParser } from '../src/extract/fast-parser.js';
-import { bothParsers, parserEvents } from './parser-events.js';
+import { createFastParser } from '../src/extract/fast-parser.js';
+import { bothParsers, createReferenceParser, parserEvents } from './parser-events.js';
 
 const PAGES: Record<string, string> = {
   'text and entities': '<p>plain text, then &amp; &lt;b&gt; &#x41;&#66; &nbsp;and &copy without a semicolon, &notit; &unknown; & alone</p>',

@@ -3,11 +3,16 @@
  * the fast parser (src/extract/fast-parser.ts), which must report the same as
  * htmlparser2's own for what the light tree reads.
  */
-import type { Handler, Parser } from 'htmlparser2';
-import { KEPT_ATTRIBUTES, createFastParser, createReferenceParser } from '../src/extract/fast-parser.js';
+import { Parser, type Handler } from 'htmlparser2';
+import { KEPT_ATTRIBUTES, PARSER_OPTIONS, createFastParser } from '../src/extract/fast-parser.js';
 import { asBrowserReadsCdata } from '../src/extract/light-dom.js';
 
 const KEPT = new Set<string>(KEPT_ATTRIBUTES);
+
+/** htmlparser2's own parser with the fast parser's options and no attribute filter: the reference. */
+export function createReferenceParser(handlers: Partial<Handler>): Parser {
+  return new Parser(handlers, PARSER_OPTIONS);
+}
 
 export function parserEvents(html: string, make: (handlers: Partial<Handler>) => Parser): string[] {
   const events: string[] = [];

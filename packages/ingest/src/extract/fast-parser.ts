@@ -80,11 +80,8 @@ const TokenizerBase = Tokenizer as unknown as new (...args: ConstructorParameter
 class FastTokenizer extends TokenizerBase {
   /** The buffer the positions below are of; a new buffer (another write) clears them. */
   private scanned = '';
-  /** Where the next `<`, `&`, `"` and `'` are in the buffer, at or after the last search (buffer length: none). */
-  private nextLt = -1;
-  private nextAmp = -1;
-  private nextDoubleQuote = -1;
-  private nextSingleQuote = -1;
+  /** By character code (`<`, `&`, `"`, `'`): where the next one is in the buffer, at or after the last search (buffer length: none). */
+  private next: number[] = [];
 
   override stateText(c: number): void {
     if (c !== LT && c !== AMP && !this.skipTo(this.nextOf(LT), this.nextOf(AMP))) return;
@@ -139,18 +136,13 @@ class FastTokenizer extends TokenizerBase {
   private nextOf(c: number): number {
     if (this.scanned !== this.buffer) {
       this.scanned = this.buffer;
-      this.nextLt = this.nextAmp = this.nextDoubleQuote = this.nextSingleQuote = -1;
+      this.next = [];
     }
     const from = this.index - this.offset;
-    let at = c === LT ? this.nextLt : c === AMP ? this.nextAmp : c === DOUBLE_QUOTE ? this.nextDoubleQuote : this.nextSingleQuote;
-    if (at >= from) return at;
-    at = this.buffer.indexOf(String.fromCharCode(c), from);
-    if (at < 0) at = this.buffer.length;
-    if (c === LT) this.nextLt = at;
-    else if (c === AMP) this.nextAmp = at;
-    else if (c === DOUBLE_QUOTE) this.nextDoubleQuote = at;
-    else this.nextSingleQuote = at;
-    return at;
+    const known = this.next[c];
+    if (known !== undefined && known >= from) return known;
+    const found = this.buffer.indexOf(String.fromCharCode(c), from);
+    return (this.next[c] = found < 0 ? this.buffer.length : found);
   }
 }
 
@@ -210,17 +202,13 @@ class FastParser extends ParserBase {
   }
 }
 
-const OPTIONS: ParserOptions = { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true };
+/** htmlparser2's options for extraction: tags and attribute names lower-cased, entities decoded. */
+export const PARSER_OPTIONS: ParserOptions = { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true };
 
 /**
  * A parser of HTML as main-text extraction reads it: htmlparser2's, with tags and attribute names
  * lower-cased, entities decoded, only KEPT_ATTRIBUTES stored, and `<![CDATA[` read as a browser does.
  */
 export function createFastParser(handlers: Partial<Handler>): Parser {
-  return new FastParser(handlers, { ...OPTIONS, Tokenizer: FastTokenizer as unknown as typeof Tokenizer }) as unknown as Parser;
-}
-
-/** htmlparser2's own parser with the same options and no `KEPT_ATTRIBUTES` filter: the reference for tests. */
-export function createReferenceParser(handlers: Partial<Handler>): Parser {
-  return new Parser(handlers, OPTIONS);
+  return new FastParser(handlers, { ...PARSER_OPTIONS, Tokenizer: FastTokenizer as unknown as typeof Tokenizer }) as unknown as Parser;
 }
