@@ -14,14 +14,14 @@ import { Worker } from 'node:worker_threads';
 import { Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { listStepDirs, parseTaskKey, readStepMarkers } from '@foxden/core';
-import { StepRegistry, configureTaskThreads, loadPipeline, runPipeline } from '@foxden/pipeline';
+import { StepRegistry, TASK_THREAD_NAME, configureTaskThreads, loadPipeline, runPipeline } from '@foxden/pipeline';
 import { WorkerPool } from '@foxden/runner-local';
 import { AS_FOXDEN_RUN, availableCores, measure, type BenchContext, type BenchEntry } from './harness.js';
 import { readSource } from '../../packages/ingest/src/readers/index.js';
 import { decodeBody, extractMainText, normalizeText } from '../../packages/ingest/src/extract/index.js';
 import { LanguageIdentifier } from '../../packages/ingest/src/langid/index.js';
 import { gunzipSync } from 'node:zlib';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import type { Extractor } from '../../packages/ingest/src/extract/index.js';
 
 async function listFiles(dir: string): Promise<string[]> {
@@ -55,6 +55,63 @@ function machineBusySeconds(): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Where this process's CPU time has gone so far, in seconds: its task threads
+ * (named TASK_THREAD_NAME), its other threads (the main thread, V8's GC and
+ * compiler threads, libuv's pool, which reads files and runs gunzip), and its
+ * child processes (the fastText binaries); with the time its task threads
+ * were ready to run but waited for a core. Linux only (/proc); null elsewhere.
+ * The difference of two readings around a run is that run's; a thread or
+ * child that ends between them takes its time with it.
+ */
+interface CpuSplit {
+  taskThreads: number;
+  otherThreads: number;
+  children: number;
+  taskThreadsWaitingForCore: number;
+}
+
+function cpuSplit(): CpuSplit | null {
+  try {
+    const split: CpuSplit = { taskThreads: 0, otherThreads: 0, children: 0, taskThreadsWaitingForCore: 0 };
+    const ticks = (stat: string) => {
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, USER_HZ = 100
+    };
+    for (const tid of readdirSync('/proc/self/task')) {
+      const dir = `/proc/self/task/${tid}`;
+      try {
+        const seconds = ticks(readFileSync(`${dir}/stat`, 'utf8'));
+        if (readFileSync(`${dir}/comm`, 'utf8').trim() === TASK_THREAD_NAME) {
+          split.taskThreads += seconds;
+          // schedstat: ns on a core, ns waiting for one, time slices.
+          split.taskThreadsWaitingForCore += Number(readFileSync(`${dir}/schedstat`, 'utf8').split(' ')[1]) / 1e9;
+        } else {
+          split.otherThreads += seconds;
+        }
+        for (const child of readFileSync(`${dir}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) {
+          split.children += ticks(readFileSync(`/proc/${child}/stat`, 'utf8'));
+        }
+      } catch {
+        // The thread or child ended while being read: its time has left with it.
+      }
+    }
+    return split;
+  } catch {
+    return null;
+  }
+}
+
+function cpuSplitSince(before: CpuSplit | null, after: CpuSplit | null): CpuSplit | null {
+  if (before === null || after === null) return null;
+  return {
+    taskThreads: after.taskThreads - before.taskThreads,
+    otherThreads: after.otherThreads - before.otherThreads,
+    children: after.children - before.children,
+    taskThreadsWaitingForCore: after.taskThreadsWaitingForCore - before.taskThreadsWaitingForCore,
+  };
 }
 
 /**
@@ -115,6 +172,8 @@ interface IngestMeasure {
   peakRss: number;
   bytes: number;
   cpuSeconds: number | null;
+  /** This process's CPU seconds by kind of thread, and its children's (cpuSplit); null off Linux. */
+  cpu: CpuSplit | null;
 }
 
 /**
@@ -136,12 +195,14 @@ async function runPasses(ctx: BenchContext, name: string, inputs: string[], work
       await writeFile(file, `name: bench\ninputs: ${JSON.stringify(inputs)}\noutput: run\nsteps:\n  - {name: ingest, type: ingest}\n`);
       const p = await loadPipeline(file, { registry });
       const busyBefore = machineBusySeconds();
+      const cpuBefore = cpuSplit();
       const m = await measure(() => runPipeline(p, registry, { executor: pool }));
+      const cpu = cpuSplitSince(cpuBefore, cpuSplit());
       const busyAfter = machineBusySeconds();
       // Everything the run made busy: worker threads, V8's GC and compiler threads, libuv's pool (reads,
       // gunzip), the fastText processes; on an otherwise idle machine.
       const cpuSeconds = busyBefore !== null && busyAfter !== null ? busyAfter - busyBefore : null;
-      out.push({ ...m, bytes: p.inputs.reduce((n, i) => n + i.bytes, 0), cpuSeconds });
+      out.push({ ...m, bytes: p.inputs.reduce((n, i) => n + i.bytes, 0), cpuSeconds, cpu });
     }
     return out;
   } finally {
@@ -360,6 +421,16 @@ export default async function ingestBenchmark(ctx: BenchContext): Promise<BenchE
     return x !== null && y !== null ? x / y : null;
   };
   const coresBusy = (m: IngestMeasure) => (m.cpuSeconds !== null ? m.cpuSeconds / m.seconds : null);
+  // Where the CPU went, 1 worker against 2 on the same input. If the task threads' own seconds grow with
+  // a second thread, the work itself got slower (memory, caches); if they do not, what 2 workers lose
+  // against 1 is the core time of the helpers (V8, libuv's gunzip) and fastText, which 1 worker gets
+  // from the second core while 2 workers share both cores with them, and the time a task thread waits for a core.
+  const cpuOf = (c: CpuSplit) => ({
+    task_threads: c.taskThreads, other_threads: c.otherThreads, child_processes: c.children, task_threads_waiting_for_a_core: c.taskThreadsWaitingForCore,
+  });
+  const cpuNotes = (a: IngestMeasure, b: IngestMeasure) => (a.cpu === null || b.cpu === null ? {} : {
+    cpu_seconds_1_worker: cpuOf(a.cpu), cpu_seconds_2_workers: cpuOf(b.cpu), task_thread_cpu_ratio_2_vs_1: b.cpu.taskThreads / a.cpu.taskThreads,
+  });
   const extraction = await extractionEntries(ctx, files.filter((f) => /\.(warc|arc)(\.gz)?$/.test(f)), rawRate);
   const summary = one.result.steps[0]!;
   const stageMs = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Math.round(v)]));
@@ -396,6 +467,7 @@ export default async function ingestBenchmark(ctx: BenchContext): Promise<BenchE
         ratio_vs_one_worker_on_one_core: oneLargeOneCore ? perCore(twoLarge, workers) / perCore(oneLargeOneCore, 1) : null,
         cores_busy_1_worker: coresBusy(oneLarge),
         cores_busy_2_workers: coresBusy(twoLarge),
+        ...cpuNotes(oneLarge, twoLarge),
         ...ceilingNotes(perCore(twoLarge, workers) / perCore(oneLarge, 1)),
       },
     },
@@ -425,6 +497,7 @@ export default async function ingestBenchmark(ctx: BenchContext): Promise<BenchE
         ratio_vs_warm_worker_on_one_core: onOne ? perCore(twoWarm, workers) / perCore(onOne.warm, 1) : null,
         cpu_efficiency_ratio: cpuRatio(twoWarm, oneWarm),
         cores_busy_2_workers: coresBusy(twoWarm),
+        ...cpuNotes(oneWarm, twoWarm),
         ...ceilingNotes(perCore(twoWarm, workers) / perCore(oneWarm, 1)),
       },
     },

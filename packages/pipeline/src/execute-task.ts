@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import {
   FoxdenError, assertBalanced, completeTask, taskKey, type StepContext, type StepModule, type StepPackage, type TaskContext,
   type TaskSpec, type TaskStats,
@@ -17,6 +18,29 @@ export interface TaskHooks {
   signal: AbortSignal;
   progress(delta: { documents?: number; bytes?: number }): void;
   log(message: string): void;
+}
+
+/**
+ * The name the threads that run tasks carry on Linux (`top -H`, `ps -L`,
+ * /proc/<pid>/task/<tid>/comm), where every thread of a Node process is
+ * otherwise called "node": a user watching a run, or a benchmark splitting
+ * its CPU time, tells task threads from V8's and libuv's helper threads by it.
+ */
+export const TASK_THREAD_NAME = 'foxden-task';
+
+/**
+ * Names the calling thread TASK_THREAD_NAME where the system allows it
+ * (Linux); elsewhere, or if it fails, nothing happens: the name is a
+ * convenience. Call it from the entry of a thread that runs tasks, never on a
+ * process's main thread.
+ */
+export function nameTaskThread(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    writeFileSync('/proc/thread-self/comm', TASK_THREAD_NAME);
+  } catch {
+    // No /proc (a container without it): the thread keeps Node's name.
+  }
 }
 
 const modules = new Map<string, Promise<StepPackage>>();

@@ -6,9 +6,12 @@
  */
 import type { SandboxedJob } from 'bullmq';
 import { FoxdenError, readCompletedTask, type TaskStats } from '@foxden/core';
-import { executeTask, type TaskMessage } from '@foxden/pipeline';
+import { executeTask, nameTaskThread, type TaskMessage } from '@foxden/pipeline';
 import { localModuleUrl } from './module-url.js';
 import type { TaskJobData } from './task-job.js';
+
+// This module is loaded once in each worker thread of BullMQ's pool, which runs only tasks.
+nameTaskThread();
 
 export default async function processTask(job: SandboxedJob<TaskJobData, TaskStats>): Promise<TaskStats> {
   const { failure: earlier, ...data } = job.data;

@@ -7,10 +7,11 @@ import { parentPort } from 'node:worker_threads';
 import { FoxdenError } from '@foxden/core';
 // The narrow entry: a task thread needs only executeTask, not the orchestrator, pipeline-file
 // parsing and compaction (about 160 ms of loading in every thread).
-import { executeTask, type TaskMessage } from '@foxden/pipeline/task';
+import { executeTask, nameTaskThread, type TaskMessage } from '@foxden/pipeline/task';
 
 if (!parentPort) throw new Error('task-thread.js must run as a worker thread');
 const port = parentPort;
+nameTaskThread();
 let controller: AbortController | null = null;
 
 port.on('message', (msg: { type: 'run'; id: number; message: TaskMessage } | { type: 'abort' }) => {
