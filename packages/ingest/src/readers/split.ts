@@ -56,6 +56,8 @@ export interface RangeIndex {
 const MEMBER_WINDOW = 1 << 20;
 const MAX_MEMBER = 1 << 28;
 const SCAN_CHUNK = 4 << 20;
+/** What a boundary scan needs from the cached window to go on without reading the file again. */
+const SCAN_MIN = 64 << 10;
 
 /** A file read through a cached window, for the sequential, slightly backtracking access of the index. */
 class FileWindow {
@@ -69,12 +71,20 @@ class FileWindow {
     return new FileWindow(handle, size);
   }
 
-  /** Up to n bytes from pos (fewer at the end of the file). */
-  async read(pos: number, n: number): Promise<Buffer> {
+  /**
+   * Up to n bytes from pos (fewer at the end of the file). Where the window
+   * already holds at least `min` of them, it returns what it holds without
+   * reading: a scan for the next boundary needs only some bytes to go on
+   * with. Each range's scan at its end once read 4 MiB there, which the walk
+   * from its start then read again: 3-4 reads of 4 MiB for a range of 2 MiB.
+   * A read never reuses the window's buffer, so what an earlier read returned
+   * stays valid.
+   */
+  async read(pos: number, n: number, min = n): Promise<Buffer> {
     const want = Math.min(n, this.size - pos);
     if (want <= 0) return Buffer.alloc(0);
-    if (pos >= this.bufStart && pos + want <= this.bufStart + this.buf.length) {
-      return this.buf.subarray(pos - this.bufStart, pos - this.bufStart + want);
+    if (pos >= this.bufStart && pos + Math.min(min, want) <= this.bufStart + this.buf.length) {
+      return this.buf.subarray(pos - this.bufStart, Math.min(pos - this.bufStart + want, this.buf.length));
     }
     const len = Math.min(Math.max(want, SCAN_CHUNK), this.size - pos);
     const buf = Buffer.allocUnsafe(len);
@@ -94,25 +104,35 @@ class FileWindow {
   }
 }
 
-/** Length of a gzip member header at buf[0], or null when it is not one (or not all there). */
-function gzipHeaderLength(buf: Buffer): number | null {
-  if (buf.length < 10 || buf[0] !== 0x1f || buf[1] !== 0x8b || buf[2] !== 8) return null;
+/**
+ * Length of the gzip member header at buf[0]; 'short' when buf ends inside
+ * what may still be one (too few bytes, or a name or extra field running
+ * past its end); null when it cannot be one. A caller reads more only for
+ * 'short': the gzip magic turns up by chance in compressed data, and each
+ * such false start, followed by any byte but 8 (deflate), once sent the
+ * member decoder reading the file in doubling windows to its end (a 38 MB
+ * file read 95 MB over for each of two range boundaries).
+ */
+function gzipHeaderLength(buf: Buffer): number | 'short' | null {
+  const magic = [0x1f, 0x8b, 8];
+  for (let i = 0; i < magic.length && i < buf.length; i++) if (buf[i] !== magic[i]) return null;
+  if (buf.length > 3 && buf[3]! & 0xe0) return null;
+  if (buf.length < 10) return 'short';
   const flags = buf[3]!;
-  if (flags & 0xe0) return null;
   let q = 10;
   if (flags & 4) {
-    if (q + 2 > buf.length) return null;
+    if (q + 2 > buf.length) return 'short';
     q += 2 + buf.readUInt16LE(q);
   }
   for (const bit of [8, 16]) {
     if (flags & bit) {
       const zero = buf.indexOf(0, q);
-      if (zero < 0) return null;
+      if (zero < 0) return 'short';
       q = zero + 1;
     }
   }
   if (flags & 2) q += 2;
-  return q <= buf.length ? q : null;
+  return q <= buf.length ? q : 'short';
 }
 
 type Member = { end: number; data: Buffer } | { error: string };
@@ -123,10 +143,8 @@ async function decodeMember(win: FileWindow, pos: number): Promise<Member> {
     const buf = await win.read(pos, window);
     const more = buf.length === window && pos + window < win.size && window < MAX_MEMBER;
     const header = gzipHeaderLength(buf);
-    if (header === null) {
-      if (more && buf[0] === 0x1f && buf[1] === 0x8b) continue;
-      return { error: `no gzip member header at offset ${pos}` };
-    }
+    if (header === 'short' && more) continue;
+    if (typeof header !== 'number') return { error: `no gzip member header at offset ${pos}` };
     let data: Buffer;
     let used: number;
     try {
@@ -177,7 +195,7 @@ export async function splitKind(file: string): Promise<SplitKind | null> {
     if (head[0] !== 0x1f || head[1] !== 0x8b) return 'plain';
     const buf = await win.read(0, MEMBER_WINDOW);
     const header = gzipHeaderLength(buf);
-    if (header === null) return null;
+    if (typeof header !== 'number') return null;
     try {
       const out = inflateRawSync(buf.subarray(header), { info: true }) as unknown as { engine: { bytesWritten: number } };
       const end = header + out.engine.bytesWritten + 8;
@@ -199,7 +217,7 @@ async function findBoundary(win: FileWindow, kind: SplitKind, format: SourceForm
   if (from <= 0) return { at: 0, end: 0 };
   if (kind === 'gzip-members') {
     for (let pos = from; pos < win.size; ) {
-      const chunk = await win.read(pos, SCAN_CHUNK);
+      const chunk = await win.read(pos, SCAN_CHUNK, SCAN_MIN);
       let hit = chunk.indexOf(0x1f);
       for (; hit >= 0; hit = chunk.indexOf(0x1f, hit + 1)) {
         if (chunk[hit + 1] !== 0x8b && hit + 1 < chunk.length) continue;
@@ -215,7 +233,7 @@ async function findBoundary(win: FileWindow, kind: SplitKind, format: SourceForm
   // that starts `WARC/`, found by a direct search.
   const needle = Buffer.from(format === 'arc' ? '\n' : '\nWARC/', 'latin1');
   for (let pos = from - 1; pos < win.size; ) {
-    const chunk = await win.read(pos, SCAN_CHUNK);
+    const chunk = await win.read(pos, SCAN_CHUNK, SCAN_MIN);
     for (let hit = chunk.indexOf(needle); hit >= 0; hit = chunk.indexOf(needle, hit + 1)) {
       const at = pos + hit + 1;
       if (at >= win.size) break;
