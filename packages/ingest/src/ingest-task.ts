@@ -192,7 +192,7 @@ class IngestRun {
     stats.documents_in += 1;
     const id = this.ids.of(input.source, record as { offset: number; id?: string });
     if (record.kind === 'skip') {
-      this.drop(id, record.url, `skip:${record.reason}`, null, record.offset);
+      this.drop(id, record.url, `skip:${record.reason}`, record.detail ?? null, record.offset);
     } else if (record.kind === 'reject') {
       // The reader's message names file, offset and cause; name the file by its source name, not its
       // absolute path, so that drops are byte-identical wherever the inputs live.

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, deflateSync, gunzipSync, gzipSync } from 'node:zlib';
 import { FoxdenError } from '@foxden/core';
 import { detectFormat, readSource, type ReadSourceOptions, type SourceDocument, type SourceRecord } from '../src/readers/index.js';
+import { HTTP_TYPE, httpResponse, warcRecord } from './warc-builder.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const corpus = resolve(repoRoot, '../shared/corpus');
@@ -43,24 +44,6 @@ function zstd(input: string, output: string): void {
 
 const HTML = '<!doctype html><html><head><title>Synthetic page</title></head><body><p>Hello, foxden. Ünïcödé text.</p></body></html>\n';
 
-function warcRecord(type: string, uri: string | null, block: Buffer, extra: Record<string, string> = {}): Buffer {
-  const headers = [
-    'WARC/1.1',
-    `WARC-Type: ${type}`,
-    ...(uri === null ? [] : [`WARC-Target-URI: ${uri}`]),
-    'WARC-Date: 2024-01-02T03:04:05Z',
-    `WARC-Record-ID: <urn:uuid:${type}-${uri ?? 'none'}>`,
-    ...Object.entries(extra).map(([k, v]) => `${k}: ${v}`),
-    `Content-Length: ${block.length}`,
-  ];
-  return Buffer.concat([Buffer.from(headers.join('\r\n') + '\r\n\r\n'), block, Buffer.from('\r\n\r\n')]);
-}
-
-function httpResponse(headers: string[], body: Buffer, status = '200 OK'): Buffer {
-  return Buffer.concat([Buffer.from(`HTTP/1.1 ${status}\r\n${headers.join('\r\n')}\r\n\r\n`), body]);
-}
-
-const HTTP_TYPE = { 'Content-Type': 'application/http; msgtype=response' };
 const bodyText = (r: SourceRecord | undefined): string => Buffer.from((r as SourceDocument).body!).toString('utf8');
 
 test('HTTP payloads: chunked, gzip, deflate, br, wrong chunk sizes, non-2xx, bad HTTP', async () => {

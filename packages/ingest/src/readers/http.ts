@@ -1,5 +1,6 @@
 import { brotliDecompressSync, constants, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { decompress as zstdDecompress } from 'fzstd';
+import { binaryKind } from './binary.js';
 
 /** Status line and headers of an HTTP response stored in an archive record. */
 export interface HttpHead {
@@ -141,14 +142,6 @@ export function dechunk(body: Buffer, notes: string[]): Buffer {
   }
 }
 
-function looksLikeText(body: Buffer): boolean {
-  const head = body.subarray(0, 512);
-  if (head.length === 0) return true;
-  let control = 0;
-  for (const b of head) if (b < 9 || (b > 13 && b < 32)) control++;
-  return control / head.length < 0.05;
-}
-
 const SYNC = { finishFlush: constants.Z_SYNC_FLUSH };
 
 /** Undoes one Content-Encoding. */
@@ -192,7 +185,7 @@ function decodeOne(body: Buffer, encoding: string, maxBytes: number, notes: stri
           if (tooLarge(error)) return { ok: false, reason: 'record-too-large', cause: `deflate body inflates past ${maxBytes} bytes` };
         }
       }
-      if (looksLikeText(body)) {
+      if (binaryKind(body) === null) {
         notes.push('content-encoding-deflate-not-applied');
         return { ok: true, body };
       }
@@ -203,7 +196,7 @@ function decodeOne(body: Buffer, encoding: string, maxBytes: number, notes: stri
         return { ok: true, body: brotliDecompressSync(body, limit) };
       } catch (error) {
         if (tooLarge(error)) return { ok: false, reason: 'record-too-large', cause: `br body decodes past ${maxBytes} bytes` };
-        if (looksLikeText(body)) {
+        if (binaryKind(body) === null) {
           notes.push('content-encoding-br-not-applied');
           return { ok: true, body };
         }
@@ -216,7 +209,7 @@ function decodeOne(body: Buffer, encoding: string, maxBytes: number, notes: stri
         if (out.length > maxBytes) return { ok: false, reason: 'record-too-large', cause: `zstd body decodes past ${maxBytes} bytes` };
         return { ok: true, body: Buffer.from(out.buffer, out.byteOffset, out.byteLength) };
       } catch (error) {
-        if (looksLikeText(body)) {
+        if (binaryKind(body) === null) {
           notes.push('content-encoding-zstd-not-applied');
           return { ok: true, body };
         }
@@ -224,7 +217,7 @@ function decodeOne(body: Buffer, encoding: string, maxBytes: number, notes: stri
       }
     }
     default:
-      if (looksLikeText(body)) {
+      if (binaryKind(body) === null) {
         notes.push(`content-encoding-${encoding}-unknown-kept-raw`);
         return { ok: true, body };
       }
@@ -260,6 +253,15 @@ export function decodeHttpBody(raw: Buffer, headers: Map<string, string>, maxByt
     const decoded = decodeOne(body, encoding, maxBytes, notes);
     if (!decoded.ok) return decoded;
     body = decoded.body;
+  }
+  // Still gzip once the declared encodings are undone: the server compressed the body without
+  // saying so (or twice). A browser would show bytes; the page is one inflate away. What does not
+  // inflate stays as it is, for the caller's binary check to skip.
+  if (body[0] === 0x1f && body[1] === 0x8b && body[2] === 0x08) {
+    const inflated = decodeOne(body, 'gzip', maxBytes, notes);
+    if (!inflated.ok) return inflated.reason === 'record-too-large' ? inflated : { ok: true, body };
+    notes.push('content-encoding-gzip-undeclared');
+    body = inflated.body;
   }
   return { ok: true, body };
 }

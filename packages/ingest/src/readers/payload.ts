@@ -1,3 +1,4 @@
+import { binaryKind } from './binary.js';
 import { decodeHttpBody, isTextMediaType, parseContentType, parseHttpHead, sniffHtml } from './http.js';
 import type { RejectedRecord, SkippedRecord, SourceDocument, SourceFormat, SourceRecord } from './types.js';
 
@@ -18,8 +19,19 @@ export interface RecordBasics {
   fallbackMediaType?: string | null;
 }
 
-export function skip(place: RecordPlace, reason: string): SkippedRecord {
-  return { kind: 'skip', format: place.format, offset: place.offset, url: place.url, reason };
+export function skip(place: RecordPlace, reason: string, detail?: string): SkippedRecord {
+  const record: SkippedRecord = { kind: 'skip', format: place.format, offset: place.offset, url: place.url, reason };
+  if (detail !== undefined) record.detail = detail;
+  return record;
+}
+
+/**
+ * The skip for a payload labelled as text whose bytes are not (a PDF, an
+ * image or an archive served as `text/html`), or null when they are text.
+ */
+function binaryPayload(place: RecordPlace, body: Uint8Array, label: string | null): SkippedRecord | null {
+  const kind = binaryKind(body);
+  return kind === null ? null : skip(place, 'binary-payload', `${kind} bytes labelled ${label ?? 'with no media type'}`);
 }
 
 export function reject(place: RecordPlace, reason: string, cause: string): RejectedRecord {
@@ -60,6 +72,8 @@ export function httpPayloadRecord(block: Buffer, place: RecordPlace, basics: Rec
     if (!sniffHtml(decoded.body)) return skip(place, 'non-text-payload');
     notes.push('media-type-sniffed-html');
   }
+  const binary = binaryPayload(place, decoded.body, mediaType);
+  if (binary !== null) return binary;
   const meta: Record<string, unknown> = { ...basics.meta, http_status: head.status };
   const encoding = head.headers.get('content-encoding');
   if (encoding !== undefined) meta.http_content_encoding = encoding;
@@ -87,6 +101,8 @@ export function resourcePayloadRecord(block: Buffer, contentType: string | null,
     if (mediaType !== null || !sniffHtml(block)) return skip(place, 'non-text-payload');
     notes.push('media-type-sniffed-html');
   }
+  const binary = binaryPayload(place, block, mediaType);
+  if (binary !== null) return binary;
   return {
     kind: 'document',
     format: place.format,

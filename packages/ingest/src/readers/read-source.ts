@@ -1,12 +1,15 @@
+import { basename } from 'node:path';
 import { FoxdenError } from '@foxden/core';
 import { readArc } from './arc.js';
+import { binaryKind, UNSUPPORTED_COMPRESSION } from './binary.js';
 import { ByteReader } from './byte-reader.js';
 import type { ParseContext } from './context.js';
 import { detectFormat } from './detect-format.js';
 import { readJsonl } from './jsonl.js';
 import { openDecompressed } from './open-stream.js';
+import { reject } from './payload.js';
 import { readText } from './text.js';
-import { DEFAULT_MAX_RECORD_BYTES, type ReadSourceOptions, type SourceRecord } from './types.js';
+import { DEFAULT_MAX_RECORD_BYTES, type ReadSourceOptions, type RejectedRecord, type SourceRecord } from './types.js';
 import { readWarc } from './warc.js';
 
 /**
@@ -50,6 +53,13 @@ export async function* readSource(file: string, options: ReadSourceOptions = {})
   const stream = await openDecompressed(file, range?.start ?? 0, range?.end);
   const reader = new ByteReader(stream.chunks, range?.base ?? 0);
   try {
+    // A file in a compression foxden does not read would otherwise go on as a WARC of one bad record
+    // or as one text document of compressed bytes: one reject that says what to run instead.
+    const unsupported = range ? null : await unsupportedCompression(reader, ctx);
+    if (unsupported !== null) {
+      yield unsupported;
+      return;
+    }
     switch (format) {
       case 'warc':
       case 'wet':
@@ -69,4 +79,12 @@ export async function* readSource(file: string, options: ReadSourceOptions = {})
   } finally {
     await reader.close();
   }
+}
+
+async function unsupportedCompression(reader: ByteReader, ctx: ParseContext): Promise<RejectedRecord | null> {
+  const kind = binaryKind(await reader.peek(16));
+  const compression = kind === null ? undefined : UNSUPPORTED_COMPRESSION[kind];
+  if (compression === undefined) return null;
+  const place = { file: ctx.file, format: ctx.format, offset: 0, url: null };
+  return reject(place, 'unsupported-compression', `${compression.name}-compressed; foxden reads plain, gzip and zstd files: decompress it first (${compression.command} ${basename(ctx.file)})`);
 }

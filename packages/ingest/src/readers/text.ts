@@ -1,3 +1,4 @@
+import { binaryKind } from './binary.js';
 import { ByteReader } from './byte-reader.js';
 import { cutShort, type ParseContext } from './context.js';
 import { reject, skip } from './payload.js';
@@ -22,6 +23,13 @@ export async function* readText(reader: ByteReader, ctx: ParseContext): AsyncGen
   }
   if (data.length === 0) {
     yield skip(place, 'empty-file');
+    return;
+  }
+  // Any file whose name and first bytes say nothing else is read as text: a PDF or an image among
+  // the inputs must not become a document of mojibake.
+  const binary = binaryKind(data);
+  if (binary !== null) {
+    yield reject(place, 'binary-file', `${binary} bytes, not text`);
     return;
   }
   const body = data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf ? data.subarray(3) : data;

@@ -41,6 +41,8 @@ export interface SkippedRecord {
   offset: number;
   url: string | null;
   reason: string;
+  /** What the reason alone does not say (for 'binary-payload', the format found and the label it had). */
+  detail?: string;
 }
 
 /** A record that could not be read; `message` names the file, the offset and the cause. */
