@@ -725,3 +725,16 @@ test('furniture lines: a line that is only a picture address goes; a written-out
     assert.ok(kept.includes(line), line);
   }
 });
+
+test('decodeBody: UTF-16 without a byte-order mark is read by its NUL bytes, whatever the label says', () => {
+  const html = page(`<p>土が温まったら豆をまき、一日おきに水をやります。${prose()}</p>`);
+  const le = Buffer.from(html, 'utf16le');
+  const be = Buffer.from(html, 'utf16le').swap16();
+  for (const [bytes, label, charset, source] of [
+    [le, 'utf-16le', 'utf-16le', 'http'], [be, 'UTF-16', 'utf-16be', 'http'], [le, null, 'utf-16le', 'detected'], [be, 'iso-8859-1', 'utf-16be', 'detected'],
+  ] as const) {
+    const decoded = decodeBody(bytes, label);
+    assert.deepEqual([decoded.text, decoded.charset, decoded.charsetSource], [html, charset, source], `${charset} labelled ${label}`);
+  }
+  assert.match(extractMainText(decodeBody(le, 'windows-1252').text).text, /^土が温まったら豆をまき/);
+});

@@ -1,6 +1,7 @@
 import { isAscii, isUtf8 as isWholeUtf8 } from 'node:buffer';
 import { detect as chardetDetect } from 'chardet';
 import iconv from 'iconv-lite';
+import { utf16ByteOrder } from '../readers/binary.js';
 
 export interface DecodedBody {
   text: string;
@@ -60,10 +61,10 @@ export function resolveCharset(label: string | null | undefined): string | null 
 }
 
 /**
- * Decodes HTTP payload bytes. Evidence in order: a byte-order mark, the
- * HTTP-declared charset, a `<meta charset>` or http-equiv declaration in the
- * first 4 KB, detection (valid UTF-8 first, then chardet), and finally UTF-8
- * with U+FFFD for bad bytes. Unknown charset names fall through to the next
+ * Decodes HTTP payload bytes. Evidence in order: a byte-order mark, the NUL
+ * bytes of UTF-16 without one, the HTTP-declared charset, a `<meta charset>`
+ * or http-equiv declaration in the first 4 KB, detection (valid UTF-8 first,
+ * then chardet), and finally UTF-8 with U+FFFD for bad bytes. Unknown charset names fall through to the next
  * kind of evidence. Never throws on any input.
  */
 export function decodeBody(body: Uint8Array, declaredCharset: string | null): DecodedBody {
@@ -71,6 +72,12 @@ export function decodeBody(body: Uint8Array, declaredCharset: string | null): De
 
   const bom = bomCharset(buf);
   if (bom !== null) return { text: decodeAs(buf, bom), charset: bom, charsetSource: 'bom' };
+
+  // UTF-16 without a byte-order mark: read by the order of its NUL bytes, whatever a label says
+  // (a label can only be right here if it names UTF-16; an ASCII-compatible one would give the
+  // markup back as text, a NUL between every two letters).
+  const utf16 = utf16ByteOrder(buf);
+  if (utf16 !== null) return { text: decodeAs(buf, utf16), charset: utf16, charsetSource: /^utf-?16/i.test(declaredCharset ?? '') ? 'http' : 'detected' };
 
   const http = resolveCharset(declaredCharset);
   if (http !== null) return { text: decodeAs(buf, asciiCompatible(http)), charset: asciiCompatible(http), charsetSource: 'http' };

@@ -68,16 +68,21 @@ function isBinaryByte(b: number): boolean {
 }
 
 /**
- * UTF-16 without a byte-order mark: a NUL in every other byte (the high byte
- * of Latin characters) and few in the others. Such a body is text, and is
- * left to the charset decoder.
+ * The byte order of UTF-16 text without a byte-order mark, or null: a NUL in
+ * every other byte (the high byte of the ASCII characters that markup is made
+ * of) and few in the others. No ASCII-compatible charset gives such bytes, so
+ * whatever charset a label declares, the text is UTF-16.
  */
-function looksLikeUtf16(head: Uint8Array): boolean {
+export function utf16ByteOrder(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+  const head = bytes.subarray(0, SNIFF_BYTES);
   let even = 0;
   let odd = 0;
   for (let i = 0; i < head.length; i++) if (head[i] === 0) i % 2 === 0 ? even++ : odd++;
   const half = head.length / 2;
-  return half >= 8 && (even > half * 0.3 || odd > half * 0.3) && Math.min(even, odd) < half * 0.05;
+  if (half < 8 || Math.min(even, odd) >= half * 0.05) return null;
+  // Little-endian puts the high byte second: NULs at odd offsets.
+  if (odd > half * 0.3) return 'utf-16le';
+  return even > half * 0.3 ? 'utf-16be' : null;
 }
 
 /**
@@ -96,8 +101,8 @@ export function binaryKind(bytes: Uint8Array): string | null {
   }
   // A byte-order mark says text in UTF-16 or UTF-32; the charset decoder takes it from there.
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return null;
+  if (utf16ByteOrder(bytes) !== null) return null;
   const head = bytes.subarray(0, SNIFF_BYTES);
-  if (looksLikeUtf16(head)) return null;
   let binary = 0;
   for (let i = 0; i < head.length; i++) if (isBinaryByte(head[i]!)) binary++;
   return binary >= 2 && binary * 100 > head.length ? 'binary' : null;
