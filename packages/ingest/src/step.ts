@@ -1,4 +1,5 @@
 import { DOCUMENT_COLUMNS, type StepModule } from '@foxden/core';
+import { DEFAULT_JSONL_TEXT_FIELDS } from './readers/index.js';
 import { runIngestTask, type IngestParams } from './ingest-task.js';
 import { planMain, planSplit, runSplitTask } from './split-task.js';
 
@@ -22,7 +23,11 @@ export const ingestStep: StepModule<IngestParams> = {
       language_id_max_chars: { type: 'integer', minimum: 100, default: 2000, description: 'Characters of each document the language identifier reads (prediction time grows with length; 2,000 characters identify a language as well as the whole text).' },
       min_chars: { type: 'integer', minimum: 1, default: 1, description: 'Documents with fewer characters after extraction are dropped as empty-text.' },
       max_record_bytes: { type: 'integer', minimum: 1024, default: 67108864, description: 'Largest record payload held in memory; larger records are rejected.' },
-      jsonl_text_field: { type: 'string', default: 'text', description: 'JSONL field holding the text.' },
+      jsonl_text_field: {
+        type: 'string',
+        default: DEFAULT_JSONL_TEXT_FIELDS,
+        description: 'JSONL field holding the text; several names separated by | are tried in order (text: Dolma, FineWeb, C4; content: RefinedWeb, OSCAR; raw_content: RedPajama-V2).',
+      },
       jsonl_id_field: { type: 'string', default: 'id', description: 'JSONL field holding a document id, if any.' },
       extractor: {
         type: 'string', enum: ['fast', 'readability'], default: 'fast',

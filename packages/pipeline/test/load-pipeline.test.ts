@@ -37,7 +37,7 @@ test('a valid pipeline resolves inputs, output, seed and applies param defaults'
   assert.equal(p.output, join(dir, 'out'));
   assert.deepEqual(p.inputs.map((i) => i.source), ['a.jsonl', 'sub/b.jsonl']);
   assert.equal(p.steps[0]!.params['language_id'], true);
-  assert.equal(p.steps[0]!.params['jsonl_text_field'], 'text');
+  assert.equal(p.steps[0]!.params['jsonl_text_field'], 'text|content|raw_content');
   assert.ok(Object.isFrozen(p.steps[0]!.params));
 });
 

@@ -9,6 +9,17 @@ function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The object a string of JSON holds (RedPajama-V2 keeps its `meta` so), else an empty one. */
+function objectIn(value: unknown): Json {
+  if (typeof value !== 'string' || !value.startsWith('{')) return {};
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return isObject(parsed) ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
 function firstString(...values: unknown[]): string | null {
   for (const v of values) if (typeof v === 'string' && v.length > 0) return v;
   return null;
@@ -19,8 +30,11 @@ function firstString(...values: unknown[]): string | null {
  * line's byte offset in the decompressed stream. Lines holding only
  * whitespace are not records and are passed over; every other line is a
  * document or a reject ('bad-json', 'missing-text', 'record-too-large').
+ * The text is the first string among the fields `ctx.jsonlTextField` names
+ * (several separated by `|`: dumps name it `text`, `content` or `raw_content`).
  */
 export async function* readJsonl(reader: ByteReader, ctx: ParseContext): AsyncGenerator<SourceRecord> {
+  const textFields = ctx.jsonlTextField.split('|');
   let first = true;
   let streamErrorReported = false;
   for (;;) {
@@ -56,19 +70,22 @@ export async function* readJsonl(reader: ByteReader, ctx: ParseContext): AsyncGe
       yield reject(place, 'bad-json', `line is JSON ${Array.isArray(value) ? 'array' : typeof value}, not an object`);
       continue;
     }
-    const metadata = isObject(value.metadata) ? value.metadata : isObject(value.meta) ? value.meta : {};
-    const url = firstString(value.url, metadata.url);
-    const text = value[ctx.jsonlTextField];
-    if (typeof text !== 'string') {
-      yield reject({ ...place, url }, 'missing-text', `no string field ${JSON.stringify(ctx.jsonlTextField)}`);
+    const metadata = isObject(value.metadata) ? value.metadata : isObject(value.meta) ? value.meta : objectIn(value.meta);
+    // OSCAR keeps the crawl's WARC headers beside the text.
+    const warc = isObject(value.warc_headers) ? value.warc_headers : {};
+    const url = firstString(value.url, metadata.url, warc['warc-target-uri']);
+    const textField = textFields.find((field) => typeof value[field] === 'string');
+    if (textField === undefined) {
+      yield reject({ ...place, url }, 'missing-text', `no string field ${textFields.map((f) => JSON.stringify(f)).join(' or ')}`);
       continue;
     }
+    const text = value[textField] as string;
     const rawId = value[ctx.jsonlIdField];
     const id = typeof rawId === 'string' ? rawId : typeof rawId === 'number' ? String(rawId) : null;
     const lang = firstString(value.lang, value.language, metadata.lang, metadata.language);
     const meta: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(value)) {
-      if (key !== ctx.jsonlTextField && key !== ctx.jsonlIdField) meta[key] = v;
+      if (key !== textField && key !== ctx.jsonlIdField) meta[key] = v;
     }
     yield {
       kind: 'document',
@@ -76,7 +93,7 @@ export async function* readJsonl(reader: ByteReader, ctx: ParseContext): AsyncGe
       offset: start,
       recordType: 'jsonl',
       url,
-      date: firstString(value.created, value.date, value.added),
+      date: firstString(value.created, value.date, value.added, value.timestamp, warc['warc-date']),
       mediaType: 'text/plain',
       declaredCharset: null,
       text,

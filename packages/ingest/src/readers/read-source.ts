@@ -9,7 +9,7 @@ import { readJsonl } from './jsonl.js';
 import { openDecompressed } from './open-stream.js';
 import { reject } from './payload.js';
 import { readText } from './text.js';
-import { DEFAULT_MAX_RECORD_BYTES, type ReadSourceOptions, type RejectedRecord, type SourceRecord } from './types.js';
+import { DEFAULT_JSONL_TEXT_FIELDS, DEFAULT_MAX_RECORD_BYTES, type ReadSourceOptions, type RejectedRecord, type SourceRecord } from './types.js';
 import { readWarc } from './warc.js';
 
 /**
@@ -38,7 +38,7 @@ export async function* readSource(file: string, options: ReadSourceOptions = {})
     file,
     format,
     maxRecordBytes,
-    jsonlTextField: options.jsonlTextField ?? 'text',
+    jsonlTextField: options.jsonlTextField ?? DEFAULT_JSONL_TEXT_FIELDS,
     jsonlIdField: options.jsonlIdField ?? 'id',
     signal: options.signal,
   };

@@ -60,7 +60,7 @@ export type SourceRecord = SourceDocument | SkippedRecord | RejectedRecord;
 export interface ReadSourceOptions {
   /** Largest record payload held in memory; larger records are rejected ('record-too-large'). Default 64 MiB. */
   maxRecordBytes?: number;
-  /** JSONL field names: text (default 'text'), id ('id'), url ('url', then metadata.url / meta.url). */
+  /** JSONL field holding the text; several names separated by `|` are tried in order. Default DEFAULT_JSONL_TEXT_FIELDS. */
   jsonlTextField?: string;
   /** JSONL field holding the document id. Default 'id'. */
   jsonlIdField?: string;
@@ -90,3 +90,6 @@ export interface SourceRange {
 
 /** Default for ReadSourceOptions.maxRecordBytes. */
 export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024 * 1024;
+
+/** Where JSONL dumps keep the text: `text` (Dolma, FineWeb, C4), `content` (RefinedWeb, OSCAR), `raw_content` (RedPajama-V2). */
+export const DEFAULT_JSONL_TEXT_FIELDS = 'text|content|raw_content';
