@@ -1,7 +1,9 @@
 /**
- * Worker-thread entry point: runs tasks posted by the pool, one at a time.
- * Progress and log lines go back as messages; the abort message aborts the
- * task's signal so it stops between batches without writing its marker.
+ * Worker-thread entry point: runs the tasks posted by the pool, as many at
+ * once as the pool posts (its `tasksPerThread`): while one waits for I/O or
+ * fastText, another computes. Progress and log lines go back as messages
+ * naming their task; the abort message aborts every task's signal so each
+ * stops between batches without writing its marker.
  */
 import { parentPort } from 'node:worker_threads';
 import { FoxdenError } from '@foxden/core';
@@ -12,20 +14,22 @@ import { executeTask, nameTaskThread, type TaskMessage } from '@foxden/pipeline/
 if (!parentPort) throw new Error('task-thread.js must run as a worker thread');
 const port = parentPort;
 nameTaskThread();
-let controller: AbortController | null = null;
+const running = new Set<AbortController>();
 
 port.on('message', (msg: { type: 'run'; id: number; message: TaskMessage } | { type: 'abort' }) => {
   if (msg.type === 'abort') {
-    controller?.abort();
+    for (const controller of running) controller.abort();
     return;
   }
-  controller = new AbortController();
+  const controller = new AbortController();
+  running.add(controller);
   const signal = controller.signal;
+  const id = msg.id;
   let pendingDocs = 0;
   let pendingBytes = 0;
   let lastPost = 0;
   const flush = () => {
-    if (pendingDocs || pendingBytes) port.postMessage({ type: 'progress', documents: pendingDocs, bytes: pendingBytes });
+    if (pendingDocs || pendingBytes) port.postMessage({ type: 'progress', id, documents: pendingDocs, bytes: pendingBytes });
     pendingDocs = 0;
     pendingBytes = 0;
     lastPost = performance.now();
@@ -39,17 +43,19 @@ port.on('message', (msg: { type: 'run'; id: number; message: TaskMessage } | { t
       if (performance.now() - lastPost > 100) flush();
     },
     log(line) {
-      port.postMessage({ type: 'log', line });
+      port.postMessage({ type: 'log', id, line });
     },
   }).then(
     (stats) => {
+      running.delete(controller);
       flush();
-      port.postMessage({ type: 'done', id: msg.id, stats });
+      port.postMessage({ type: 'done', id, stats });
     },
     (error: unknown) => {
+      running.delete(controller);
       flush();
       const e = FoxdenError.from(error);
-      port.postMessage({ type: 'failed', id: msg.id, error: e.toJSON(), retryable: e.retryable });
+      port.postMessage({ type: 'failed', id, error: e.toJSON(), retryable: e.retryable });
     },
   );
 });
