@@ -64,8 +64,8 @@ export function resolveCharset(label: string | null | undefined): string | null 
  * Decodes HTTP payload bytes. Evidence in order: a byte-order mark, the NUL
  * bytes of UTF-16 without one, the HTTP-declared charset, a `<meta charset>`
  * or http-equiv declaration in the first 4 KB, detection (valid UTF-8 first,
- * then chardet), and finally UTF-8 with U+FFFD for bad bytes. Unknown charset names fall through to the next
- * kind of evidence. Never throws on any input.
+ * then chardet), and finally UTF-8 with U+FFFD for bad bytes. Unknown charset
+ * names fall through to the next kind of evidence. Never throws on any input.
  */
 export function decodeBody(body: Uint8Array, declaredCharset: string | null): DecodedBody {
   const buf = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
