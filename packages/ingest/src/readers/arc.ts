@@ -1,5 +1,5 @@
 import { ByteReader, LINE_TOO_LONG } from './byte-reader.js';
-import { MAX_HEADER_LINE, cutShort, reachedStop, throwIfAborted, trailingStreamError, type ParseContext } from './context.js';
+import { MAX_HEADER_LINE, cutShort, reachedStop, throwIfAborted, trailingStreamError, wholeDespiteLength, type ParseContext } from './context.js';
 import { httpPayloadRecord, reject, resourcePayloadRecord, skip, type RecordBasics, type RecordPlace } from './payload.js';
 import type { SourceRecord } from './types.js';
 
@@ -43,6 +43,16 @@ export function arcDateToIso(date: string): string {
  * line in the decompressed stream. The leading filedesc record is a skip
  * ('arc-filedesc'); its version block decides how header lines are split.
  */
+/** What an ARC record's header line says of the record, for its payload. */
+function arcBasics(header: ArcHeader): RecordBasics {
+  return {
+    recordType: 'response',
+    date: arcDateToIso(header.date),
+    meta: { arc_ip: header.ip, arc_content_type: header.contentType },
+    fallbackMediaType: header.contentType,
+  };
+}
+
 export async function* readArc(reader: ByteReader, ctx: ParseContext): AsyncGenerator<SourceRecord> {
   let version = ctx.arcVersion ?? 1;
   for (;;) {
@@ -73,7 +83,9 @@ export async function* readArc(reader: ByteReader, ctx: ParseContext): AsyncGene
     } else {
       const block = await reader.read(header.length);
       if (block.length < header.length) {
-        yield cutShort(reader, place, `record declares ${header.length} bytes, only ${block.length} follow`);
+        const basics = arcBasics(header);
+        const whole = isFiledesc ? null : wholeDespiteLength(reader, block, header.length, (b) => httpPayloadRecord(b, place, basics, ctx.maxRecordBytes));
+        yield whole ?? cutShort(reader, place, `record declares ${header.length} bytes, only ${block.length} follow`);
         return;
       }
       if (isFiledesc) {
@@ -81,12 +93,7 @@ export async function* readArc(reader: ByteReader, ctx: ParseContext): AsyncGene
         if (versionField) version = ctx.arcVersion = Number(versionField[1]);
         record = skip({ ...place, url: null }, 'arc-filedesc');
       } else {
-        const basics: RecordBasics = {
-          recordType: 'response',
-          date: arcDateToIso(header.date),
-          meta: { arc_ip: header.ip, arc_content_type: header.contentType },
-          fallbackMediaType: header.contentType,
-        };
+        const basics = arcBasics(header);
         record = block.subarray(0, 5).toString('latin1') === 'HTTP/'
           ? httpPayloadRecord(block, place, basics, ctx.maxRecordBytes)
           : resourcePayloadRecord(block, header.contentType, place, basics);

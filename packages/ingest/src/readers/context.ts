@@ -1,7 +1,8 @@
 import { FoxdenError } from '@foxden/core';
 import type { ByteReader } from './byte-reader.js';
+import { httpResponseWhole } from './http.js';
 import { reject, type RecordPlace } from './payload.js';
-import type { RejectedRecord, SourceFormat } from './types.js';
+import type { RejectedRecord, SourceFormat, SourceRecord } from './types.js';
 
 /** What every format parser gets besides the byte reader. */
 export interface ParseContext {
@@ -48,6 +49,23 @@ export function cutShort(reader: ByteReader, place: RecordPlace, what: string): 
   const error = reader.streamError;
   if (error) return reject(place, `bad-${error.compression}`, `${what}: ${error.message} (at decompressed offset ${reader.offset})`);
   return reject(place, 'truncated-record', `${what}: the file ends at offset ${reader.offset}`);
+}
+
+/**
+ * A record the file ends inside (no decompression error) whose block is an
+ * HTTP response whole by its own Content-Length: the archive's length was
+ * wrong (line ends converted after the archive was written, a miscounted
+ * header), not the data cut. `build` makes the record from the block as
+ * usual; a document gets a note saying so. Null when the block is not
+ * whole: the record stays a reject (see cutShort).
+ */
+export function wholeDespiteLength(reader: ByteReader, block: Buffer, declared: number, build: (block: Buffer) => SourceRecord): SourceRecord | null {
+  if (reader.streamError || !httpResponseWhole(block)) return null;
+  const record = build(block);
+  if (record.kind !== 'document') return record;
+  const notes = Array.isArray(record.meta.notes) ? (record.meta.notes as string[]) : [];
+  const note = `record-length-wrong: declares ${declared} bytes, ${block.length} follow to the end of the file, and they hold the whole HTTP response`;
+  return { ...record, meta: { ...record.meta, notes: [...notes, note] } };
 }
 
 /** A decompression failure that no record reported (it fell between records). */

@@ -96,6 +96,19 @@ export function sniffHtml(body: Uint8Array): boolean {
   return /^(?:\ufeff|ï»¿)?\s*<(?:!doctype\s+html|html|head|body|!--|title|meta)/.test(head);
 }
 
+/**
+ * Whether `block` holds a whole HTTP response: a head, and at least as many
+ * body bytes as its own Content-Length says. Lets a reader keep a record
+ * that the archive's length says is cut short when what it holds is whole.
+ */
+export function httpResponseWhole(block: Buffer): boolean {
+  if (block.toString('latin1', 0, 5) !== 'HTTP/') return false;
+  const head = parseHttpHead(block);
+  if (typeof head === 'string') return false;
+  const length = head.headers.get('content-length')?.trim();
+  return length !== undefined && /^\d+$/.test(length) && block.length - head.bodyStart >= Number(length);
+}
+
 export type BodyResult = { ok: true; body: Buffer } | { ok: false; reason: string; cause: string };
 
 /**

@@ -1,5 +1,5 @@
 import { ByteReader, LINE_TOO_LONG } from './byte-reader.js';
-import { MAX_HEADER_LINE, cutShort, reachedStop, throwIfAborted, trailingStreamError, type ParseContext } from './context.js';
+import { MAX_HEADER_LINE, cutShort, reachedStop, throwIfAborted, trailingStreamError, wholeDespiteLength, type ParseContext } from './context.js';
 import { httpPayloadRecord, reject, resourcePayloadRecord, skip, type RecordBasics, type RecordPlace } from './payload.js';
 import type { SourceRecord } from './types.js';
 
@@ -106,7 +106,8 @@ export async function* readWarc(reader: ByteReader, ctx: ParseContext): AsyncGen
     } else {
       const block = await reader.read(length);
       if (block.length < length) {
-        yield cutShort(reader, place, `record declares ${length} bytes, only ${block.length} follow`);
+        const whole = wholeDespiteLength(reader, block, length, (b) => warcDocument(type, version, b, fields, place, ctx));
+        yield whole ?? cutShort(reader, place, `record declares ${length} bytes, only ${block.length} follow`);
         return; // the stream error, if any, was reported with the record it cut
       }
       record = warcDocument(type, version, block, fields, place, ctx);
