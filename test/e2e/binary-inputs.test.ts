@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { HTTP_TYPE, httpResponse, warcRecord } from '../../packages/ingest/test/warc-builder.ts';
+import { HTTP_TYPE, httpResponse, warcRecord } from '../../packages/ingest/test/reader-kit.ts';
 import { foxdenOk, scratchDir } from './fixtures.ts';
 
 const PAGE = `<!doctype html><html><head><title>Tide tables</title></head><body><article><p>${'High water at the harbour comes about fifty minutes later each day. '.repeat(12)}</p></article></body></html>\n`;

@@ -5,34 +5,16 @@
  * become a document of mojibake: each is a counted skip or reject that says
  * what was found, or, for a gzipped body, the page inflated.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { binaryKind } from '../src/readers/binary.js';
-import { readSource, type SourceDocument, type SourceRecord } from '../src/readers/index.js';
-import { HTTP_TYPE, httpResponse, warcRecord } from './warc-builder.js';
+import type { SourceDocument, SourceRecord } from '../src/readers/index.js';
+import { HTTP_TYPE, httpResponse, readAll, scratchInputs, warcRecord } from './reader-kit.js';
 
-let dir = '';
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'foxden-binary-'));
-});
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-async function readAll(file: string): Promise<SourceRecord[]> {
-  const out: SourceRecord[] = [];
-  for await (const r of readSource(file)) out.push(r);
-  return out;
-}
-
-function write(name: string, data: Buffer): string {
-  const file = join(dir, name);
-  writeFileSync(file, data);
-  return file;
-}
+const inputs = scratchInputs('foxden-binary-');
+const write = inputs.write;
 
 /** Deterministic bytes that look like compressed data: a SHA-256 chain. */
 function noise(n: number, seed = 'foxden'): Buffer {
@@ -119,10 +101,10 @@ test('an input in a compression foxden does not read is one reject that says wha
     const r = await readAll(write(name, bytes));
     assert.equal(r.length, 1, name);
     assert.equal(r[0]!.kind === 'reject' && r[0]!.reason, 'unsupported-compression', name);
-    assert.match((r[0] as { message: string }).message.replace(`${dir}/`, ''), expected);
+    assert.match((r[0] as { message: string }).message.replace(`${inputs.dir}/`, ''), expected);
   }
   const pdf = await readAll(write('report', Buffer.concat([Buffer.from('%PDF-1.6\n'), noise(800)])));
-  assert.deepEqual(pdf.map((x) => x.kind === 'reject' && [x.reason, x.message.replace(`${dir}/`, '')]), [['binary-file', 'report @ offset 0: pdf bytes, not text']]);
+  assert.deepEqual(pdf.map((x) => x.kind === 'reject' && [x.reason, x.message.replace(`${inputs.dir}/`, '')]), [['binary-file', 'report @ offset 0: pdf bytes, not text']]);
   const junk = await readAll(write('notes.txt', noise(800)));
   assert.equal(junk[0]!.kind === 'reject' && junk[0]!.reason, 'binary-file');
   // A text file with a stray NUL is still text.

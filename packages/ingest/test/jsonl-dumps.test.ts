@@ -4,24 +4,12 @@
  * (RedPajama-V2). By default ingest takes the first of these a record has;
  * a pipeline that names one field gets that field only.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { readSource, type ReadSourceOptions, type SourceDocument, type SourceRecord } from '../src/readers/index.js';
+import type { SourceDocument } from '../src/readers/index.js';
+import { readAll, scratchInputs } from './reader-kit.js';
 
-let dir = '';
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'foxden-jsonl-'));
-});
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-async function readAll(file: string, options?: ReadSourceOptions): Promise<SourceRecord[]> {
-  const out: SourceRecord[] = [];
-  for await (const r of readSource(file, options)) out.push(r);
-  return out;
-}
+const inputs = scratchInputs('foxden-jsonl-');
 
 const LINES = [
   // FineWeb
@@ -38,8 +26,7 @@ const LINES = [
 ];
 
 test('JSONL: text, content or raw_content by default, with the URL and date each dump keeps; a named field is the only one tried', async () => {
-  const file = join(dir, 'dumps.jsonl');
-  writeFileSync(file, LINES.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  const file = inputs.write('dumps.jsonl', LINES.map((l) => JSON.stringify(l)).join('\n') + '\n');
   const records = await readAll(file);
   assert.deepEqual(records.map((r) => (r.kind === 'document' ? r.text : `${r.kind}:${r.reason}`)), [
     'FineWeb text.', 'RefinedWeb text.', 'OSCAR text.', 'RedPajama text.', 'The text field.', 'reject:missing-text',

@@ -5,37 +5,21 @@
  * unreadable files, aborts. Every input is built here, in a temp dir, from
  * real corpus bytes where possible (re-compressed with the real gzip / zstd).
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, deflateSync, gunzipSync, gzipSync } from 'node:zlib';
 import { FoxdenError } from '@foxden/core';
-import { detectFormat, readSource, type ReadSourceOptions, type SourceDocument, type SourceRecord } from '../src/readers/index.js';
-import { HTTP_TYPE, httpResponse, warcRecord } from './warc-builder.js';
+import { detectFormat, readSource, type SourceDocument, type SourceRecord } from '../src/readers/index.js';
+import { HTTP_TYPE, httpResponse, readAll, scratchInputs, warcRecord } from './reader-kit.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const corpus = resolve(repoRoot, '../shared/corpus');
-let dir = '';
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'foxden-readers-'));
-});
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-async function readAll(file: string, options?: ReadSourceOptions): Promise<SourceRecord[]> {
-  const out: SourceRecord[] = [];
-  for await (const r of readSource(file, options)) out.push(r);
-  return out;
-}
-
-function write(name: string, data: string | Buffer): string {
-  const file = join(dir, name);
-  writeFileSync(file, data);
-  return file;
-}
+const inputs = scratchInputs('foxden-readers-');
+const write = inputs.write;
 
 function zstd(input: string, output: string): void {
   const res = spawnSync('zstd', ['-q', '-f', '-3', input, '-o', output]);
@@ -113,10 +97,10 @@ test('WARC offsets are positions in the decompressed stream: plain, whole-file g
   const original = join(corpus, 'warc/dolma_sample-0001.warc.gz'); // per-record gzip
   const plain = write('same.warc', gunzipSync(readFileSync(original)));
   const whole = write('same-whole.warc.gz', gzipSync(readFileSync(plain)));
-  zstd(plain, join(dir, 'same.warc.zst'));
+  zstd(plain, inputs.path('same.warc.zst'));
   const reference = await readAll(original);
   assert.equal(reference.length, 34);
-  for (const file of [plain, whole, join(dir, 'same.warc.zst')]) {
+  for (const file of [plain, whole, inputs.path('same.warc.zst')]) {
     assert.equal(detectFormat(file), 'warc');
     assert.deepEqual(await readAll(file), reference, file);
   }
@@ -124,8 +108,8 @@ test('WARC offsets are positions in the decompressed stream: plain, whole-file g
 
 test('clipped zstd and clipped gzip streams end with a reject for the record they cut', async () => {
   const plain = write('clip.warc', gunzipSync(readFileSync(join(corpus, 'warc/dolma_sample-0000.warc.gz'))));
-  zstd(plain, join(dir, 'clip-full.warc.zst'));
-  const full = readFileSync(join(dir, 'clip-full.warc.zst'));
+  zstd(plain, inputs.path('clip-full.warc.zst'));
+  const full = readFileSync(inputs.path('clip-full.warc.zst'));
   const clippedZst = write('clipped.warc.zst', full.subarray(0, Math.floor(full.length / 2)));
   const gz = gzipSync(readFileSync(plain));
   const clippedGz = write('clipped.warc.gz', gz.subarray(0, Math.floor(gz.length / 2)));
@@ -171,9 +155,9 @@ test('JSONL: bad JSON and missing text are rejects with line offsets; BOM, blank
   assert.match((r[2] as { message: string }).message, /mixed\.jsonl @ offset \d+: invalid JSON/);
   const custom = await readAll(file, { jsonlTextField: 'body', jsonlIdField: 'url' });
   assert.equal(custom.filter((x) => x.kind === 'document').length, 1);
-  zstd(file, join(dir, 'mixed.jsonl.zst'));
+  zstd(file, inputs.path('mixed.jsonl.zst'));
   const withoutMessage = (x: SourceRecord) => ({ ...x, message: undefined });
-  assert.deepEqual((await readAll(join(dir, 'mixed.jsonl.zst'))).map(withoutMessage), r.map(withoutMessage));
+  assert.deepEqual((await readAll(inputs.path('mixed.jsonl.zst'))).map(withoutMessage), r.map(withoutMessage));
   // a line longer than maxRecordBytes is rejected and reading goes on
   const long = write('long.jsonl', `{"text": "${'x'.repeat(2000)}"}\n{"text": "short"}\n`);
   const lr = await readAll(long, { maxRecordBytes: 1000 });
@@ -193,14 +177,14 @@ test('detectFormat: by name, and by content where the name says nothing', () => 
   assert.equal(detectFormat(write('noname2', readFileSync(join(corpus, 'warc/cc_crawl-2008_small-sample-1213893279526_0.arc')))), 'arc');
   assert.equal(detectFormat(write('noname3.gz', readFileSync(join(corpus, 'jsonl/dolma_provided_documents_000.jsonl.gz')))), 'jsonl');
   assert.equal(detectFormat(write('noname4', 'just some words\n')), 'text');
-  zstd(join(dir, 'noname2'), join(dir, 'noname5.zst'));
-  assert.equal(detectFormat(join(dir, 'noname5.zst')), 'arc');
+  zstd(inputs.path('noname2'), inputs.path('noname5.zst'));
+  assert.equal(detectFormat(inputs.path('noname5.zst')), 'arc');
 });
 
 test('an unreadable file throws BAD_INPUT naming it; an abort throws ABORTED; an empty text file is a skip', async () => {
-  const missing = join(dir, 'does-not-exist.warc.gz');
+  const missing = inputs.path('does-not-exist.warc.gz');
   await assert.rejects(readAll(missing), (e: unknown) => e instanceof FoxdenError && e.code === 'BAD_INPUT' && e.message.includes(missing));
-  assert.throws(() => detectFormat(join(dir, 'missing-noext')), (e: unknown) => e instanceof FoxdenError && e.code === 'BAD_INPUT');
+  assert.throws(() => detectFormat(inputs.path('missing-noext')), (e: unknown) => e instanceof FoxdenError && e.code === 'BAD_INPUT');
   const controller = new AbortController();
   const seen: SourceRecord[] = [];
   await assert.rejects(async () => {

@@ -5,27 +5,13 @@
  * warcio's example-space-in-url.arc, whose line ends were converted after it
  * was written, 12 bytes short of its ARC length), and the page is kept, noted.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { readSource, type SourceDocument, type SourceRecord } from '../src/readers/index.js';
-import { HTTP_TYPE, httpResponse, warcRecord } from './warc-builder.js';
+import type { SourceDocument, SourceRecord } from '../src/readers/index.js';
+import { HTTP_TYPE, httpResponse, readAll, scratchInputs, warcRecord } from './reader-kit.js';
 
-let dir = '';
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'foxden-length-'));
-});
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-async function readAll(name: string, bytes: Buffer): Promise<SourceRecord[]> {
-  const file = join(dir, name);
-  writeFileSync(file, bytes);
-  const out: SourceRecord[] = [];
-  for await (const r of readSource(file)) out.push(r);
-  return out;
-}
+const inputs = scratchInputs('foxden-length-');
+const readBytes = (name: string, bytes: Buffer): Promise<SourceRecord[]> => readAll(inputs.write(name, bytes));
 
 const PAGE = '<html><head><title>Harbour tides</title></head><body><p>High water comes about fifty minutes later each day.</p></body></html>\n';
 const whole = httpResponse(['Content-Type: text/html', `Content-Length: ${Buffer.byteLength(PAGE)}`], Buffer.from(PAGE));
@@ -41,20 +27,20 @@ const warcCut = (block: Buffer, extra: number) => {
 const summary = (r: SourceRecord) => (r.kind === 'document' ? `document ${JSON.stringify(r.meta.notes)}` : `${r.kind}:${r.reason}`);
 
 test('an ARC or WARC record longer than the file, whose HTTP response is whole, is kept with a note', async () => {
-  const fromArc = await readAll('tides.arc', arc(whole, whole.length + 12));
+  const fromArc = await readBytes('tides.arc', arc(whole, whole.length + 12));
   assert.deepEqual(fromArc.map(summary), [
     'skip:arc-filedesc',
     `document ["record-length-wrong: declares ${whole.length + 12} bytes, ${whole.length} follow to the end of the file, and they hold the whole HTTP response"]`,
   ]);
   assert.equal(Buffer.from((fromArc[1] as SourceDocument).body!).toString(), PAGE);
-  const fromWarc = await readAll('tides.warc', warcCut(whole, 40));
+  const fromWarc = await readBytes('tides.warc', warcCut(whole, 40));
   assert.deepEqual(fromWarc.map(summary), [`document ["record-length-wrong: declares ${whole.length + 40} bytes, ${whole.length} follow to the end of the file, and they hold the whole HTTP response"]`]);
 });
 
 test('a record the file ends inside stays a truncated-record reject when its HTTP body is short or has no length', async () => {
   const cut = whole.subarray(0, whole.length - 10);
-  assert.deepEqual((await readAll('cut.arc', arc(cut, whole.length))).map(summary), ['skip:arc-filedesc', 'reject:truncated-record']);
-  assert.deepEqual((await readAll('cut.warc', warcCut(cut, 10))).map(summary), ['reject:truncated-record']);
+  assert.deepEqual((await readBytes('cut.arc', arc(cut, whole.length))).map(summary), ['skip:arc-filedesc', 'reject:truncated-record']);
+  assert.deepEqual((await readBytes('cut.warc', warcCut(cut, 10))).map(summary), ['reject:truncated-record']);
   const unsized = httpResponse(['Content-Type: text/html'], Buffer.from(PAGE));
-  assert.deepEqual((await readAll('unsized.arc', arc(unsized, unsized.length + 5))).map(summary), ['skip:arc-filedesc', 'reject:truncated-record']);
+  assert.deepEqual((await readBytes('unsized.arc', arc(unsized, unsized.length + 5))).map(summary), ['skip:arc-filedesc', 'reject:truncated-record']);
 });
