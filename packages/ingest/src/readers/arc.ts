@@ -38,11 +38,6 @@ export function arcDateToIso(date: string): string {
   return `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T${d.slice(8, 10)}:${d.slice(10, 12)}:${d.slice(12, 14)}Z`;
 }
 
-/**
- * Reads ARC v1 (and v2) files. Offsets are those of each record's header
- * line in the decompressed stream. The leading filedesc record is a skip
- * ('arc-filedesc'); its version block decides how header lines are split.
- */
 /** What an ARC record's header line says of the record, for its payload. */
 function arcBasics(header: ArcHeader): RecordBasics {
   return {
@@ -53,6 +48,11 @@ function arcBasics(header: ArcHeader): RecordBasics {
   };
 }
 
+/**
+ * Reads ARC v1 (and v2) files. Offsets are those of each record's header
+ * line in the decompressed stream. The leading filedesc record is a skip
+ * ('arc-filedesc'); its version block decides how header lines are split.
+ */
 export async function* readArc(reader: ByteReader, ctx: ParseContext): AsyncGenerator<SourceRecord> {
   let version = ctx.arcVersion ?? 1;
   for (;;) {
