@@ -45,17 +45,17 @@ port.on('message', (msg: { type: 'run'; id: number; message: TaskMessage } | { t
     log(line) {
       port.postMessage({ type: 'log', id, line });
     },
-  }).then(
-    (stats) => {
-      running.delete(controller);
-      flush();
-      port.postMessage({ type: 'done', id, stats });
-    },
-    (error: unknown) => {
-      running.delete(controller);
-      flush();
-      const e = FoxdenError.from(error);
-      port.postMessage({ type: 'failed', id, error: e.toJSON(), retryable: e.retryable });
-    },
-  );
+  })
+    .finally(() => running.delete(controller))
+    .then(
+      (stats) => {
+        flush();
+        port.postMessage({ type: 'done', id, stats });
+      },
+      (error: unknown) => {
+        flush();
+        const e = FoxdenError.from(error);
+        port.postMessage({ type: 'failed', id, error: e.toJSON(), retryable: e.retryable });
+      },
+    );
 });
