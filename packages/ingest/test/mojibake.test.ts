@@ -1,6 +1,9 @@
 // Mojibake repair: UTF-8 text once decoded as Windows-1252 or Latin-1 and saved again as UTF-8.
 import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { test } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import iconv from 'iconv-lite';
 import { normalizeText, repairMojibake } from '../src/extract/index.js';
 import { documentText } from '../src/ingest-task.js';
@@ -84,4 +87,34 @@ test('ingest repairs mojibake in extracted pages, titles and JSONL text, and rec
   const clean: Record<string, unknown> = {};
   assert.equal(documentText(record({ format: 'jsonl', recordType: 'jsonl', mediaType: null, text: 'naïve café' }), clean), 'naïve café');
   assert.equal(clean['mojibake_repaired'], undefined);
+});
+
+test("repair loads the build's one-file copy of ftfy's fix_encoding, which repairs as ftfy-js does and is a small part of its size", async () => {
+  const require = createRequire(import.meta.url);
+  const copyPath = require.resolve('@foxden/ingest/vendor/ftfy-fix-encoding');
+  const ftfyPath = require.resolve('ftfy-js');
+  // ftfy-js's entry holds a table of character names fix_encoding never reads: the copy leaves it out.
+  assert.ok(statSync(copyPath).size * 20 < statSync(ftfyPath).size, `${copyPath} is not a small part of ${ftfyPath}`);
+  const copy = (require(copyPath) as { fix_encoding: (s: string) => string }).fix_encoding;
+  const ftfy = (require(ftfyPath) as { fix_encoding: (s: string) => string }).fix_encoding;
+  const samples = [
+    garble('The Mona Lisa doesn’t have eyebrows — “really”.'), garble('Привет, мир'), garble('Ihr Gemüt hat Ihren Körper verlassen…'),
+    'it doesn\u00e2\u0080\u0099t work', 'USD per\u00c2 month', 'voil\u00c3  tout', 'Café is good — “sure”.', '北京 → 東京', 'Ã© by itself',
+  ];
+  for (const s of samples) assert.equal(copy(s), ftfy(s), s);
+  // In a fresh thread, as a task thread meets its first mojibake: the copy is what gets loaded
+  // (the built module, as task threads run it).
+  const url = new URL('../dist/extract/mojibake.js', import.meta.url).href;
+  const worker = new Worker(
+    `const { parentPort } = require('node:worker_threads');
+     import(${JSON.stringify(url)}).then(({ repairMojibake }) => {
+       const text = repairMojibake(${JSON.stringify(garble('doesn’t'))}).text;
+       parentPort.postMessage({ text, loaded: Object.keys(require.cache).filter((f) => f.includes('ftfy')) });
+     });`,
+    { eval: true },
+  );
+  const reply = await new Promise<{ text: string; loaded: string[] }>((resolve, reject) => worker.once('message', resolve).once('error', reject));
+  await worker.terminate();
+  assert.equal(reply.text, 'doesn’t');
+  assert.deepEqual(reply.loaded, [copyPath]);
 });

@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
  * A character that begins a UTF-8 sequence of two to four bytes read as Windows-1252 or Latin-1
  * (U+00C2-U+00F4, "Â" to "ô"), followed by one that a continuation byte reads as (U+0080-U+00BF, or
  * Windows-1252's characters for 0x80-0x9F). Text without such a pair has no mojibake of this kind,
- * and almost no text has one: ftfy (about 160 ms to load, a few MB/s) is run only on texts that do.
+ * and almost no text has one: ftfy (a few MB/s) is run only on texts that do.
  */
 const MOJIBAKE_PAIR =
   /[\u00C2-\u00F4][\u0080-\u00BF\u0152\u0153\u0160\u0161\u0178\u017D\u017E\u0192\u02C6\u02DC\u2013\u2014\u2018\u2019\u201A\u201C\u201D\u201E\u2020-\u2022\u2026\u2030\u2039\u203A\u20AC\u2122]/;
@@ -32,6 +32,23 @@ type FixEncoding = (text: string) => string;
 let fixEncoding: FixEncoding | undefined;
 
 /**
+ * ftfy's fix_encoding, from the build's one-file copy of it (scripts/bundle-ftfy.mjs): about 70 KB
+ * where ftfy-js's own entry loads 5 MB, mostly a table of character names fix_encoding never reads
+ * (110-160 ms to parse, in every thread that meets mojibake). Where the package has not been built,
+ * ftfy-js itself gives the same function, only slower to load.
+ */
+function loadFixEncoding(): FixEncoding {
+  const require = createRequire(import.meta.url);
+  let ftfy: { fix_encoding: FixEncoding };
+  try {
+    ftfy = require('@foxden/ingest/vendor/ftfy-fix-encoding') as typeof ftfy;
+  } catch {
+    ftfy = require('ftfy-js') as typeof ftfy;
+  }
+  return ftfy.fix_encoding;
+}
+
+/**
  * The text with its mojibake repaired, and whether anything changed. ftfy reads only the lines that
  * MOJIBAKE_LINE marks, together as one text (so that it judges them with each other's evidence, as
  * it judged the whole text before: a page with mojibake in one line has it in its other marked
@@ -41,7 +58,7 @@ let fixEncoding: FixEncoding | undefined;
  */
 export function repairMojibake(text: string): { text: string; repaired: boolean } {
   if (!MOJIBAKE_LINE.test(text)) return { text, repaired: false };
-  const fix = (fixEncoding ??= (createRequire(import.meta.url)('ftfy-js') as { fix_encoding: FixEncoding }).fix_encoding);
+  const fix = (fixEncoding ??= loadFixEncoding());
   const starts: number[] = [];
   const ends: number[] = [];
   MOJIBAKE_LINES.lastIndex = 0;
