@@ -1,4 +1,4 @@
-import { DecompressionError } from './open-stream.js';
+import { DecompressionError, StreamBreak } from './stream-errors.js';
 
 /** Returned by readLine when a line is longer than the limit; nothing is consumed. */
 export const LINE_TOO_LONG: unique symbol = Symbol('line-too-long');
@@ -13,7 +13,9 @@ const EMPTY = Buffer.alloc(0);
  * stays bounded by the largest record actually read.
  *
  * A DecompressionError from the source ends the stream like EOF and is kept
- * in `streamError`, so parsers can say why a record was cut short.
+ * in `streamError`, so parsers can say why a record was cut short. A
+ * StreamBreak (a corrupt gzip member skipped) does the same, and then
+ * `resume()` lets the parser go on with the bytes after it.
  */
 export class ByteReader {
   private buf: Buffer = EMPTY;
@@ -21,11 +23,13 @@ export class ByteReader {
   /** Absolute offset of buf[0]. */
   private base = 0;
   private ended = false;
-  private readonly iterator: AsyncIterator<Uint8Array>;
+  private readonly iterator: AsyncIterator<Uint8Array | StreamBreak>;
   streamError: DecompressionError | null = null;
+  /** True while the stream is stopped at a StreamBreak that resume() can pass. */
+  private resumable = false;
 
   /** `startOffset`: the offset of the stream's first byte (a task reading a range of a file starts there). */
-  constructor(chunks: AsyncIterable<Uint8Array>, startOffset = 0) {
+  constructor(chunks: AsyncIterable<Uint8Array | StreamBreak>, startOffset = 0) {
     this.iterator = chunks[Symbol.asyncIterator]();
     this.base = startOffset;
   }
@@ -42,7 +46,7 @@ export class ByteReader {
   /** Pulls the next chunk; false at the end of the stream. */
   private async pull(): Promise<Buffer | null> {
     if (this.ended) return null;
-    let next: IteratorResult<Uint8Array>;
+    let next: IteratorResult<Uint8Array | StreamBreak>;
     try {
       next = await this.iterator.next();
     } catch (error) {
@@ -58,6 +62,12 @@ export class ByteReader {
       return null;
     }
     const value = next.value;
+    if (value instanceof StreamBreak) {
+      this.streamError = value.error;
+      this.ended = true;
+      this.resumable = true;
+      return null;
+    }
     return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   }
 
@@ -221,6 +231,29 @@ export class ByteReader {
         return { skipped, found: false };
       }
     }
+  }
+
+  /** Whether the stream stopped at a break that resume() can pass. */
+  get canResume(): boolean {
+    return this.resumable;
+  }
+
+  /**
+   * Goes on after a StreamBreak, with the bytes that follow it; false when
+   * the stream did not stop at one. Bytes before the break that the parser
+   * left unread (the start of the record the break cut, already reported
+   * with it) are dropped: the offset goes on from the last byte the stream
+   * gave before the break.
+   */
+  resume(): boolean {
+    if (!this.resumable) return false;
+    this.base += this.buf.length;
+    this.buf = EMPTY;
+    this.pos = 0;
+    this.streamError = null;
+    this.ended = false;
+    this.resumable = false;
+    return true;
   }
 
   /** Releases the source (closes the file). Safe to call twice. */

@@ -73,5 +73,6 @@ export function trailingStreamError(reader: ByteReader, ctx: ParseContext): Reje
   const error = reader.streamError;
   if (!error) return null;
   const place = { file: ctx.file, format: ctx.format, offset: reader.offset, url: null };
-  return reject(place, `bad-${error.compression}`, `${error.message} (at decompressed offset ${reader.offset}; no data after it can be read)`);
+  const after = reader.canResume ? 'between records' : 'no data after it can be read';
+  return reject(place, `bad-${error.compression}`, `${error.message} (at decompressed offset ${reader.offset}; ${after})`);
 }

@@ -2,23 +2,11 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
 import { FoxdenError } from '@foxden/core';
+import { FileWindow, isMultiMember, memberChunks } from './gzip-members.js';
+import { DecompressionError, type StreamBreak } from './stream-errors.js';
 
 /** Whole-file compression, told by magic bytes rather than by name (names lie). */
 export type Compression = 'gzip' | 'zstd' | 'none';
-
-/**
- * A failure of the decompressor (a clipped or corrupt gzip or zstd stream).
- * It is a per-record problem: the reader turns it into a reject for the record
- * it cut through and ends cleanly, instead of throwing out of the generator.
- */
-export class DecompressionError extends Error {
-  readonly compression: Compression;
-  constructor(compression: Compression, cause: unknown) {
-    super(`${compression} stream is corrupt or cut off: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.name = 'DecompressionError';
-    this.compression = compression;
-  }
-}
 
 export function compressionOf(magic: Uint8Array): Compression {
   if (magic.length >= 2 && magic[0] === 0x1f && magic[1] === 0x8b) return 'gzip';
@@ -28,8 +16,12 @@ export function compressionOf(magic: Uint8Array): Compression {
 
 export interface DecompressedStream {
   compression: Compression;
-  /** Decompressed bytes in order; throws DecompressionError where the compressed stream breaks. */
-  chunks: AsyncIterable<Uint8Array>;
+  /**
+   * Decompressed bytes in order; throws DecompressionError where the compressed stream breaks. In a
+   * multi-member gzip file a corrupt member followed by a whole one is a StreamBreak instead, and the
+   * bytes go on after it (gzip-members.ts).
+   */
+  chunks: AsyncIterable<Uint8Array | StreamBreak>;
 }
 
 /** Read size for the raw file: large reads keep syscalls and stream overhead per byte low. */
@@ -37,10 +29,16 @@ const READ_CHUNK = 1 << 20;
 /** zlib output chunk: the byte reader works best with a few large chunks. */
 const INFLATE_CHUNK = 1 << 18;
 
+/** A gzip member larger than this (compressed), or holding more than MEMBER_MAX_OUTPUT, is streamed rather than decoded whole. */
+const MEMBER_MAX_WINDOW = 16 << 20;
+const MEMBER_MAX_OUTPUT = 64 << 20;
+
 /**
- * Opens a file and streams its decompressed bytes. Whole-file gzip and
- * per-record (multi-member) gzip look the same here: zlib's gunzip stream
- * continues across members. An unreadable file (missing, permission) throws
+ * Opens a file and streams its decompressed bytes. A multi-member gzip file
+ * (per-record gzip, as crawlers write WARCs) is decoded member by member,
+ * each checked before its bytes are handed out, so that a corrupt member
+ * costs only itself (memberChunks); whole-file gzip streams through zlib's
+ * gunzip. An unreadable file (missing, permission) throws
  * FoxdenError('BAD_INPUT') naming it. `start` (a byte offset in the file,
  * for a task reading one range of a split file) must be where a gzip member
  * begins in a gzip file; compression is still told by the file's first bytes.
@@ -65,8 +63,12 @@ export async function openDecompressed(file: string, start = 0, end?: number): P
   const compression = compressionOf(magic);
   const raw = () => handle.createReadStream({ highWaterMark: READ_CHUNK, start, ...(end === undefined ? {} : { end: end - 1 }), autoClose: true });
   switch (compression) {
-    case 'gzip':
+    case 'gzip': {
+      const win = await FileWindow.over(handle);
+      // A range of a split file starts at a member boundary of a multi-member file by construction.
+      if (start > 0 || (await isMultiMember(win))) return { compression, chunks: perMemberChunks(win, start, end ?? win.size) };
       return { compression, chunks: gunzipChunks(raw) };
+    }
     case 'zstd':
       return { compression, chunks: unzstdChunks(raw) };
     default:
@@ -75,6 +77,17 @@ export async function openDecompressed(file: string, start = 0, end?: number): P
 }
 
 type RawStream = ReturnType<FileHandle['createReadStream']>;
+
+async function* perMemberChunks(win: FileWindow, start: number, end: number): AsyncGenerator<Uint8Array | StreamBreak> {
+  try {
+    yield* memberChunks(win, {
+      start, end, maxWindow: MEMBER_MAX_WINDOW, maxOutput: MEMBER_MAX_OUTPUT,
+      streamFrom: (pos) => gunzipChunks(() => win.stream(pos, end, READ_CHUNK)),
+    });
+  } finally {
+    await win.close();
+  }
+}
 
 async function* plainChunks(raw: () => RawStream): AsyncGenerator<Uint8Array> {
   const stream = raw();

@@ -20,7 +20,8 @@ import { readWarc } from './warc.js';
  * member layout, so they identify a record stably across runs and re-packs.
  *
  * A per-record problem never throws: it is a reject naming file, offset and
- * cause, and reading goes on (or ends cleanly when nothing more can be read).
+ * cause, and reading goes on (or ends cleanly when nothing more can be read),
+ * also past a corrupt gzip member of a per-record gzip file.
  * Only an unreadable file throws (FoxdenError 'BAD_INPUT'), and an aborted
  * signal (FoxdenError 'ABORTED'). Breaking out of the loop closes the file.
  *
@@ -60,19 +61,25 @@ export async function* readSource(file: string, options: ReadSourceOptions = {})
       yield unsupported;
       return;
     }
+    // After a corrupt gzip member that a whole one follows (a StreamBreak; the parser reported it
+    // with the record it cut, or between records), parsing goes on with the records after it.
     switch (format) {
       case 'warc':
       case 'wet':
       case 'wat':
-        yield* readWarc(reader, ctx);
+        do yield* readWarc(reader, ctx);
+        while (reader.resume());
         break;
       case 'arc':
-        yield* readArc(reader, ctx);
+        do yield* readArc(reader, ctx);
+        while (reader.resume());
         break;
       case 'jsonl':
-        yield* readJsonl(reader, ctx);
+        do yield* readJsonl(reader, ctx);
+        while (reader.resume());
         break;
       case 'text':
+        // One document a file: the text the break cut is rejected whole, and nothing is read after it.
         yield* readText(reader, ctx);
         break;
     }

@@ -1,10 +1,9 @@
-import { open, type FileHandle } from 'node:fs/promises';
-import { crc32, inflateRawSync } from 'node:zlib';
 import { readArc, parseArcHeader } from './arc.js';
 import { ByteReader } from './byte-reader.js';
 import type { ParseContext } from './context.js';
 import { detectFormat } from './detect-format.js';
-import { DecompressionError } from './open-stream.js';
+import { decodeMember, FileWindow, isMultiMember, MAX_MEMBER, MEMBER_WINDOW, SCAN_CHUNK, SCAN_MIN } from './gzip-members.js';
+import { DecompressionError } from './stream-errors.js';
 import type { SourceFormat, SourceRange } from './types.js';
 import { readWarc } from './warc.js';
 
@@ -52,121 +51,6 @@ export interface RangeIndex {
   arcVersion?: number;
 }
 
-/** Compressed bytes read ahead when decoding a member; doubled for larger members up to MAX_MEMBER. */
-const MEMBER_WINDOW = 1 << 20;
-const MAX_MEMBER = 1 << 28;
-const SCAN_CHUNK = 4 << 20;
-/** What a boundary scan needs from the cached window to go on without reading the file again. */
-const SCAN_MIN = 64 << 10;
-
-/** A file read through a cached window, for the sequential, slightly backtracking access of the index. */
-class FileWindow {
-  private buf = Buffer.alloc(0);
-  private bufStart = 0;
-  private constructor(private readonly handle: FileHandle, readonly size: number) {}
-
-  static async open(file: string): Promise<FileWindow> {
-    const handle = await open(file, 'r');
-    const { size } = await handle.stat();
-    return new FileWindow(handle, size);
-  }
-
-  /**
-   * Up to n bytes from pos (fewer at the end of the file). Where the window
-   * already holds at least `min` of them, it returns what it holds without
-   * reading: a scan for the next boundary needs only some bytes to go on
-   * with. Each range's scan at its end once read 4 MiB there, which the walk
-   * from its start then read again: 3-4 reads of 4 MiB for a range of 2 MiB.
-   * A read never reuses the window's buffer, so what an earlier read returned
-   * stays valid.
-   */
-  async read(pos: number, n: number, min = n): Promise<Buffer> {
-    const want = Math.min(n, this.size - pos);
-    if (want <= 0) return Buffer.alloc(0);
-    if (pos >= this.bufStart && pos + Math.min(min, want) <= this.bufStart + this.buf.length) {
-      return this.buf.subarray(pos - this.bufStart, Math.min(pos - this.bufStart + want, this.buf.length));
-    }
-    const len = Math.min(Math.max(want, SCAN_CHUNK), this.size - pos);
-    const buf = Buffer.allocUnsafe(len);
-    let got = 0;
-    while (got < len) {
-      const { bytesRead } = await this.handle.read(buf, got, len - got, pos + got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
-    this.buf = buf.subarray(0, got);
-    this.bufStart = pos;
-    return this.buf.subarray(0, Math.min(want, got));
-  }
-
-  async close(): Promise<void> {
-    await this.handle.close();
-  }
-}
-
-/**
- * Length of the gzip member header at buf[0]; 'short' when buf ends inside
- * what may still be one (too few bytes, or a name or extra field running
- * past its end); null when it cannot be one. A caller reads more only for
- * 'short': the gzip magic turns up by chance in compressed data, and each
- * such false start, followed by any byte but 8 (deflate), once sent the
- * member decoder reading the file in doubling windows to its end (a 38 MB
- * file read 95 MB over for each of two range boundaries).
- */
-function gzipHeaderLength(buf: Buffer): number | 'short' | null {
-  const magic = [0x1f, 0x8b, 8];
-  for (let i = 0; i < magic.length && i < buf.length; i++) if (buf[i] !== magic[i]) return null;
-  if (buf.length > 3 && buf[3]! & 0xe0) return null;
-  if (buf.length < 10) return 'short';
-  const flags = buf[3]!;
-  let q = 10;
-  if (flags & 4) {
-    if (q + 2 > buf.length) return 'short';
-    q += 2 + buf.readUInt16LE(q);
-  }
-  for (const bit of [8, 16]) {
-    if (flags & bit) {
-      const zero = buf.indexOf(0, q);
-      if (zero < 0) return 'short';
-      q = zero + 1;
-    }
-  }
-  if (flags & 2) q += 2;
-  return q <= buf.length ? q : 'short';
-}
-
-type Member = { end: number; data: Buffer } | { error: string };
-
-/** Decodes the gzip member at pos, checking its CRC-32 and length; an error says why it is not a whole member. */
-async function decodeMember(win: FileWindow, pos: number): Promise<Member> {
-  for (let window = MEMBER_WINDOW; ; window *= 2) {
-    const buf = await win.read(pos, window);
-    const more = buf.length === window && pos + window < win.size && window < MAX_MEMBER;
-    const header = gzipHeaderLength(buf);
-    if (header === 'short' && more) continue;
-    if (typeof header !== 'number') return { error: `no gzip member header at offset ${pos}` };
-    let data: Buffer;
-    let used: number;
-    try {
-      const out = inflateRawSync(buf.subarray(header), { info: true }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
-      data = out.buffer;
-      used = out.engine.bytesWritten;
-    } catch (error) {
-      if (more && /unexpected end/i.test((error as Error).message)) continue;
-      return { error: `gzip member at offset ${pos}: ${(error as Error).message}` };
-    }
-    const trailer = header + used;
-    if (trailer + 8 > buf.length) {
-      if (more) continue;
-      return { error: `gzip member at offset ${pos} is cut off` };
-    }
-    if (buf.readUInt32LE(trailer) !== crc32(data) || buf.readUInt32LE(trailer + 4) !== data.length % 2 ** 32) {
-      return { error: `gzip member at offset ${pos} fails its CRC-32 or length check` };
-    }
-    return { end: pos + trailer + 8, data };
-  }
-}
-
 const WARC_LINE = /^WARC\/\d+\.\d+\r?$/;
 
 /** Whether decompressed data (or a plain file) holds a record header at `at`. */
@@ -193,16 +77,7 @@ export async function splitKind(file: string): Promise<SplitKind | null> {
     if (head.length < 4) return null;
     if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return null;
     if (head[0] !== 0x1f || head[1] !== 0x8b) return 'plain';
-    const buf = await win.read(0, MEMBER_WINDOW);
-    const header = gzipHeaderLength(buf);
-    if (typeof header !== 'number') return null;
-    try {
-      const out = inflateRawSync(buf.subarray(header), { info: true }) as unknown as { engine: { bytesWritten: number } };
-      const end = header + out.engine.bytesWritten + 8;
-      return end + 2 <= buf.length && buf[end] === 0x1f && buf[end + 1] === 0x8b ? 'gzip-members' : null;
-    } catch {
-      return null;
-    }
+    return (await isMultiMember(win)) ? 'gzip-members' : null;
   } finally {
     await win.close();
   }
