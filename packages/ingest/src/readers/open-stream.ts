@@ -34,7 +34,7 @@ const MEMBER_MAX_WINDOW = 16 << 20;
 const MEMBER_MAX_OUTPUT = 64 << 20;
 
 /**
- * Opens a file and streams its decompressed bytes. A multi-member gzip file
+ * Opens a file and streams its decompressed bytes. A multi-member gzip archive
  * (per-record gzip, as crawlers write WARCs) is decoded member by member,
  * each checked before its bytes are handed out, so that a corrupt member
  * costs only itself (memberChunks); whole-file gzip streams through zlib's
@@ -42,9 +42,12 @@ const MEMBER_MAX_OUTPUT = 64 << 20;
  * FoxdenError('BAD_INPUT') naming it. `start` (a byte offset in the file,
  * for a task reading one range of a split file) must be where a gzip member
  * begins in a gzip file; compression is still told by the file's first bytes.
- * `end` (exclusive) stops reading the file there.
+ * `end` (exclusive) stops reading the file there. `records`: the file is an
+ * archive of records (WARC, ARC), the kind written one gzip member a record;
+ * other gzip inputs (JSONL, text) always stream, without the look at their
+ * first member that telling the two apart costs.
  */
-export async function openDecompressed(file: string, start = 0, end?: number): Promise<DecompressedStream> {
+export async function openDecompressed(file: string, start = 0, end?: number, records = false): Promise<DecompressedStream> {
   let handle: FileHandle;
   try {
     handle = await open(file, 'r');
@@ -64,6 +67,7 @@ export async function openDecompressed(file: string, start = 0, end?: number): P
   const raw = () => handle.createReadStream({ highWaterMark: READ_CHUNK, start, ...(end === undefined ? {} : { end: end - 1 }), autoClose: true });
   switch (compression) {
     case 'gzip': {
+      if (!records) return { compression, chunks: gunzipChunks(raw) };
       const win = await FileWindow.over(handle);
       // A range of a split file starts at a member boundary of a multi-member file by construction.
       if (start > 0 || (await isMultiMember(win))) return { compression, chunks: perMemberChunks(win, start, end ?? win.size) };

@@ -21,7 +21,7 @@ import { readWarc } from './warc.js';
  *
  * A per-record problem never throws: it is a reject naming file, offset and
  * cause, and reading goes on (or ends cleanly when nothing more can be read),
- * also past a corrupt gzip member of a per-record gzip file.
+ * also past a corrupt gzip member of a per-record gzip WARC or ARC file.
  * Only an unreadable file throws (FoxdenError 'BAD_INPUT'), and an aborted
  * signal (FoxdenError 'ABORTED'). Breaking out of the loop closes the file.
  *
@@ -51,7 +51,7 @@ export async function* readSource(file: string, options: ReadSourceOptions = {})
     if (range.stopAt !== undefined) ctx.stopAt = range.stopAt;
     if (range.arcVersion !== undefined) ctx.arcVersion = range.arcVersion;
   }
-  const stream = await openDecompressed(file, range?.start ?? 0, range?.end);
+  const stream = await openDecompressed(file, range?.start ?? 0, range?.end, format === 'warc' || format === 'wet' || format === 'wat' || format === 'arc');
   const reader = new ByteReader(stream.chunks, range?.base ?? 0);
   try {
     // A file in a compression foxden does not read would otherwise go on as a WARC of one bad record
@@ -61,8 +61,9 @@ export async function* readSource(file: string, options: ReadSourceOptions = {})
       yield unsupported;
       return;
     }
-    // After a corrupt gzip member that a whole one follows (a StreamBreak; the parser reported it
-    // with the record it cut, or between records), parsing goes on with the records after it.
+    // In a per-record gzip archive, after a corrupt gzip member that a whole one follows (a
+    // StreamBreak; the parser reported it with the record it cut, or between records), parsing goes
+    // on with the records after it.
     switch (format) {
       case 'warc':
       case 'wet':
@@ -75,11 +76,9 @@ export async function* readSource(file: string, options: ReadSourceOptions = {})
         while (reader.resume());
         break;
       case 'jsonl':
-        do yield* readJsonl(reader, ctx);
-        while (reader.resume());
+        yield* readJsonl(reader, ctx);
         break;
       case 'text':
-        // One document a file: the text the break cut is rejected whole, and nothing is read after it.
         yield* readText(reader, ctx);
         break;
     }
