@@ -103,3 +103,15 @@ test('a file cut inside a member keeps every record before the cut', async () =>
   assert.deepEqual(documentUrls(records), Array.from({ length: 9 }, (_, i) => `http://example.com/${i}`));
   assert.equal(rejects(records).length, 1);
 });
+
+test('a member too large to decode whole streams as before, and the records after it are read', async () => {
+  const page = (i: number, body: Buffer) => gzipSync(warcRecord('response', `http://example.com/${i}`, httpResponse(['Content-Type: text/html'], body), HTTP_TYPE));
+  const small = (i: number) => page(i, Buffer.from(`<html><body><p>${'Words of a page to read as text here. '.repeat(20)}</p></body></html>`));
+  // 65 MiB of spaces: more data than a member may hold to be decoded whole (64 MiB), a few KB compressed.
+  const file = inputs.write('big-member.warc.gz', Buffer.concat([small(0), page(1, Buffer.alloc(65 << 20, 0x20)), small(2), small(3)]));
+  const records = await readAll(file);
+  assert.deepEqual(records.map((r) => [r.kind, r.url]), [
+    ['document', 'http://example.com/0'], ['reject', 'http://example.com/1'], ['document', 'http://example.com/2'], ['document', 'http://example.com/3'],
+  ]);
+  assert.equal(rejects(records)[0]!.reason, 'record-too-large');
+});
