@@ -116,12 +116,17 @@ export type Member = { end: number; data: Buffer } | { error: string; tooLarge?:
  * either, the result is an error with `tooLarge` (a reader streams such a member instead).
  */
 export async function decodeMember(win: FileWindow, pos: number, maxWindow = MAX_MEMBER, maxOutput?: number): Promise<Member> {
+  const tooLarge: Member = { error: `gzip member at file offset ${pos} is larger than ${maxWindow} bytes`, tooLarge: true };
   for (let window = MEMBER_WINDOW; ; window *= 2) {
     const buf = await win.read(pos, window);
     const more = buf.length === window && pos + window < win.size;
+    // Where the member may go on past what was read: read twice as much, up to maxWindow.
+    const grow = more && window < maxWindow;
     const header = gzipHeaderLength(buf);
-    if (header === 'short' && more && window < maxWindow) continue;
-    if (header === 'short' && more) return { error: `gzip member at file offset ${pos} is larger than ${maxWindow} bytes`, tooLarge: true };
+    if (header === 'short' && more) {
+      if (grow) continue;
+      return tooLarge;
+    }
     if (typeof header !== 'number') return { error: `no gzip member header at file offset ${pos}` };
     let data: Buffer;
     let used: number;
@@ -132,16 +137,16 @@ export async function decodeMember(win: FileWindow, pos: number, maxWindow = MAX
       used = out.engine.bytesWritten;
     } catch (error) {
       if (more && /unexpected end/i.test((error as Error).message)) {
-        if (window < maxWindow) continue;
-        return { error: `gzip member at file offset ${pos} is larger than ${maxWindow} bytes`, tooLarge: true };
+        if (grow) continue;
+        return tooLarge;
       }
       if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return { error: `gzip member at file offset ${pos} holds more than ${maxOutput} bytes`, tooLarge: true };
       return { error: `gzip member at file offset ${pos}: ${(error as Error).message}` };
     }
     const trailer = header + used;
     if (trailer + 8 > buf.length) {
-      if (more && window < maxWindow) continue;
-      return more ? { error: `gzip member at file offset ${pos} is larger than ${maxWindow} bytes`, tooLarge: true } : { error: `gzip member at file offset ${pos} is cut off` };
+      if (grow) continue;
+      return more ? tooLarge : { error: `gzip member at file offset ${pos} is cut off` };
     }
     if (buf.readUInt32LE(trailer) !== crc32(data) || buf.readUInt32LE(trailer + 4) !== data.length % 2 ** 32) {
       return { error: `gzip member at file offset ${pos} fails its CRC-32 or length check` };
@@ -152,7 +157,9 @@ export async function decodeMember(win: FileWindow, pos: number, maxWindow = MAX
 
 /**
  * Whether the gzip file in `win` holds several members: its first member ends within the first MiB
- * and another member begins there. Reads at most the first MiB.
+ * and another member begins there. Reads at most the first MiB. The first member's CRC-32 is not
+ * checked here (decodeMember would): a per-record file whose first member is corrupt is still read
+ * member by member, and so past it.
  */
 export async function isMultiMember(win: FileWindow): Promise<boolean> {
   const buf = await win.read(0, MEMBER_WINDOW);
@@ -167,15 +174,20 @@ export async function isMultiMember(win: FileWindow): Promise<boolean> {
   }
 }
 
-/** The first offset in [from, limit) where a gzip member decodes whole, or null. */
-async function nextWholeMember(win: FileWindow, from: number, limit: number, maxWindow: number, maxOutput: number): Promise<number | null> {
+/**
+ * The first gzip member that starts in [from, limit) and that `accept` takes, found by trying each
+ * gzip magic in turn (the magic turns up by chance in compressed data too); null when none does.
+ */
+export async function findMember(
+  win: FileWindow, from: number, limit: number, accept: (member: Member) => boolean, maxWindow = MAX_MEMBER, maxOutput?: number,
+): Promise<{ at: number; member: Member } | null> {
   for (let pos = from; pos < limit; ) {
     const chunk = await win.read(pos, SCAN_CHUNK, SCAN_MIN);
     if (chunk.length === 0) return null;
     for (let hit = chunk.indexOf(0x1f); hit >= 0 && pos + hit < limit; hit = chunk.indexOf(0x1f, hit + 1)) {
       if (hit + 1 < chunk.length && chunk[hit + 1] !== 0x8b) continue;
       const member = await decodeMember(win, pos + hit, maxWindow, maxOutput);
-      if ('data' in member || member.tooLarge) return pos + hit;
+      if (accept(member)) return { at: pos + hit, member };
     }
     pos += chunk.length;
   }
@@ -231,8 +243,10 @@ export async function* memberChunks(win: FileWindow, options: MemberChunksOption
       return;
     }
     if (await zerosToEnd(win, pos)) return;
-    const next = await nextWholeMember(win, pos + 1, end, maxWindow, maxOutput);
-    if (next === null) throw new DecompressionError('gzip', new Error(`${member.error}; no whole gzip member follows it`));
+    // The next member that decodes whole, or that is too large to tell (it is streamed).
+    const found = await findMember(win, pos + 1, end, (m) => 'data' in m || m.tooLarge === true, maxWindow, maxOutput);
+    if (found === null) throw new DecompressionError('gzip', new Error(`${member.error}; no whole gzip member follows it`));
+    const next = found.at;
     yield new StreamBreak(new DecompressionError('gzip', new Error(`${member.error}; its ${next - pos} bytes are skipped and reading goes on at the next whole member, at file offset ${next}`)));
     pos = next;
   }

@@ -43,15 +43,17 @@ export async function* readSource(file: string, options: ReadSourceOptions = {})
     jsonlIdField: options.jsonlIdField ?? 'id',
     signal: options.signal,
   };
+  // WARC and ARC files: split into ranges, and gzipped one member a record.
+  const archive = format === 'warc' || format === 'wet' || format === 'wat' || format === 'arc';
   const range = options.range;
   if (range) {
-    if (format !== 'warc' && format !== 'wet' && format !== 'wat' && format !== 'arc') {
+    if (!archive) {
       throw new FoxdenError('BAD_CONFIG', `only WARC and ARC files are read by ranges, not ${format} (${file})`);
     }
     if (range.stopAt !== undefined) ctx.stopAt = range.stopAt;
     if (range.arcVersion !== undefined) ctx.arcVersion = range.arcVersion;
   }
-  const stream = await openDecompressed(file, range?.start ?? 0, range?.end, format === 'warc' || format === 'wet' || format === 'wat' || format === 'arc');
+  const stream = await openDecompressed(file, range?.start ?? 0, range?.end, archive);
   const reader = new ByteReader(stream.chunks, range?.base ?? 0);
   try {
     // A file in a compression foxden does not read would otherwise go on as a WARC of one bad record

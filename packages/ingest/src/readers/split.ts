@@ -2,7 +2,7 @@ import { readArc, parseArcHeader } from './arc.js';
 import { ByteReader } from './byte-reader.js';
 import type { ParseContext } from './context.js';
 import { detectFormat } from './detect-format.js';
-import { decodeMember, FileWindow, isMultiMember, MAX_MEMBER, MEMBER_WINDOW, SCAN_CHUNK, SCAN_MIN } from './gzip-members.js';
+import { decodeMember, FileWindow, findMember, isMultiMember, MAX_MEMBER, MEMBER_WINDOW, SCAN_CHUNK, SCAN_MIN } from './gzip-members.js';
 import { DecompressionError } from './stream-errors.js';
 import type { SourceFormat, SourceRange } from './types.js';
 import { readWarc } from './warc.js';
@@ -91,18 +91,8 @@ export async function splitKind(file: string): Promise<SplitKind | null> {
 async function findBoundary(win: FileWindow, kind: SplitKind, format: SourceFormat, arcVersion: number, from: number): Promise<{ at: number; end: number } | null> {
   if (from <= 0) return { at: 0, end: 0 };
   if (kind === 'gzip-members') {
-    for (let pos = from; pos < win.size; ) {
-      const chunk = await win.read(pos, SCAN_CHUNK, SCAN_MIN);
-      let hit = chunk.indexOf(0x1f);
-      for (; hit >= 0; hit = chunk.indexOf(0x1f, hit + 1)) {
-        if (chunk[hit + 1] !== 0x8b && hit + 1 < chunk.length) continue;
-        const at = pos + hit;
-        const member = await decodeMember(win, at);
-        if ('data' in member && startsRecord(member.data, 0, format, arcVersion)) return { at, end: member.end };
-      }
-      pos += chunk.length;
-    }
-    return null;
+    const found = await findMember(win, from, win.size, (m) => 'data' in m && startsRecord(m.data, 0, format, arcVersion));
+    return found && 'data' in found.member ? { at: found.at, end: found.member.end } : null;
   }
   // Plain: a line that starts at or after `from` (the byte before it is a line end); for WARC one
   // that starts `WARC/`, found by a direct search.
