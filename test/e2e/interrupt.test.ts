@@ -22,13 +22,15 @@ interface Stopped {
 /**
  * Starts `foxden run`, waits until its progress output on stderr matches
  * `when` and then until `ready()` holds (polled), sends `signal`, and waits
- * for the process to end.
+ * for the process to end. The run gets a process group of its own and the
+ * signal goes to the whole group, as a terminal's Ctrl-C does: its child
+ * processes (fastText) get it too.
  */
 function runAndStop(args: string[], when: RegExp, signal: NodeJS.Signals, ready: (stderr: string) => Promise<boolean> = async () => true): Promise<Stopped & { sent: boolean }> {
   const env = { ...process.env };
   delete env['FOXDEN_DEBUG'];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stderr = '';
     let sent = false;
     let polling = false;
@@ -37,7 +39,7 @@ function runAndStop(args: string[], when: RegExp, signal: NodeJS.Signals, ready:
       while (!exited && !sent) {
         if (await ready(stderr)) {
           sent = true;
-          child.kill(signal);
+          process.kill(-child.pid!, signal);
           return;
         }
         await new Promise((r) => setTimeout(r, 25));
@@ -51,7 +53,7 @@ function runAndStop(args: string[], when: RegExp, signal: NodeJS.Signals, ready:
         void poll();
       }
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+    const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 300_000);
     child.on('error', reject);
     child.on('close', (code, sig) => {
       exited = true;

@@ -129,7 +129,13 @@ export class FastTextPredictor {
     const channel = await FastTextChannel.create({ fifo: options.input !== 'stdin' });
     let child: ChildProcess;
     try {
-      child = spawn(binary, ['predict-prob', options.model, channel.inputPath ?? '-', String(k)], { stdio: [channel.inputPath ? 'ignore' : 'pipe', channel.childOutputFd, 'pipe'] });
+      // detached: fastText gets a process group of its own. A terminal's Ctrl-C goes to the whole
+      // foreground group, and it killed fastText under tasks that were finishing their batches before
+      // stopping, so an interrupted `foxden run` could wait for ever on a dead process instead of
+      // exiting. fastText still ends with its caller: its input closes when the caller does.
+      child = spawn(binary, ['predict-prob', options.model, channel.inputPath ?? '-', String(k)], {
+        stdio: [channel.inputPath ? 'ignore' : 'pipe', channel.childOutputFd, 'pipe'], detached: true,
+      });
     } catch (error) {
       channel.close();
       throw error;
