@@ -127,6 +127,11 @@ export class LanguageIdentifier {
   }
 
   /** Frees the model and ends the native process. Safe to call twice; use afterwards throws. */
+  /** True once the native fastText process under this identifier has failed (see FastTextPredictor.failed): make a new identifier. */
+  get failed(): boolean {
+    return this.native?.failed ?? false;
+  }
+
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;

@@ -197,6 +197,15 @@ export class FastTextPredictor {
   }
 
   /**
+   * True once the fastText process has failed (it exited, or its input or answers broke): every
+   * later call is rejected with that failure, so a caller that keeps a predictor across tasks makes
+   * a new one instead.
+   */
+  get failed(): boolean {
+    return this.failure !== null;
+  }
+
+  /**
    * Whether lines sent are still unanswered, after taking in the answers
    * fastText has written so far. Synchronous (one read of the answers file),
    * so a caller can decide whether to send its next batch now without

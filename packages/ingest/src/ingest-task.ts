@@ -25,16 +25,21 @@ const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml', 'application/x
 // One language identifier per thread and setting. It runs the native fastText binary (one idle child
 // process per thread, which does not keep the thread alive) where it runs, the wasm build elsewhere;
 // sync: false skips loading the wasm runtime (~100 ms, 130 MB) that only identify() would need.
-const identifiers = new Map<number, Promise<LanguageIdentifier>>();
+// One whose fastText process has died since (killed for memory, say) is replaced: its failure would
+// otherwise fail every later task of the thread, retries included.
+const identifiers = new Map<number, { ready: Promise<LanguageIdentifier>; made: LanguageIdentifier | null }>();
 function languageIdentifier(maxChars: number): Promise<LanguageIdentifier> {
-  let found = identifiers.get(maxChars);
-  if (!found) {
-    found = LanguageIdentifier.create({ maxChars, sync: false });
+  const cached = identifiers.get(maxChars);
+  if (cached && !cached.made?.failed) return cached.ready;
+  if (cached?.made) void cached.made.close().catch(() => undefined);
+  const entry: { ready: Promise<LanguageIdentifier>; made: LanguageIdentifier | null } = { ready: LanguageIdentifier.create({ maxChars, sync: false }), made: null };
+  entry.ready.then(
+    (made) => (entry.made = made),
     // A failed start must not be cached for the next task of this thread.
-    found.catch(() => identifiers.delete(maxChars));
-    identifiers.set(maxChars, found);
-  }
-  return found;
+    () => identifiers.get(maxChars) === entry && identifiers.delete(maxChars),
+  );
+  identifiers.set(maxChars, entry);
+  return entry.ready;
 }
 
 /**
