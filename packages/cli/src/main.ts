@@ -5,7 +5,7 @@
  */
 import { FoxdenError } from '@foxden/core';
 import { inspectCommand } from './inspect-command.js';
-import { runCommand } from './run-command.js';
+import { runCommand, type ExecutorFactory } from './run-command.js';
 
 const HELP = `Usage: foxden <command> [options]
 
@@ -34,17 +34,18 @@ async function optional(specifier: string, name: string): Promise<Command> {
   return fn;
 }
 
-async function bullmqFactory() {
+/** The queue runner's executor factory, loaded only for `--runner bullmq` (BullMQ and ioredis take ~0.3 s to load). */
+async function bullmqFactory(): Promise<ExecutorFactory | undefined> {
   const specifier = '@foxden/runner-bullmq';
-  const mod = (await import(specifier)) as { createQueueExecutor?: unknown };
-  return mod.createQueueExecutor as Parameters<typeof runCommand>[1] extends { bullmq?: infer F } ? F : never;
+  const mod = (await import(specifier).catch((error: { code?: string }) => {
+    if (error.code === 'ERR_MODULE_NOT_FOUND') return null;
+    throw error;
+  })) as { createQueueExecutor?: ExecutorFactory } | null;
+  return mod?.createQueueExecutor;
 }
 
 const commands: Record<string, () => Promise<Command>> = {
-  run: async () => {
-    const bullmq = await bullmqFactory().catch(() => undefined);
-    return (args) => runCommand(args, bullmq ? { bullmq } : {});
-  },
+  run: async () => (args) => runCommand(args, { bullmq: bullmqFactory }),
   inspect: async () => inspectCommand,
   sql: () => optional('@foxden/sql/cli', 'sqlCommand'),
   report: () => optional('@foxden/report/cli', 'reportCommand'),

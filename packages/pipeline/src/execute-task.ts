@@ -45,13 +45,30 @@ export function nameTaskThread(): void {
 
 const modules = new Map<string, Promise<StepPackage>>();
 
-async function findStep(moduleUrl: string, type: string): Promise<StepModule<any>> {
+/** The step package at `moduleUrl`, imported once per thread. */
+function stepPackage(moduleUrl: string): Promise<StepPackage> {
   let pending = modules.get(moduleUrl);
   if (!pending) {
     pending = import(moduleUrl) as Promise<StepPackage>;
     modules.set(moduleUrl, pending);
   }
-  const mod = await pending;
+  return pending;
+}
+
+/**
+ * Imports the step packages at `moduleUrls` into this thread, one after
+ * another, ahead of the tasks that will need them: a runner calls it while
+ * its thread has nothing else to do. A task that arrives meanwhile waits for
+ * the import already under way rather than starting its own. Errors are left
+ * to that task: a package that fails to load fails the first task that needs
+ * it, with the error it would give without preloading.
+ */
+export async function preloadStepPackages(moduleUrls: readonly string[]): Promise<void> {
+  for (const url of moduleUrls) await stepPackage(url).catch(() => undefined);
+}
+
+async function findStep(moduleUrl: string, type: string): Promise<StepModule<any>> {
+  const mod = await stepPackage(moduleUrl);
   const step = mod.steps.find((s) => s.type === type);
   if (!step) throw new FoxdenError('INTERNAL', `step type '${type}' not found in ${moduleUrl}`);
   return step;

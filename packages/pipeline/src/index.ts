@@ -2,7 +2,7 @@ export { loadPipeline, resolvePipeline, resolveStepParams, expandInputs, formatS
 export type { PipelineStep, ResolvedPipeline, LoadPipelineOptions } from './load-pipeline.js';
 export { StepRegistry } from './registry.js';
 export type { RegisteredStep } from './registry.js';
-export { executeTask, nameTaskThread, taskLabel, TASK_THREAD_NAME } from './execute-task.js';
+export { executeTask, nameTaskThread, preloadStepPackages, taskLabel, TASK_THREAD_NAME } from './execute-task.js';
 export type { TaskMessage, TaskHooks } from './execute-task.js';
 export { runPipeline } from './run-pipeline.js';
 export type { TaskExecutor, TaskOutcome, ExecutorEvents, RunReporter, RunSummary, RunPipelineOptions } from './run-pipeline.js';

@@ -28,6 +28,15 @@ export interface TaskExecutor {
   readonly name: string;
   /** Runs the tasks of one phase and returns one outcome per message, in order. */
   runPhase(messages: readonly TaskMessage[], events: ExecutorEvents): Promise<TaskOutcome[]>;
+  /**
+   * Optional: the step modules the run's tasks will import, in the order the
+   * steps run. An executor that keeps threads may start them now and load
+   * these while the run plans its first tasks, so that a thread's start
+   * overlaps the planning instead of following it. Best effort and without a
+   * result: a module that fails to load fails the first task that needs it,
+   * as it would without this call.
+   */
+  prepare?(moduleUrls: readonly string[]): void;
   close(): Promise<void>;
 }
 
@@ -84,6 +93,7 @@ export async function runPipeline(pipeline: ResolvedPipeline, registry: StepRegi
   const reporter = options.reporter ?? silentReporter;
   const runDir = pipeline.output;
   await validateSteps(pipeline, registry);
+  options.executor.prepare?.(stepModuleUrls(pipeline, registry));
   await mkdir(runDir, { recursive: true });
   await reconcileRunDirectory(pipeline, reporter);
 
@@ -133,6 +143,11 @@ export async function runPipeline(pipeline: ResolvedPipeline, registry: StepRegi
   if (leftovers > 0) reporter.log(`removed ${leftovers} temporary file(s) left by interrupted tasks`);
   if (options.afterRun) await options.afterRun(runDir, summary);
   return summary;
+}
+
+/** The module URLs of the pipeline's steps, each once, in the order the steps run. */
+function stepModuleUrls(pipeline: ResolvedPipeline, registry: StepRegistry): string[] {
+  return [...new Set(pipeline.steps.map((step) => registry.get(step.type)!.moduleUrl))];
 }
 
 /** A step that carries documents reads exactly what the step before it passed on. */

@@ -1,7 +1,8 @@
 /**
  * Worker-thread entry point: runs the tasks posted by the pool, as many at
  * once as the pool posts (its `tasksPerThread`): while one waits for I/O or
- * fastText, another computes. Progress and log lines go back as messages
+ * fastText, another computes. Before its first task the pool may ask it to
+ * load the run's step modules (`preload`). Progress and log lines go back as messages
  * naming their task; the abort message aborts every task's signal so each
  * stops between batches without writing its marker.
  */
@@ -9,16 +10,25 @@ import { parentPort } from 'node:worker_threads';
 import { FoxdenError } from '@foxden/core';
 // The narrow entry: a task thread needs only executeTask, not the orchestrator, pipeline-file
 // parsing and compaction (about 160 ms of loading in every thread).
-import { executeTask, nameTaskThread, type TaskMessage } from '@foxden/pipeline/task';
+import { executeTask, nameTaskThread, preloadStepPackages, type TaskMessage } from '@foxden/pipeline/task';
 
 if (!parentPort) throw new Error('task-thread.js must run as a worker thread');
 const port = parentPort;
 nameTaskThread();
 const running = new Set<AbortController>();
 
-port.on('message', (msg: { type: 'run'; id: number; message: TaskMessage } | { type: 'abort' }) => {
+type PoolMessage =
+  | { type: 'run'; id: number; message: TaskMessage }
+  | { type: 'abort' }
+  | { type: 'preload'; moduleUrls: string[] };
+
+port.on('message', (msg: PoolMessage) => {
   if (msg.type === 'abort') {
     for (const controller of running) controller.abort();
+    return;
+  }
+  if (msg.type === 'preload') {
+    void preloadStepPackages(msg.moduleUrls);
     return;
   }
   const controller = new AbortController();
