@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, deflateSync, gunzipSync, gzipSync } from 'node:zlib';
@@ -179,6 +179,26 @@ test('detectFormat: by name, and by content where the name says nothing', () => 
   assert.equal(detectFormat(write('noname4', 'just some words\n')), 'text');
   zstd(inputs.path('noname2'), inputs.path('noname5.zst'));
   assert.equal(detectFormat(inputs.path('noname5.zst')), 'arc');
+});
+
+test('a read that stops before its first chunk closes its file', { skip: process.platform !== 'linux' && 'counts open files in /proc/self/fd (Linux)' }, async () => {
+  // A range read skips the look at the first bytes that a whole read makes, so an abort before the
+  // first record stops it before the decompressed stream has started: that stream cannot close the
+  // file then, and the file stayed open until garbage collection.
+  const page = httpResponse(['Content-Type: text/html'], Buffer.from(HTML));
+  const record = warcRecord('response', 'https://example.com/', page, HTTP_TYPE);
+  const plain = write('stop-early.warc', Buffer.concat([record, record]));
+  const perRecord = write('stop-early.warc.gz', Buffer.concat([gzipSync(record), gzipSync(record)]));
+  const openFiles = () => readdirSync('/proc/self/fd').length;
+  const aborted = AbortSignal.abort();
+  const before = openFiles();
+  for (const file of [plain, perRecord]) {
+    const size = statSync(file).size;
+    for (let i = 0; i < 20; i++) {
+      await assert.rejects(readAll(file, { range: { start: 0, end: size, base: 0 }, signal: aborted }), (e: unknown) => e instanceof FoxdenError && e.code === 'ABORTED');
+    }
+  }
+  assert.equal(openFiles(), before, '40 aborted reads left no file open');
 });
 
 test('an unreadable file throws BAD_INPUT naming it; an abort throws ABORTED; an empty text file is a skip', async () => {

@@ -22,6 +22,12 @@ export interface DecompressedStream {
    * bytes go on after it (gzip-members.ts).
    */
   chunks: AsyncIterable<Uint8Array | StreamBreak>;
+  /**
+   * Closes the file. Reading to the end, or ending the iteration of `chunks` early, closes it too;
+   * this is for a reader that stops before its first chunk, when `chunks` has not started and so
+   * holds nothing it could close. Safe to call more than once.
+   */
+  close(): Promise<void>;
 }
 
 /** Read size for the raw file: large reads keep syscalls and stream overhead per byte low. */
@@ -64,19 +70,26 @@ export async function openDecompressed(file: string, start = 0, end?: number, re
     throw new FoxdenError('BAD_INPUT', `cannot read input file ${file}: ${(error as Error).message}`, { file, cause: error });
   }
   const compression = compressionOf(magic);
+  const close = () => handle.close();
   const raw = () => handle.createReadStream({ highWaterMark: READ_CHUNK, start, ...(end === undefined ? {} : { end: end - 1 }), autoClose: true });
-  switch (compression) {
-    case 'gzip': {
-      if (!records) return { compression, chunks: gunzipChunks(raw) };
-      const win = await FileWindow.over(handle);
-      // A range of a split file starts at a member boundary of a multi-member file by construction.
-      if (start > 0 || (await isMultiMember(win))) return { compression, chunks: perMemberChunks(win, start, end ?? win.size) };
-      return { compression, chunks: gunzipChunks(raw) };
+  try {
+    switch (compression) {
+      case 'gzip': {
+        if (!records) return { compression, chunks: gunzipChunks(raw), close };
+        const win = await FileWindow.over(handle);
+        // A range of a split file starts at a member boundary of a multi-member file by construction.
+        if (start > 0 || (await isMultiMember(win))) return { compression, chunks: perMemberChunks(win, start, end ?? win.size), close };
+        return { compression, chunks: gunzipChunks(raw), close };
+      }
+      case 'zstd':
+        return { compression, chunks: unzstdChunks(raw), close };
+      default:
+        return { compression, chunks: plainChunks(raw), close };
     }
-    case 'zstd':
-      return { compression, chunks: unzstdChunks(raw) };
-    default:
-      return { compression, chunks: plainChunks(raw) };
+  } catch (error) {
+    // The look at the first gzip member failed (an I/O error): no stream owns the file yet.
+    await close().catch(() => undefined);
+    throw error;
   }
 }
 

@@ -86,6 +86,7 @@ export async function* readSource(file: string, options: ReadSourceOptions = {})
     }
   } finally {
     await reader.close();
+    await stream.close();
   }
 }
 
