@@ -152,12 +152,9 @@ interface AfterRunModules {
  * (docs/report.md), each null when this build lacks it.
  */
 async function loadAfterRunModules(): Promise<AfterRunModules> {
-  const optionalImport = async <T>(specifier: string): Promise<T | null> => (await import(specifier).catch(() => null)) as T | null;
-  const [sql, report] = await Promise.all([
-    optionalImport<AfterRunModules['sql'] & object>('@foxden/sql'),
-    optionalImport<AfterRunModules['report'] & object>('@foxden/report'),
-  ]);
-  return { sql, report };
+  const optional = (specifier: string) => import(specifier).catch(() => null);
+  const [sql, report] = await Promise.all([optional('@foxden/sql'), optional('@foxden/report')]);
+  return { sql, report } as AfterRunModules;
 }
 
 export function parsePositiveInt(name: string, value: string, min = 1): number {
