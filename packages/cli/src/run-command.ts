@@ -130,7 +130,7 @@ export async function runCommand(args: string[], options: { bullmq?: () => Promi
 function countingTasks(executor: TaskExecutor, reporter: ConsoleReporter): TaskExecutor {
   return {
     name: executor.name,
-    ...(executor.prepare ? { prepare: (moduleUrls: readonly string[]) => executor.prepare!(moduleUrls) } : {}),
+    prepare: (moduleUrls) => executor.prepare?.(moduleUrls),
     runPhase: (messages, events) => executor.runPhase(messages, {
       ...events,
       taskDone: (message, outcome) => {

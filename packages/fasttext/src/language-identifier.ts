@@ -126,12 +126,12 @@ export class LanguageIdentifier {
     return this.native !== null && this.native.awaitingAnswers();
   }
 
-  /** Frees the model and ends the native process. Safe to call twice; use afterwards throws. */
   /** True once the native fastText process under this identifier has failed (see FastTextPredictor.failed): make a new identifier. */
   get failed(): boolean {
     return this.native?.failed ?? false;
   }
 
+  /** Frees the model and ends the native process. Safe to call twice; use afterwards throws. */
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;

@@ -74,6 +74,11 @@ export class WorkerPool implements TaskExecutor {
     }
   }
 
+  /** Starts threads until the pool has `count`. */
+  private startThreads(count: number): void {
+    while (this.slots.length < count) this.slots.push({ worker: this.startWorker() });
+  }
+
   private startWorker(): Worker {
     configureTaskThreads();
     return new Worker(workerScript(), this.execArgv === undefined ? {} : { execArgv: this.execArgv });
@@ -92,7 +97,7 @@ export class WorkerPool implements TaskExecutor {
    */
   prepare(moduleUrls: readonly string[] = []): void {
     if (this.closed) return;
-    while (this.slots.length < this.size) this.slots.push({ worker: this.startWorker() });
+    this.startThreads(this.size);
     const fresh = moduleUrls.filter((url) => !this.preloaded.has(url));
     if (fresh.length === 0) return;
     for (const url of fresh) this.preloaded.add(url);
@@ -104,7 +109,7 @@ export class WorkerPool implements TaskExecutor {
     const outcomes: TaskOutcome[] = new Array(messages.length);
     const queue = largestFirst(messages).map((i) => ({ index: i, attempt: 0, message: messages[i]! }));
     const wanted = Math.min(this.size, messages.length);
-    while (this.slots.length < wanted) this.slots.push({ worker: this.startWorker() });
+    this.startThreads(wanted);
     const onAbort = () => {
       for (const s of this.slots) s.worker.postMessage({ type: 'abort' });
     };
