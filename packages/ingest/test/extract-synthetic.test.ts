@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import iconv from 'iconv-lite';
 import { decodeBody, extractMainText } from '../src/extract/index.js';
 import { dropFurnitureLines } from '../src/extract/furniture-lines.js';
+import { dropRepeatedRuns } from '../src/extract/repeated-lines.js';
 import { parseLightDocument } from '../src/extract/light-dom.js';
 import { mainContent } from '../src/extract/main-content.js';
 
@@ -737,4 +738,45 @@ test('decodeBody: UTF-16 without a byte-order mark is read by its NUL bytes, wha
     assert.deepEqual([decoded.text, decoded.charset, decoded.charsetSource], [html, charset, source], `${charset} labelled ${label}`);
   }
   assert.match(extractMainText(decodeBody(le, 'windows-1252').text).text, /^土が温まったら豆をまき/);
+});
+
+test('a section a responsive template renders twice in a row (mobile and desktop copies) is read once', () => {
+  // Framer's markup: each breakpoint's copy in its own div, all but one hidden by the stylesheet.
+  const variant = (cls: string) => `<div class="ssr-variant ${cls}"><div class="framer-rich-text">${prose()}</div></div>`;
+  const html = page(`${NAV}<main><h1>Harbour bridge to be rebuilt</h1>${variant('hidden-12t0irv')}${variant('hidden-bnz77l hidden-1rq27kw')}${variant('hidden-72rtr7')}</main>${FOOTER}`);
+  const text = extractMainText(html).text;
+  assertWholeArticle(text);
+  for (const s of SENTENCES) assert.equal(text.split(s).length - 1, 1, `"${s.slice(0, 40)}..." read more than once:\n${text}`);
+});
+
+test('only runs repeated right after themselves go: a page that repeats itself further on, one paragraph twice, and equal lines stay', () => {
+  const [a, b, c, d] = SENTENCES as [string, string, string, string];
+  // A run of three lines, then its copy: the copy goes, and so does a third copy after it.
+  assert.equal(dropRepeatedRuns(`${a}\n\n${b}\n\n${c}\n\n${a}\n\n${b}\n\n${c}\n\n${a}\n\n${b}\n\n${c}\n\n${d}`), `${a}\n\n${b}\n\n${c}\n\n${d}`);
+  // A run of two lines, or one long paragraph written twice (placeholder text, a pull quote), stays.
+  const two = `${a}\n${b}\n${a}\n${b}`;
+  assert.equal(dropRepeatedRuns(two), two);
+  const long = `${a} ${b} ${c}`;
+  assert.equal(dropRepeatedRuns(`${long}\n${long}\n${long}\n${long}`), `${long}\n${long}\n${long}\n${long}`);
+  // A run that comes back after other text (a quoted post, a plan's daily entry) stays.
+  const apart = `${a}\n${b}\n${c}\n${d}\n${a}\n${b}\n${c}`;
+  assert.equal(dropRepeatedRuns(apart), apart);
+  // Short runs (under 150 characters: a table's rows of "Yes", "No", "Yes") stay.
+  const cells = Array.from({ length: 40 }, (_, i) => ['Yes', 'No', 'Yes'][i % 3]).join('\n');
+  assert.equal(dropRepeatedRuns(cells), cells);
+  // Text with no repeated line comes back as it was, blank lines and all.
+  const plain = `\n${a}\n\n\n${b}\n`;
+  assert.equal(dropRepeatedRuns(plain), plain);
+});
+
+test('a text of a hundred thousand repeated lines is read in bounded work', () => {
+  // Each line tries a few earlier copies at most, within a budget per line: no quadratic walk.
+  const line = 'The same line of a spam page, written out again and again without end.';
+  const same = Array.from({ length: 100_000 }, () => line).join('\n');
+  assert.equal(dropRepeatedRuns(same), same);
+  // Three sentences over and over: the first three lines are the run, and every whole copy after
+  // them goes (33,332 of them), leaving the last line, a part copy.
+  const [a, b, c] = SENTENCES as [string, string, string];
+  const cycle = Array.from({ length: 100_000 }, (_, i) => [a, b, c][i % 3]).join('\n');
+  assert.equal(dropRepeatedRuns(cycle), [a, b, c, a].join('\n'));
 });

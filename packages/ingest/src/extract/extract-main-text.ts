@@ -3,6 +3,7 @@ import type { Readability as ReadabilityClass } from '@mozilla/readability';
 import type { parseHTML as ParseHTML } from 'linkedom';
 import { boilerplateFilter, countElements, isBoilerplate, isObviousFurniture, regionText } from './boilerplate.js';
 import { dropFurnitureLines } from './furniture-lines.js';
+import { dropRepeatedRuns } from './repeated-lines.js';
 import { htmlToText, type DomNode } from './html-to-text.js';
 import { asBrowserReadsCdata, isInside, parseLightDocument, type LightDocument, type LightNode } from './light-dom.js';
 import { mainContent } from './main-content.js';
@@ -87,7 +88,7 @@ export function extractMainText(html: string, options: ExtractOptions = {}): Ext
 
 function extractFast(html: string, opts: typeof DEFAULTS): ExtractedText {
   const found = findFast(html, opts);
-  const text = dropFurnitureLines(found.text);
+  const text = dropRepeatedRuns(dropFurnitureLines(found.text));
   // Furniture lines refine a text; they never empty one: a page with visible text gives text
   // (a spam page of nothing but "CLICK HERE" lines is for the quality filters to judge).
   return text === '' ? found : { ...found, text };
