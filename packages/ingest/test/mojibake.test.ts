@@ -52,6 +52,19 @@ test('mojibake in some lines of a long text is repaired in place, whatever the o
   assert.deepEqual(repairMojibake(`${lines[1]}\n${lines[3]}`), { text: `${lines[1]}\n${lines[3]}`, repaired: false });
 });
 
+test('a paragraph that ended in a no-break space, read as Windows-1252 and its space trimmed at the line end, loses the stray "Â"', () => {
+  // The page's bytes hold "cats.Â\u00A0" (C3 82 C2 A0): the renderer trims the no-break space at the
+  // paragraph's end, and "Â" is left at the end of the line (8 of WCXB's 2,008 pages).
+  const paragraphs = ['The average premium was $62.44 for dogs and $32.21 for cats.', 'Cat insurance costs less.', 'Voilà'];
+  const broken = paragraphs.map((p) => garble(`${p}\u00a0`).trimEnd()).join('\n\n');
+  assert.match(broken, /cats\.Â\n/);
+  assert.deepEqual(repairMojibake(broken), { text: paragraphs.join('\n\n'), repaired: true });
+  // So at the end of the text, and through the extractor, as ingest reads such a page.
+  assert.equal(repairMojibake(garble('It is done.\u00a0').trimEnd()).text, 'It is done.');
+  // "Â" ending a word or a line on its own is text.
+  for (const clean of ['ÎN ROMÂNĂ: ROMÂ', 'ÂNGULO', 'Â']) assert.equal(repairMojibake(clean).text, clean);
+});
+
 test('text without mojibake is left as it is, whatever its script or punctuation', () => {
   for (const clean of [
     'Plain ASCII text, with "straight quotes".',
