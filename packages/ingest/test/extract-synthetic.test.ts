@@ -780,3 +780,31 @@ test('a text of a hundred thousand repeated lines is read in bounded work', () =
   const cycle = Array.from({ length: 100_000 }, (_, i) => [a, b, c][i % 3]).join('\n');
   assert.equal(dropRepeatedRuns(cycle), [a, b, c, a].join('\n'));
 });
+
+test("a reply's quote of an earlier post of the thread is dropped; a quote of text the page does not hold before it stays", () => {
+  const [a, b, c, d, e] = SENTENCES as [string, string, string, string, string];
+  // XenForo's markup: the quote holds its attribution and a "Click to expand..." of its own.
+  const post = (author: string, body: string) => `<article class="message"><div class="message-userDetails">${author}</div><div class="message-body"><div class="bbWrapper">${body}</div></div></article>`;
+  const quote = (author: string, text: string) => `<blockquote class="bbCodeBlock bbCodeBlock--quote"><div class="bbCodeBlock-title">${author} said:</div><div class="bbCodeBlock-content">${text}<div class="bbCodeBlock-expandLink">Click to expand...</div></div></blockquote>`;
+  const thread = page(`${NAV}<main><h1>Harbour bridge to be rebuilt</h1><div class="block-body">
+    ${post('Alice', `<p>${a}</p><p>${b}</p>`)}
+    ${post('Bob', `${quote('Alice', `<p>${a}</p><p>${b}</p>`)}<p>${c}</p>`)}
+    ${post('Carol', `${quote('Bob', c)}<p>${d}</p>`)}
+    ${post('Dan', `${quote('The mayor', 'We will not let the north bank wait another winter for a bridge that should never have been allowed to close.')}<p>${e}</p>`)}
+  </div></main>${FOOTER}`);
+  const text = extractMainText(thread).text;
+  assertWholeArticle(text);
+  for (const s of [a, b, c, d, e]) assert.equal(text.split(s).length - 1, 1, `"${s.slice(0, 40)}..." read more than once:\n${text}`);
+  assert.doesNotMatch(text, /Alice said|Bob said/);
+  // The mayor's words are not in the thread before the quote: they stay, with their attribution.
+  assert.match(text, /The mayor said:\nWe will not let the north bank wait/);
+});
+
+test('a page of thousands of quotes repeating its first paragraph costs a bounded number of quote tests', () => {
+  const [a, b] = SENTENCES as [string, string];
+  const quotes = Array.from({ length: 3_000 }, (_, i) => `<blockquote><p>${a} ${b}</p></blockquote><p>Reply number ${i} agrees.</p>`).join('');
+  const text = extractMainText(page(`<article><p>${a} ${b}</p>${quotes}</article>`)).text;
+  // The first 1,000 quotes are tested and dropped; the rest are kept untested.
+  assert.equal(text.split(`${a} ${b}`).length - 1, 1 + 2_000);
+  assert.match(text, /Reply number 2999 agrees\./);
+});

@@ -83,6 +83,13 @@ export interface TextRendererOptions {
    * article's text; a listing's headlines are its content. Default false.
    */
   dropOrphanHeadings?: boolean;
+  /**
+   * Drop a `<blockquote>` whose text is already in the text before it: a
+   * forum reply quoting an earlier post of the thread, whose words the
+   * document would otherwise hold twice, or many times over where each
+   * reply quotes the one above it (see isQuoteOf). Default false.
+   */
+  dropRepeatedQuotes?: boolean;
 }
 
 /**
@@ -114,9 +121,14 @@ const HEADING_LEVELS: Readonly<Record<string, number>> = { H1: 1, H2: 2, H3: 3, 
  */
 export class TextRenderer {
   private readonly out: TextSink;
+  private dropRepeatedQuotes: boolean;
+  /** What the quote test may still spend: each test renders its quote and reads the text so far. */
+  private quoteChecksLeft = MAX_QUOTE_CHECKS;
+  private quoteScanLeft = MAX_QUOTE_SCAN_CHARS;
 
   constructor(options: TextRendererOptions = {}) {
     this.out = new TextSink(options.dropOrphanHeadings ?? false);
+    this.dropRepeatedQuotes = options.dropRepeatedQuotes ?? false;
   }
 
   /** Appends the text of `root`; `skip` as in {@link HtmlToTextOptions}. */
@@ -147,6 +159,7 @@ export class TextRenderer {
       // Before the skip test: MathJax hides its rendered formulas from screen readers (aria-hidden).
       if (SHOWN_NOT_TEXT.has(tag)) out.content();
       if (NEVER_TEXT.has(tag) || (skip !== undefined && skip(node))) return;
+      if (tag === 'BLOCKQUOTE' && this.dropRepeatedQuotes && this.repeatsTextSoFar(node, skip)) return;
       if (tag === 'BR') {
         out.lineBreak();
         return;
@@ -185,6 +198,53 @@ export class TextRenderer {
   finish(): string {
     return this.out.finish();
   }
+
+  /**
+   * Whether the quote's text, rendered alone, repeats what has been rendered before it. Within a
+   * budget: a page of thousands of quotes (or of quotes nested thousands deep) keeps the rest of
+   * them rather than cost time that grows with their number times the text's length.
+   */
+  private repeatsTextSoFar(quote: DomNode, skip?: (element: DomNode) => boolean): boolean {
+    if (--this.quoteChecksLeft < 0) return (this.dropRepeatedQuotes = false);
+    const quoted = new TextRenderer();
+    quoted.render(quote, skip);
+    const lines = quoted.finish().split('\n').filter((line) => line !== '');
+    const before = this.out.textSoFar();
+    // Joining the text so far reads it once, and each line's search once more.
+    if ((this.quoteScanLeft -= (lines.length + 1) * before.length) < 0) return (this.dropRepeatedQuotes = false);
+    return isQuoteOf(lines, before);
+  }
+}
+
+/** Quote tests a renderer runs at most... */
+const MAX_QUOTE_CHECKS = 1_000;
+/** ...and characters of the text before them that they read, in all (tens of milliseconds at most). */
+const MAX_QUOTE_SCAN_CHARS = 50_000_000;
+
+/** A quote repeats the text before it when at least this many of its characters are found there... */
+const MIN_QUOTED_CHARS = 100;
+/**
+ * ...and at most MAX_OWN_LINES of its lines, none longer than MAX_OWN_LINE_CHARS, are not: the
+ * attribution a forum package writes into the quote ("Gungadin said:", "Zitat von ...:") and its
+ * "Click to expand..." are the quote's own.
+ */
+const MAX_OWN_LINES = 2;
+const MAX_OWN_LINE_CHARS = 80;
+
+/**
+ * Whether the rendered lines of a quote repeat `before`: every line but a short attribution or two
+ * is found there whole, or as part of a longer line (a reply quoting a sentence of a post). A quote
+ * of anything not in the text before it (a speech, a tweet, a post of another thread, a pull quote
+ * set before the paragraph it repeats) stays.
+ */
+function isQuoteOf(lines: string[], before: string): boolean {
+  let found = 0;
+  let own = 0;
+  for (const line of lines) {
+    if (before.includes(line)) found += line.length;
+    else if (line.length > MAX_OWN_LINE_CHARS || ++own > MAX_OWN_LINES) return false;
+  }
+  return found >= MIN_QUOTED_CHARS;
 }
 
 function textContent(node: DomNode): string {
@@ -321,6 +381,11 @@ class TextSink {
 
   finish(): string {
     if (this.held.length > 0) this.parts.length = this.held[0]!.at;
+    return this.parts.join('');
+  }
+
+  /** The text written so far, headings held for the orphan test included. */
+  textSoFar(): string {
     return this.parts.join('');
   }
 

@@ -229,8 +229,9 @@ class PageAnalysis {
     if (lead !== null) parts.unshift(lead);
     const cut = this.clean(parts, flags);
     this.cutTrailingLinks(parts, cut);
-    // One text for all the parts: a heading in one part and what follows it in the next are judged together.
-    const renderer = new TextRenderer({ dropOrphanHeadings: true });
+    // One text for all the parts: a heading in one part and what follows it in the next are judged
+    // together, and so is a reply's quote with the post it quotes.
+    const renderer = new TextRenderer({ dropOrphanHeadings: true, dropRepeatedQuotes: true });
     let chars = 0;
     let linkChars = 0;
     for (const root of parts) {
