@@ -60,7 +60,7 @@ export function dropRepeatedRuns(text: string): string {
   let budget = COMPARISONS_PER_LINE * lineId.length;
   const dropped: number[] = [];
   for (let i = 0; i < lineId.length; ) {
-    const run = budget > 0 ? repeatedRunEndingAt(i, lineId, seenAt[lineId[i]!], all, lineAt) : null;
+    const run = budget > 0 ? runRepeatedAt(i, lineId, seenAt[lineId[i]!], all, lineAt) : null;
     if (run !== null) {
       budget -= run.comparisons;
       if (run.length > 0) {
@@ -81,11 +81,12 @@ export function dropRepeatedRuns(text: string): string {
 }
 
 /**
- * Where the lines from `i` on repeat the run just before them, where that
- * run starts and its length in lines (0 when they do not, or the run is too
+ * Whether the lines from `i` on are a copy of the run of lines just before
+ * them (one that starts at an earlier occurrence of line `i`): where that
+ * run starts and its length in lines (0 when they are not, or the run is too
  * short to drop), and the comparisons spent finding out.
  */
-function repeatedRunEndingAt(
+function runRepeatedAt(
   i: number, lineId: number[], earlier: number[] | undefined, all: string[], lineAt: number[],
 ): { start: number; length: number; comparisons: number } | null {
   if (earlier === undefined) return null;
