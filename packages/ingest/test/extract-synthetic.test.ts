@@ -753,7 +753,7 @@ test('only runs repeated right after themselves go: a page that repeats itself f
   const [a, b, c, d] = SENTENCES as [string, string, string, string];
   // A run of three lines, then its copy: the copy goes, and so does a third copy after it.
   assert.equal(dropRepeatedRuns(`${a}\n\n${b}\n\n${c}\n\n${a}\n\n${b}\n\n${c}\n\n${a}\n\n${b}\n\n${c}\n\n${d}`), `${a}\n\n${b}\n\n${c}\n\n${d}`);
-  // A run of two lines, or one long paragraph written twice (placeholder text, a pull quote), stays.
+  // A run of two lines, or one long paragraph written twice (lorem ipsum filler, a pull quote), stays.
   const two = `${a}\n${b}\n${a}\n${b}`;
   assert.equal(dropRepeatedRuns(two), two);
   const long = `${a} ${b} ${c}`;

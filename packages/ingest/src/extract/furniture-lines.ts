@@ -1,3 +1,5 @@
+import { collapseBlankLines } from './whitespace.js';
+
 /**
  * Lines that are page furniture whatever element holds them: an ad slot's
  * label, a share bar's or a comment form's words, a teaser block's heading.
@@ -290,5 +292,5 @@ function dropLines(text: string): string {
   }
   if (out === null) return text;
   out.push(text.slice(keptFrom));
-  return out.join('').replace(/\n{3,}/g, '\n\n').replace(/^\n+|\n+$/g, '');
+  return collapseBlankLines(out.join(''));
 }

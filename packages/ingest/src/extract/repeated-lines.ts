@@ -1,3 +1,5 @@
+import { collapseBlankLines } from './whitespace.js';
+
 /**
  * Blocks a page renders twice in a row: a responsive template's mobile and
  * desktop copies of the same section (Framer's `ssr-variant`s, a theme's
@@ -17,7 +19,7 @@
  * Zyte's or the dev set's; dropping every repeat of a long run moved more
  * pages either way and lost pages on Zyte's set, whose articles repeat on
  * purpose, and dropping a paragraph written twice lost the dev set's
- * placeholder-text pages.
+ * lorem-ipsum pages.
  */
 
 /** A repeated run is dropped from this many characters of text (its lines' lengths summed)... */
@@ -25,7 +27,7 @@ const MIN_RUN_CHARS = 150;
 /**
  * ...and this many lines, not all the same line. A template's copy is of a section: a heading and
  * its paragraphs, a slide's title and text. One paragraph written twice, or the same line over and
- * over, is the page's own text, however odd (placeholder text, a chant, a table's column of "Yes").
+ * over, is the page's own text, however odd (lorem ipsum filler, a chant, a table's column of "Yes").
  */
 const MIN_RUN_LINES = 3;
 /** Earlier occurrences of a line tried as the start of the run it repeats (the nearest first). */
@@ -41,10 +43,12 @@ const COMPARISONS_PER_LINE = 8;
  */
 export function dropRepeatedRuns(text: string): string {
   const all = text.split('\n');
-  // The text's non-blank lines as small integers, equal lines equal: runs compare as numbers.
+  // The text's non-blank lines as small integers, equal lines equal (runs compare as numbers), with
+  // their lengths and their places in `all`.
   const ids = new Map<string, number>();
   const lineAt: number[] = [];
   const lineId: number[] = [];
+  const lineChars: number[] = [];
   for (let i = 0; i < all.length; i++) {
     const line = all[i]!;
     if (line.trim() === '') continue;
@@ -52,32 +56,33 @@ export function dropRepeatedRuns(text: string): string {
     if (id === undefined) ids.set(line, (id = ids.size));
     lineAt.push(i);
     lineId.push(id);
+    lineChars.push(line.length);
   }
   // Most texts repeat no line at all.
   if (ids.size === lineId.length) return text;
 
   const seenAt: number[][] = [];
   let budget = COMPARISONS_PER_LINE * lineId.length;
-  const dropped: number[] = [];
+  const dropped = new Uint8Array(all.length);
+  let anyDropped = false;
   for (let i = 0; i < lineId.length; ) {
-    const run = budget > 0 ? runRepeatedAt(i, lineId, seenAt[lineId[i]!], all, lineAt) : null;
+    const run = budget > 0 ? runRepeatedAt(i, lineId, lineChars, seenAt[lineId[i]!]) : null;
     if (run !== null) {
       budget -= run.comparisons;
       if (run.length > 0) {
         // This copy goes, and so does every further copy right after it (a template's third variant).
         do {
-          for (let k = 0; k < run.length; k++) dropped.push(lineAt[i + k]!);
+          for (let k = 0; k < run.length; k++) dropped[lineAt[i + k]!] = 1;
           i += run.length;
         } while (copiesRun(i, run.start, run.length, lineId));
+        anyDropped = true;
         continue;
       }
     }
     (seenAt[lineId[i]!] ??= []).push(i);
     i++;
   }
-  if (dropped.length === 0) return text;
-  const drop = new Set(dropped);
-  return all.filter((_, i) => !drop.has(i)).join('\n').replace(/\n{3,}/g, '\n\n').replace(/^\n+|\n+$/g, '');
+  return anyDropped ? collapseBlankLines(all.filter((_, i) => dropped[i] === 0).join('\n')) : text;
 }
 
 /**
@@ -87,7 +92,7 @@ export function dropRepeatedRuns(text: string): string {
  * short to drop), and the comparisons spent finding out.
  */
 function runRepeatedAt(
-  i: number, lineId: number[], earlier: number[] | undefined, all: string[], lineAt: number[],
+  i: number, lineId: number[], lineChars: number[], earlier: number[] | undefined,
 ): { start: number; length: number; comparisons: number } | null {
   if (earlier === undefined) return null;
   let comparisons = 0;
@@ -101,7 +106,7 @@ function runRepeatedAt(
     for (; k < length; k++) {
       comparisons++;
       if (lineId[start + k] !== lineId[i + k]) break;
-      chars += all[lineAt[i + k]!]!.length;
+      chars += lineChars[i + k]!;
     }
     if (k === length && chars >= MIN_RUN_CHARS && !isOneLineRepeated(lineId, start, i)) return { start, length, comparisons };
   }
