@@ -516,6 +516,26 @@ test("an article set in many page-builder text blocks (Elementor's widgets) is r
   assert.doesNotMatch(r.text, /Recent posts|Ferry timetable|Archive|About us/);
 });
 
+test("an article laid out by CKEditor 5 ('ck-widget' grids) or SiteOrigin's page builder ('so-panel widget') is read whole; a sidebar's widgets are not", () => {
+  const sidebar = '<div id="secondary"><section class="widget widget_recent_entries"><h2>Recent posts</h2><ul><li><a href="/x">Ferry timetable changes</a></li></ul></section></div>';
+  // As a botanic garden's article is published: an introduction, then each plant a grid of a
+  // picture and paragraphs, in the editor's widget wrappers.
+  const grid = (s: string, i: number) => '<div class="ck-widget ck-widget bs_grid" contenteditable="false"><div class="ck-widget ck-widget row">' +
+    `<div class="col-lg"><img src="/p${i}.jpg" alt=""><h6><strong>Part ${i + 1}</strong></h6><p>${s} ${s}</p></div></div></div>`;
+  const ck = `<article><div class="plant-info"><div class="plant-info__item plant-info__item--body"><p>${SENTENCES[0]}</p>${SENTENCES.slice(1).map(grid).join('')}</div></div></article>`;
+  const r = extractMainText(page(`${NAV}<main>${ck}</main>${sidebar}${FOOTER}`));
+  assertWholeArticle(r.text);
+  assert.doesNotMatch(r.text, /Recent posts|Ferry timetable/);
+
+  const panel = (html: string, i: number) => `<div id="panel-610-0-0-${i}" class="so-panel widget widget_sow-editor${i === 0 ? ' panel-first-child' : ''}">` +
+    `<div class="so-widget-sow-editor so-widget-sow-editor-base"><div class="siteorigin-widget-tinymce textwidget">${html}</div></div></div>`;
+  const panels = SENTENCES.map((s, i) => panel(`<h3>Part ${i + 1}</h3><p>${s} ${s}</p>`, i)).join('');
+  const so = `<main><div id="pl-610" class="panel-layout"><div id="pg-610-0" class="panel-grid panel-no-style"><div id="pgc-610-0-0" class="panel-grid-cell">${panels}</div></div></div></main>`;
+  const r2 = extractMainText(page(`${NAV}${so}${sidebar}${FOOTER}`));
+  assertWholeArticle(r2.text);
+  assert.doesNotMatch(r2.text, /Recent posts|Ferry timetable/);
+});
+
 test("a block of text named like a skip link ('skip-item', a table of contents' target) is text, a skip link is not; paragraphs classed 'contextmenu' are text", () => {
   const skipLink = '<a class="skip-link screen-reader-text" href="#content">Skip to content</a>';
   const toc = `<div class="toc-box"><p>IN THIS ARTICLE</p><ul>${SENTENCES.map((_, i) => `<li><a href="#topic${i}">Part ${i + 1}</a></li>`).join('')}</ul></div>`;

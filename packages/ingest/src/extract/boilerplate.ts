@@ -64,7 +64,17 @@ const FURNITURE_STEMS = /foot(?!note)|navbar|sidebar|breadcrumb|cookie|(?<!conte
  * (`elementor-widget-nav-menu`, `elementor-widget-share-buttons`). A WordPress sidebar's
  * `widget widget_recent_entries` is still furniture.
  */
-const PAGE_BUILDER_BLOCK = /^elementor-/i;
+const PAGE_BUILDER_BLOCK = /^(?:elementor|so-widget|siteorigin-widget)-/i;
+
+/**
+ * Class names that make every "widget" word of the same class value a block of the page's
+ * content. SiteOrigin's page builder writes each block of a page as `so-panel widget
+ * widget_sow-editor` (and its text inside as `so-widget-sow-editor`, `siteorigin-widget-tinymce`);
+ * CKEditor 5 wraps the blocks it lays out (a grid of pictures, each with its paragraphs) in
+ * `ck-widget`, and some sites publish the editor's markup as it is: a botanic garden's article
+ * lost all but its introduction to it.
+ */
+const BUILDER_BLOCK_NAME = /(?:^|\s)(?:so-panel|ck-widget)(?:\s|$)/i;
 
 /**
  * Answers of furnitureWord by class or id value: a page repeats the same
@@ -90,8 +100,9 @@ function furnitureWord(value: string): Furniture {
 function splitsIntoFurnitureWord(value: string): Furniture {
   if (FURNITURE_STEMS.test(value)) return Furniture.Yes;
   let answer = Furniture.No;
+  const builderValue = BUILDER_BLOCK_NAME.test(value);
   for (const name of value.split(/\s+/)) {
-    const builderBlock = PAGE_BUILDER_BLOCK.test(name);
+    const builderBlock = builderValue || PAGE_BUILDER_BLOCK.test(name);
     for (const token of name.split(/[_-]+|(?<=[a-z])(?=[A-Z])/)) {
       if (token === '') continue;
       const word = token.toLowerCase();
