@@ -536,6 +536,15 @@ test("an article laid out by CKEditor 5 ('ck-widget' grids) or SiteOrigin's page
   assert.doesNotMatch(r2.text, /Recent posts|Ferry timetable/);
 });
 
+test("sections a table of contents leaves out ('no_toc_section', kramdown's '.no_toc') are text; the table of contents is not", () => {
+  const toc = `<div class="toc"><p class="toc-title">Contents</p><ul>${SENTENCES.map((_, i) => `<li><a href="#s${i}">Part ${i + 1}</a></li>`).join('')}</ul></div>`;
+  const sections = SENTENCES.map((s, i) => `<div class="blog-paragraph no_toc_section" id="s${i}"><h2 class="no_toc">Part ${i + 1}</h2><p>${s} ${s}</p></div>`).join('');
+  const r = extractMainText(page(`${NAV}<div class="post-body"><div class="main-grid__article-content">${toc}${sections}</div></div>${FOOTER}`));
+  assertWholeArticle(r.text);
+  assert.match(r.text, /Part 5/);
+  assert.doesNotMatch(r.text, /Contents/);
+});
+
 test("a block of text named like a skip link ('skip-item', a table of contents' target) is text, a skip link is not; paragraphs classed 'contextmenu' are text", () => {
   const skipLink = '<a class="skip-link screen-reader-text" href="#content">Skip to content</a>';
   const toc = `<div class="toc-box"><p>IN THIS ARTICLE</p><ul>${SENTENCES.map((_, i) => `<li><a href="#topic${i}">Part ${i + 1}</a></li>`).join('')}</ul></div>`;

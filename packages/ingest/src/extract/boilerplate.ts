@@ -103,10 +103,15 @@ function splitsIntoFurnitureWord(value: string): Furniture {
   const builderValue = BUILDER_BLOCK_NAME.test(value);
   for (const name of value.split(/\s+/)) {
     const builderBlock = builderValue || PAGE_BUILDER_BLOCK.test(name);
+    let previous = '';
     for (const token of name.split(/[_-]+|(?<=[a-z])(?=[A-Z])/)) {
       if (token === '') continue;
       const word = token.toLowerCase();
-      if (FURNITURE_WORDS.has(word) && !(builderBlock && word === 'widget')) return Furniture.Yes;
+      // "no_toc" marks a block the table of contents leaves out (kramdown's `{: .no_toc}`, TOC plugins'
+      // exclusions): a section of the text, not the table.
+      const notFurniture = (builderBlock && word === 'widget') || (word === 'toc' && previous === 'no');
+      previous = word;
+      if (FURNITURE_WORDS.has(word) && !notFurniture) return Furniture.Yes;
       if (LINK_WORDS.has(word)) answer = Furniture.IfShort;
     }
   }
