@@ -1,7 +1,8 @@
 /**
  * Broken archives as crawls and copies break them, made on purpose: a
  * seeded generator cuts, flips, inserts, drops and repeats bytes of small
- * archives (plain WARC, per-record gzip WARC, whole-file gzip WARC, JSONL),
+ * archives (plain WARC, per-record gzip WARC, whole-file gzip WARC, ARC,
+ * JSONL),
  * and sets Content-Length headers wrong. Whatever the damage, reading a
  * file never throws, gives its records in file order, and reading it split
  * into ranges gives exactly the records of reading it whole: the promise
@@ -140,6 +141,10 @@ async function checkMutant(file: string, what: string, splittable: boolean): Pro
 
 test('damaged WARC files (plain, gzip per record, gzip whole) never throw, keep file order, and read the same split as whole', async () => {
   const plain = Buffer.concat(records());
+  // Undamaged: the crawl's pages are its documents, all 12 but the picture and the page not found.
+  const clean = await readAll(write('clean.warc', plain));
+  assert.equal(clean.filter((x) => x.kind === 'document').length, 10);
+  assert.equal(clean.filter((x) => x.kind === 'reject').length, 0);
   const r = random(SEED);
   let rejects = 0;
   for (let i = 0; i < MUTANTS; i++) {
@@ -159,6 +164,38 @@ test('damaged WARC files (plain, gzip per record, gzip whole) never throw, keep 
   }
   // The damage is real: most mutants break some record.
   assert.ok(rejects > MUTANTS, `only ${rejects} rejects over ${MUTANTS * 3} damaged files`);
+});
+
+/** An ARC v1 file's records: the filedesc record, then each response with its header line. */
+function arcRecords(): Buffer[] {
+  const arc = (url: string, type: string, block: Buffer) => Buffer.concat([Buffer.from(`${url} 192.0.2.7 20080618031439 ${type} ${block.length}\n`), block, Buffer.from('\n')]);
+  const out = [arc('filedesc://news.arc', 'text/plain', Buffer.from('1 0 foxden\nURL IP-address Archive-date Content-type Archive-length\n'))];
+  for (let n = 0; n < 12; n++) {
+    const html = page(n);
+    const response = n % 6 === 0 ? httpResponse(['Content-Type: image/gif'], Buffer.from('GIF89a\x01\x00'))
+      : n % 7 === 3 ? httpResponse(['Content-Type: text/html'], html, '404 Not Found')
+      : httpResponse(['Content-Type: text/html; charset=iso-8859-1'], html);
+    out.push(arc(`https://news.example/${n}`, n % 6 === 0 ? 'image/gif' : 'text/html', response));
+  }
+  return out;
+}
+
+test('damaged ARC files (plain and gzip per record) never throw, keep file order, and read the same split as whole', async () => {
+  const members = arcRecords();
+  const plain = Buffer.concat(members);
+  const perRecord = Buffer.concat(members.map((m) => gzipSync(m)));
+  // Undamaged, the pages are documents (less two pictures and two pages not found), and the rest skips.
+  for (const [name, data] of [['clean.arc', plain], ['clean.arc.gz', perRecord]] as const) {
+    const read = await readAll(write(name, data));
+    assert.deepEqual(read.map((x) => x.kind).sort(), [...Array(8).fill('document'), ...Array(5).fill('skip')], name);
+  }
+  const r = random(SEED + 2);
+  for (let i = 0; i < MUTANTS; i++) {
+    const broken = damage(plain, r);
+    await checkMutant(write(`${i}-news.arc`, broken.data), `mutant ${i} (${broken.what}) as ARC`, true);
+    const compressed = damage(perRecord, r);
+    await checkMutant(write(`${i}-news.arc.gz`, compressed.data), `mutant ${i} (${compressed.what} in the gzip bytes) as ARC`, true);
+  }
 });
 
 test('damaged JSON Lines files (plain and gzip) never throw and keep file order', async () => {
