@@ -837,3 +837,43 @@ test('a page of thousands of quotes repeating its first paragraph costs a bounde
   assert.equal(text.split(`${a} ${b}`).length - 1, 1 + 2_000);
   assert.match(text, /Reply number 2999 agrees\./);
 });
+
+test('tag soup: a page cut, spliced and strewn with stray markup never makes the extractor fail', () => {
+  // Stray and unclosed markup as broken templates and cut-off downloads leave it.
+  const STRAY = ['<', '>', '</div>', '<div>', '<!--', '-->', '<script>', '</script>', '<![CDATA[', ']]>', '<table>', '<td>', '<p>', '</p>', '<li>', '&', '&#x',
+    '<noscript>', '<template>', '"', "'", '<a href="', '<br>', '\u0000', '<main>', '<article hidden>', '<body>', '</body>', '</html>', '<head>', '<title>',
+    '<svg>', '<math>', '<plaintext>', '<xmp>', '<textarea>', '<style>', '<iframe>', '<frameset>', '<select>', '<blockquote>', '<h2>', '<pre>'];
+  const comments = `<section class="comments"><h3>Comments</h3><ol>${SENTENCES.map((s, i) => `<li class="comment"><p>Reader ${i}: ${s}</p></li>`).join('')}</ol></section>`;
+  const table = '<table><tr><th>Year</th><th>Cost</th></tr><tr><td>2024</td><td>20m</td></tr><tr><td>2025</td><td>20m</td></tr></table>';
+  const base = page(`${NAV}<div class="cookie-banner"><p>We use cookies.</p></div><main><article><h1>Harbour bridge to be rebuilt</h1>${prose()}${table}` +
+    `<blockquote><p>${SENTENCES[0]}</p></blockquote><ul><li>${SENTENCES[1]}</li><li>${SENTENCES[2]}</li></ul><noscript><p>Enable scripts.</p></noscript></article>${comments}</main>${FOOTER}`);
+  let s = 20261206;
+  const r = (n: number) => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return Math.floor((s / 2 ** 32) * n);
+  };
+  const methods: Record<string, number> = {};
+  for (let i = 0; i < 300; i++) {
+    let html = base;
+    for (let k = 1 + r(25); k > 0; k--) {
+      const at = r(html.length + 1);
+      switch (r(4)) {
+        case 0: html = html.slice(0, at) + STRAY[r(STRAY.length)] + html.slice(at); break;
+        case 1: html = html.slice(0, at) + html.slice(at + r(300)); break;
+        case 2: html = html.slice(0, Math.max(at, 40)); break;
+        default: html = html.slice(0, at) + STRAY[r(STRAY.length)]!.repeat(1 + r(2000)) + html.slice(at);
+      }
+    }
+    const found = extractMainText(html);
+    methods[found.method] = (methods[found.method] ?? 0) + 1;
+    assert.notEqual(found.method, 'failed', `mutant ${i} failed: ${JSON.stringify(html.slice(0, 300))}`);
+  }
+  // Most mutants still show text, and the extractor gives it. The rest are empty because a stray
+  // <script>, <!--, <title> or <textarea> swallowed the page after it, as it does in a browser:
+  // read in Chromium with scripts off, no mutant with a short result here showed more text.
+  assert.ok(300 - (methods['empty'] ?? 0) >= 200, JSON.stringify(methods));
+});
