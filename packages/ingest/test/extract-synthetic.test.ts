@@ -8,6 +8,7 @@ import { dropFurnitureLines } from '../src/extract/furniture-lines.js';
 import { dropRepeatedRuns } from '../src/extract/repeated-lines.js';
 import { parseLightDocument } from '../src/extract/light-dom.js';
 import { mainContent } from '../src/extract/main-content.js';
+import { seededRandom } from './seeded-random.js';
 
 const SENTENCES = [
   'The city council voted on Tuesday to rebuild the old harbour bridge, which has been closed to traffic since the spring floods.',
@@ -847,15 +848,7 @@ test('tag soup: a page cut, spliced and strewn with stray markup never makes the
   const table = '<table><tr><th>Year</th><th>Cost</th></tr><tr><td>2024</td><td>20m</td></tr><tr><td>2025</td><td>20m</td></tr></table>';
   const base = page(`${NAV}<div class="cookie-banner"><p>We use cookies.</p></div><main><article><h1>Harbour bridge to be rebuilt</h1>${prose()}${table}` +
     `<blockquote><p>${SENTENCES[0]}</p></blockquote><ul><li>${SENTENCES[1]}</li><li>${SENTENCES[2]}</li></ul><noscript><p>Enable scripts.</p></noscript></article>${comments}</main>${FOOTER}`);
-  let s = 20261206;
-  const r = (n: number) => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return Math.floor((s / 2 ** 32) * n);
-  };
+  const r = seededRandom(20261206);
   const methods: Record<string, number> = {};
   for (let i = 0; i < 300; i++) {
     let html = base;

@@ -17,25 +17,13 @@ import { gzipSync } from 'node:zlib';
 import type { SourceRange, SourceRecord } from '../src/readers/types.js';
 import { splitFile } from '../src/readers/split.js';
 import { HTTP_TYPE, httpResponse, readAll, scratchInputs, warcRecord } from './reader-kit.js';
+import { seededRandom } from './seeded-random.js';
 
 const { write } = scratchInputs('foxden-mutated-');
 
 /** Mutants per archive: enough to meet every kind of damage many times, few enough to run in seconds. */
 const MUTANTS = 40;
 const SEED = 20261206;
-
-/** xorshift32: the same mutants on every machine and run. */
-function random(seed: number): (n: number) => number {
-  let s = seed >>> 0 || 1;
-  return (n) => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return Math.floor((s / 2 ** 32) * n);
-  };
-}
 
 const page = (n: number) => Buffer.from(`<!DOCTYPE html><html><head><title>Page ${n}</title></head><body><nav><a href="/">Home</a></nav>` +
   `<article><h1>Story ${n}</h1>${'<p>The harbour bridge will be rebuilt over two years, the council said on Tuesday. </p>'.repeat(3 + (n % 5))}</article></body></html>`);
@@ -145,7 +133,7 @@ test('damaged WARC files (plain, gzip per record, gzip whole) never throw, keep 
   const clean = await readAll(write('clean.warc', plain));
   assert.equal(clean.filter((x) => x.kind === 'document').length, 10);
   assert.equal(clean.filter((x) => x.kind === 'reject').length, 0);
-  const r = random(SEED);
+  const r = seededRandom(SEED);
   let rejects = 0;
   for (let i = 0; i < MUTANTS; i++) {
     // Damage to the records themselves, then written three ways; and damage to the compressed bytes.
@@ -189,7 +177,7 @@ test('damaged ARC files (plain and gzip per record) never throw, keep file order
     const read = await readAll(write(name, data));
     assert.deepEqual(read.map((x) => x.kind).sort(), [...Array(8).fill('document'), ...Array(5).fill('skip')], name);
   }
-  const r = random(SEED + 2);
+  const r = seededRandom(SEED + 2);
   for (let i = 0; i < MUTANTS; i++) {
     const broken = damage(plain, r);
     await checkMutant(write(`${i}-news.arc`, broken.data), `mutant ${i} (${broken.what}) as ARC`, true);
@@ -201,7 +189,7 @@ test('damaged ARC files (plain and gzip per record) never throw, keep file order
 test('damaged JSON Lines files (plain and gzip) never throw and keep file order', async () => {
   const lines = Array.from({ length: 30 }, (_, n) => JSON.stringify({ id: `doc-${n}`, text: `Document ${n}: ${'the harbour bridge will be rebuilt. '.repeat(1 + (n % 6))}`, url: `https://news.example/${n}` }));
   const jsonl = Buffer.from(lines.join('\n') + '\n');
-  const r = random(SEED + 1);
+  const r = seededRandom(SEED + 1);
   for (let i = 0; i < MUTANTS; i++) {
     const broken = damage(jsonl, r);
     await checkMutant(write(`${i}-docs.jsonl`, broken.data), `mutant ${i} (${broken.what}) as JSONL`, false);
