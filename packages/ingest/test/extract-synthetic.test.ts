@@ -544,6 +544,13 @@ test("sections a table of contents leaves out ('no_toc_section', kramdown's '.no
   assertWholeArticle(r.text);
   assert.match(r.text, /Part 5/);
   assert.doesNotMatch(r.text, /Contents/);
+
+  // Jekyll's just-the-docs theme: the page's title is left out of its own table of contents.
+  const docs = `<main><div class="main-content"><h1 class="no_toc" id="installing">Installing the harbour tools</h1><ol id="markdown-toc">${SENTENCES.map((_, i) => `<li><a href="#s${i}">Part ${i + 1}</a></li>`).join('')}</ol>` +
+    `${SENTENCES.map((s, i) => `<h2 id="s${i}">Part ${i + 1}</h2><p>${s} ${s}</p>`).join('')}</div></main>`;
+  const r2 = extractMainText(page(`<nav class="side-bar">${NAV}</nav>${docs}`));
+  assertWholeArticle(r2.text);
+  assert.match(r2.text, /^Installing the harbour tools\n/);
 });
 
 test("a block of text named like a skip link ('skip-item', a table of contents' target) is text, a skip link is not; paragraphs classed 'contextmenu' are text", () => {
