@@ -537,6 +537,26 @@ test("an article laid out by CKEditor 5 ('ck-widget' grids) or SiteOrigin's page
   assert.doesNotMatch(r2.text, /Recent posts|Ferry timetable/);
 });
 
+test("a manual in sections (Asciidoctor's div.sect1: a heading and a body each) is read whole, not its longest section; teasers set in sections of the same class stay out", () => {
+  const [a, b, c, d, e] = SENTENCES as [string, string, string, string, string];
+  const section = (title: string, body: string) => `<div class="sect1"><h2 id="_${title.toLowerCase()}">${title}</h2><div class="sectionbody">${body}</div></div>`;
+  const para = (t: string) => `<div class="paragraph"><p>${t}</p></div>`;
+  // The OPTIONS section holds most of the text, as in git's reference pages: one list of many options.
+  const options = `<div class="dlist"><dl>${Array.from({ length: 30 }, (_, i) => `<dt class="hdlist1">--option-${i}</dt><dd><p>${SENTENCES[i % 5]} Option ${i}, in short.</p></dd>`).join('')}</dl></div>`;
+  const manual = `<div id="content">${section('NAME', para(`harbour-bridge - ${a}`))}${section('SYNOPSIS', `<div class="verseblock"><pre>harbour-bridge [--rebuild] [--close]</pre></div>`)}` +
+    `${section('DESCRIPTION', para(b) + para(c))}${section('OPTIONS', options)}${section('EXAMPLES', para(d))}</div>`;
+  const r = extractMainText(page(`${NAV}<div id="header"><h1>harbour-bridge(1) Manual Page</h1></div>${manual}<div id="footer"><p>Last updated 2024-01-02</p></div>`));
+  for (const heading of ['NAME', 'SYNOPSIS', 'DESCRIPTION', 'OPTIONS', 'EXAMPLES']) assert.match(r.text, new RegExp(`^${heading}$`, 'm'));
+  assertWholeArticle(r.text);
+
+  // Sections of the same class that are teasers (a headline link and a line) are a listing beside the article.
+  const teasers = Array.from({ length: 6 }, (_, i) => `<div class="teaser"><h3><a href="/story/${i}">Ferry timetable changes for the summer, part ${i}</a></h3><p>What changes on the river, stop by stop.</p></div>`).join('');
+  const article = `<div class="teaser"><h2>What the council decided</h2><div class="body">${prose()}</div></div>`;
+  const r2 = extractMainText(page(`${NAV}<div class="stories">${article}${teasers}</div>${FOOTER}`));
+  assertWholeArticle(r2.text);
+  assert.doesNotMatch(r2.text, /Ferry timetable|stop by stop/);
+});
+
 test("sections a table of contents leaves out ('no_toc_section', kramdown's '.no_toc') are text; the table of contents is not", () => {
   const toc = `<div class="toc"><p class="toc-title">Contents</p><ul>${SENTENCES.map((_, i) => `<li><a href="#s${i}">Part ${i + 1}</a></li>`).join('')}</ul></div>`;
   const sections = SENTENCES.map((s, i) => `<div class="blog-paragraph no_toc_section" id="s${i}"><h2 class="no_toc">Part ${i + 1}</h2><p>${s} ${s}</p></div>`).join('');

@@ -71,6 +71,9 @@ const REPEAT_MIN_CHARS = 25;
 /** Class and id words of a block that holds a thread's replies (see inThread). */
 const THREAD = /comment|replies|remark/i;
 const REPEAT_MAX_LINK_DENSITY = 0.33;
+/** See PageAnalysis.sections: the most link text a section of the picked one's kind may hold and join it. */
+const SECTION_MAX_LINK_DENSITY = 0.25;
+const HEADINGS = new Set(['H1', 'H2', 'H3', 'H4', 'H5', 'H6']);
 /** Elements scored as paragraphs. */
 const SCORED = new Set(['SECTION', 'H2', 'H3', 'H4', 'H5', 'H6', 'P', 'TD', 'PRE']);
 /** A DIV holding none of these reads as one paragraph. */
@@ -224,6 +227,7 @@ class PageAnalysis {
     let top = outOfQuotes(this.scoreAndPick(flags));
     let parts = this.article(top);
     if (parts.length === 1) ({ top, parts } = this.widen(top, parts));
+    if (parts.length === 1) ({ top, parts } = this.sections(top, parts));
     parts = this.withRepeats(top, parts, flags);
     const lead = this.lead(top, parts);
     if (lead !== null) parts.unshift(lead);
@@ -461,6 +465,44 @@ class PageAnalysis {
     const enough = WIDEN_SHARE * this.textLen[top.index]!;
     const more = widerParts.some((s) => s !== wider && this.scored[s.index] === 1 && this.textLen[s.index]! >= enough);
     return more ? { top: wider, parts: widerParts } : { top, parts };
+  }
+
+  /**
+   * A document in sections: when the pick is the body of one section (its parent holds the pick
+   * and a heading, nothing else with text), the page's other sections are the parent's siblings
+   * of the same tag and class that hold a heading too. Asciidoctor writes every section of a manual
+   * so (`div.sect1` holding an `h2` and a `div.sectionbody`: git's reference pages), and the
+   * scorer picks the longest section's body, whose parent holds two texts, so `widen` does not
+   * climb. Paragraphs score their parent and grandparent only, so the other sections were neither
+   * scored nor read: git-commit's page came out as its OPTIONS section alone (word F1 0.66 to
+   * 0.99 with this). A list of teasers of the same class is link text (over
+   * SECTION_MAX_LINK_DENSITY) and does not join.
+   */
+  private sections(top: LightNode, parts: LightNode[]): { top: LightNode; parts: LightNode[] } {
+    const section = top.parentNode;
+    if (section === null || section.index === 0 || !this.isSection(section, top)) return { top, parts };
+    const cls = section.getAttribute('class');
+    const parent = section.parentNode;
+    if (cls === null || cls.trim() === '' || parent === null) return { top, parts };
+    const more: LightNode[] = [];
+    for (let c = parent.firstChild; c !== null; c = c.nextSibling) {
+      if (c.nodeType !== 1 || c === section || c.nodeName !== section.nodeName || c.getAttribute('class') !== cls || this.gone[c.index]) continue;
+      if (this.textLen[c.index]! === 0 || this.linkDensity(c.index) > SECTION_MAX_LINK_DENSITY || !hasHeadingChild(c)) continue;
+      more.push(c);
+    }
+    if (more.length === 0) return { top, parts };
+    return { top: parent, parts: [section, ...more].sort((a, b) => a.index - b.index) };
+  }
+
+  /** Whether `p` holds `child` and, beside it, only headings (at least one) among its children with text. */
+  private isSection(p: LightNode, child: LightNode): boolean {
+    let headings = 0;
+    for (let c = p.firstChild; c !== null; c = c.nextSibling) {
+      if (c.nodeType !== 1 || c === child || this.textLen[c.index] === 0) continue;
+      if (!HEADINGS.has(c.nodeName)) return false;
+      headings++;
+    }
+    return headings > 0;
   }
 
   /**
@@ -1046,6 +1088,11 @@ function postSeries(id: string): string {
 }
 
 const POST_ID = /^(\D+)\d+$/;
+
+function hasHeadingChild(e: LightNode): boolean {
+  for (let c = e.firstChild; c !== null; c = c.nextSibling) if (c.nodeType === 1 && HEADINGS.has(c.nodeName)) return true;
+  return false;
+}
 
 /** Ancestors of `e` up to the body. */
 function depth(e: LightNode): number {
