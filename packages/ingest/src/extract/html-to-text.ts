@@ -114,6 +114,11 @@ const SHOWN_NOT_TEXT = new Set(['MATH', 'MJX-CONTAINER', 'IMG', 'PICTURE', 'SVG'
 
 const HEADING_LEVELS: Readonly<Record<string, number>> = { H1: 1, H2: 2, H3: 3, H4: 4, H5: 5, H6: 6 };
 
+/** Whether an upper-case tag name is a heading's (H1 to H6). */
+export function isHeadingTag(tag: string): boolean {
+  return HEADING_LEVELS[tag] !== undefined;
+}
+
 /**
  * Renders several roots, in order, into one text, each a paragraph of its
  * own (an article made of sibling blocks): one text, so that a heading in one

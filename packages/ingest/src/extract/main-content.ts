@@ -1,5 +1,5 @@
 import { isBoilerplate, isObviousFurniture } from './boilerplate.js';
-import { TextRenderer } from './html-to-text.js';
+import { TextRenderer, isHeadingTag } from './html-to-text.js';
 import { HIDING_STYLE, type LightDocument, type LightNode } from './light-dom.js';
 
 /**
@@ -73,7 +73,6 @@ const THREAD = /comment|replies|remark/i;
 const REPEAT_MAX_LINK_DENSITY = 0.33;
 /** See PageAnalysis.sections: the most link text a section of the picked one's kind may hold and join it. */
 const SECTION_MAX_LINK_DENSITY = 0.25;
-const HEADINGS = new Set(['H1', 'H2', 'H3', 'H4', 'H5', 'H6']);
 /** Elements scored as paragraphs. */
 const SCORED = new Set(['SECTION', 'H2', 'H3', 'H4', 'H5', 'H6', 'P', 'TD', 'PRE']);
 /** A DIV holding none of these reads as one paragraph. */
@@ -499,7 +498,7 @@ class PageAnalysis {
     let headings = 0;
     for (let c = p.firstChild; c !== null; c = c.nextSibling) {
       if (c.nodeType !== 1 || c === child || this.textLen[c.index] === 0) continue;
-      if (!HEADINGS.has(c.nodeName)) return false;
+      if (!isHeadingTag(c.nodeName)) return false;
       headings++;
     }
     return headings > 0;
@@ -1090,7 +1089,7 @@ function postSeries(id: string): string {
 const POST_ID = /^(\D+)\d+$/;
 
 function hasHeadingChild(e: LightNode): boolean {
-  for (let c = e.firstChild; c !== null; c = c.nextSibling) if (c.nodeType === 1 && HEADINGS.has(c.nodeName)) return true;
+  for (let c = e.firstChild; c !== null; c = c.nextSibling) if (c.nodeType === 1 && isHeadingTag(c.nodeName)) return true;
   return false;
 }
 
