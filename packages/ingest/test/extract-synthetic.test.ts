@@ -750,6 +750,31 @@ test("a forum thread whose replies sit in a list named for comments (Vanilla's) 
   for (const reply of replies) assert.ok(!blog.text.includes(reply), blog.text);
 });
 
+test("a discussion page that is only a thread of nested comments (lobste.rs's) gives every comment at every depth; an article's nested comments still join nothing", () => {
+  const byline = (who: string) => `<div class="byline"><a href="/~${who}">${who}</a> <time>1 year ago</time></div>`;
+  const comment = (who: string, text: string, replies = '') =>
+    `<li class="comments_subtree"><div class="comment"><div class="voters"><a class="upvoter">4</a></div><div class="details">${byline(who)}<div class="comment_text"><p>${text}</p></div></div></div><ol class="comments">${replies}</ol></li>`;
+  const says = [
+    'I was sceptical of the new bridge at first, but the engineers made a careful case for the tram line crossing it.',
+    'The forty million is less than the detour costs the north bank every year in lost time and fuel, by my count.',
+    'Two years of works on the river will be hard on the ferries, and nobody has said how they will keep running.',
+    'The salvage crews have done this before on the old railway piers, and that job finished ahead of time.',
+    ...SENTENCES,
+  ];
+  // Replies nest three levels deep beside top-level comments; the longest is a reply of a reply.
+  const thread = comment('ana', says[0]!, comment('ben', says[1]!, comment('cy', says.slice(4).join(' ')))) + comment('dee', says[2]!, comment('eli', says[3]!));
+  const story = '<ol class="stories"><li class="story"><a class="u-url" href="https://example.org/bridge">Harbour bridge to be rebuilt</a> <span class="domain">example.org</span></li></ol>';
+  const r = extractMainText(page(`${NAV}<div id="inside">${story}<ol class="comments comments1"><li class="comments_subtree" id="story_comments"><ol class="comments">${thread}</ol></li></ol></div>${FOOTER}`));
+  for (const text of says) assert.ok(r.text.includes(text), `missing: ${text.slice(0, 40)}\n--- got:\n${r.text}`);
+  assert.doesNotMatch(r.text, /Copyright/);
+
+  // The same thread under a story long enough to be the article: the comments stay out.
+  const article = `<article class="post"><div class="entry-content">${prose()}${prose().replace(/council/g, 'assembly')}</div></article>`;
+  const blog = extractMainText(page(`${NAV}${article}<div id="comments" class="comments-area"><ol class="comments">${thread}</ol></div>${FOOTER}`));
+  assertWholeArticle(blog.text);
+  for (const text of says.slice(0, 4)) assert.ok(!blog.text.includes(text), blog.text);
+});
+
 test("a landing page of several prose sections gives every section, not the one the scorer picked; a long story beside a longer comment thread is still the story", () => {
   const topics = ['Packing', 'Loading', 'Transport', 'Unloading', 'Storage', 'Pricing', 'Insurance', 'Cleaning'];
   // One long section and shorter ones, each in its own row of wrappers, as page builders set them.

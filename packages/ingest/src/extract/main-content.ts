@@ -66,7 +66,9 @@ const LINK_PARAGRAPH = { maxChars: 120, minLinkShare: 0.8 };
 /** See PageAnalysis.widen. */
 const WIDEN_SHARE = 0.25;
 /** See PageAnalysis.withRepeats: class words of a thread's post bodies. */
-const POST_BODY = /post|message|answer|reply|cooked|bbwrapper/i;
+const POST_BODY = /post|message|answer|reply|cooked|bbwrapper|comment(?!ary)/i;
+/** Post words of a comment's body: a thread of comments nests replies in replies (see withRepeats). */
+const NESTED_POST = /comment(?!ary)/i;
 const REPEAT_MIN_CHARS = 25;
 /** Class and id words of a block that holds a thread's replies (see inThread). */
 const THREAD = /comment|replies|remark/i;
@@ -511,6 +513,9 @@ class PageAnalysis {
    * same tag and the same post words of their class (postKind), and the pick alone is the longest
    * answer without its question. Those elements join the parts in
    * document order when they read as prose (REPEAT_MIN_CHARS, at most REPEAT_MAX_LINK_DENSITY).
+   * A pick that is a comment's body (NESTED_POST: a discussion page with no article, lobste.rs's
+   * "comment_text") is joined by the thread's other comments at any depth, as replies nest in
+   * replies; a page with an article picks the article, and its comments join nothing.
    */
   private withRepeats(top: LightNode, parts: LightNode[], flags: PassFlags): LightNode[] {
     const post = this.postOf(top);
@@ -531,6 +536,7 @@ class PageAnalysis {
     const signature = (e: LightNode) => `${this.textLen[e.index]} ${shortText(e, 200)}`;
     const seen = new Set(parts.map(signature));
     const anchorDepth = depth(anchor);
+    const nested = NESTED_POST.test(kind);
     for (let i = 1; i < this.n; i++) {
       const e = els[i]!;
       if (e.nodeName !== anchor.nodeName || inside(i)) continue;
@@ -547,7 +553,7 @@ class PageAnalysis {
       // component (an author's bio under the post). A copy of a part (the same post laid out
       // twice, for small and large screens) is not another post.
       const copy = signature(e);
-      if (this.textLen[i]! < REPEAT_MIN_CHARS || this.linkDensity(i) > REPEAT_MAX_LINK_DENSITY || Math.abs(depth(e) - anchorDepth) > (revived ? 2 : 1) || seen.has(copy)) {
+      if (this.textLen[i]! < REPEAT_MIN_CHARS || this.linkDensity(i) > REPEAT_MAX_LINK_DENSITY || (!nested && Math.abs(depth(e) - anchorDepth) > (revived ? 2 : 1)) || seen.has(copy)) {
         if (revived) this.bury(i);
         continue;
       }
