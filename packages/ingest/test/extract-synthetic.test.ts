@@ -775,6 +775,26 @@ test("a discussion page that is only a thread of nested comments (lobste.rs's) g
   for (const text of says.slice(0, 4)) assert.ok(!blog.text.includes(text), blog.text);
 });
 
+test("a thread whose comment bodies carry no post word (old Reddit's 'usertext-body' in a 'thing comment') gives every comment; the sidebar's rules in the same class ('side') do not", () => {
+  const md = (text: string) => `<form class="usertext warn-on-unload"><div class="usertext-body may-blank-within md-container"><div class="md"><p>${text}</p></div></div></form>`;
+  const buttons = '<ul class="flat-list buttons"><li><a href="#">permalink</a></li><li><a href="#">embed</a></li><li><a href="#">save</a></li><li><a href="#">reply</a></li></ul>';
+  const thing = (who: string, text: string, replies = '') =>
+    `<div class="thing id-t1_${who} noncollapsed comment"><div class="entry unvoted"><p class="tagline"><a class="author">${who}</a> 5 points 3 hours ago</p>${md(text)}${buttons}</div><div class="child"><div class="sitetable listing">${replies}</div></div></div>`;
+  const says = [
+    'Grown in mice for now, so a long way from the clinic, but the three-cell recipe is the interesting part of the paper.',
+    'The follicles cycled through growth and rest on their own, which is what earlier attempts never managed to do.',
+    'Human tests are still pending, and the authors are careful to say so in the discussion section of the paper.',
+    ...SENTENCES,
+  ];
+  const thread = thing('ana', says[0]!, thing('ben', says.slice(3).join(' '), thing('cy', says[1]!))) + thing('dee', says[2]!);
+  const rules = ['Directly link to published peer-reviewed research or a media summary of it, not to summaries of summaries.', 'No editorialized, sensationalized or biased titles, and the research must be less than six months old.', 'No off-topic comments, memes, low-effort comments or jokes, and no abusive or offensive comments at all.', 'Criticism of published work should assume basic competence of the researchers and of the reviewers.', 'Comments dismissing established findings and fields of science must provide evidence, and no medical advice.', 'Repeat or flagrant offenders will be banned, and the moderators may remove any comment without notice.'];
+  const side = `<div class="side"><div class="spacer"><div class="titlebox"><h1>science</h1>${md(`<h2>Submission and comment rules</h2></p><ol>${rules.map((r) => `<li>${r}</li>`).join('')}</ol><p>`)}</div></div></div>`;
+  const content = `<div class="content" role="main"><div class="sitetable linklisting"><div class="thing link"><p class="title"><a class="title" href="https://example.org/hair">Fully functional hair follicles have been grown in the lab</a></p></div></div><div class="commentarea"><div class="sitetable nestedlisting">${thread}</div></div></div>`;
+  const r = extractMainText(page(`${side}${content}${FOOTER}`).replace('<body>', '<body class="single-page comments-page">'));
+  for (const text of says) assert.ok(r.text.includes(text), `missing: ${text.slice(0, 40)}\n--- got:\n${r.text}`);
+  for (const rule of rules) assert.ok(!r.text.includes(rule), r.text);
+});
+
 test("a landing page of several prose sections gives every section, not the one the scorer picked; a long story beside a longer comment thread is still the story", () => {
   const topics = ['Packing', 'Loading', 'Transport', 'Unloading', 'Storage', 'Pricing', 'Insurance', 'Cleaning'];
   // One long section and shorter ones, each in its own row of wrappers, as page builders set them.

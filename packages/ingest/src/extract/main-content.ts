@@ -35,7 +35,11 @@ const PASSES: readonly PassFlags[] = [
 /** An article this long is accepted without trying a looser pass. */
 const ENOUGH_CHARS = 500;
 
-const UNLIKELY = /-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|yom-remote/i;
+/**
+ * Class and id words of blocks that are not the article: Readability's list, and `side` as a whole
+ * word (old Reddit's sidebar of a subreddit's rules, in the same rich-text class as its comments).
+ */
+const UNLIKELY = /(?:^|\s)side(?:$|\s)|-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|yom-remote/i;
 /**
  * A cookie or consent dialog (a consent manager's, or a block named for cookies or consent and for
  * a banner, bar, notice or dialog): its paragraphs of legal prose score like an article, and a
@@ -69,6 +73,10 @@ const WIDEN_SHARE = 0.25;
 const POST_BODY = /post|message|answer|reply|cooked|bbwrapper|comment(?!ary)/i;
 /** Post words of a comment's body: a thread of comments nests replies in replies (see withRepeats). */
 const NESTED_POST = /comment(?!ary)/i;
+/** A class word that makes an element one comment (not a list of them, "comments", nor "commentary"). */
+const COMMENT_WORD = /(?:^|\s)comment(?:$|\s)/i;
+/** How far above a pick withRepeats looks for the comment it belongs to. */
+const COMMENT_LEVELS = 4;
 const REPEAT_MIN_CHARS = 25;
 /** Class and id words of a block that holds a thread's replies (see inThread). */
 const THREAD = /comment|replies|remark/i;
@@ -520,8 +528,8 @@ class PageAnalysis {
   private withRepeats(top: LightNode, parts: LightNode[], flags: PassFlags): LightNode[] {
     const post = this.postOf(top);
     if (post === null) return parts;
-    const { anchor, attribute, kind } = post;
-    const postKindOf = attribute === 'class' ? postKind : postSeries;
+    const { anchor, attribute, kind, inComment } = post;
+    const postKindOf = inComment ? classWords : attribute === 'class' ? postKind : postSeries;
     // A page repeats a few class values on thousands of elements of the pick's tag.
     const kinds = new Map<string, string>();
     const kindOf = (value: string): string => {
@@ -536,12 +544,12 @@ class PageAnalysis {
     const signature = (e: LightNode) => `${this.textLen[e.index]} ${shortText(e, 200)}`;
     const seen = new Set(parts.map(signature));
     const anchorDepth = depth(anchor);
-    const nested = NESTED_POST.test(kind);
+    const nested = inComment || NESTED_POST.test(kind);
     for (let i = 1; i < this.n; i++) {
       const e = els[i]!;
       if (e.nodeName !== anchor.nodeName || inside(i)) continue;
       const other = e.getAttribute(attribute);
-      if (other === null || kindOf(other) !== kind) continue;
+      if (other === null || kindOf(other) !== kind || (inComment && !withinComment(e))) continue;
       // A reply in a block named for replies (Vanilla's "Comments" list) is a post of the thread.
       const revived = gone[i] === 1;
       if (revived && !(flags.stripUnlikely && this.inThread(i))) continue;
@@ -609,9 +617,10 @@ class PageAnalysis {
    * it (the pick is then the post's table or wrapper): the innermost such element holding most of
    * the pick's text. null when the pick is no post, or holds two of one series (a thread's column).
    */
-  private postOf(top: LightNode): { anchor: LightNode; attribute: 'class' | 'id'; kind: string } | null {
+  private postOf(top: LightNode): { anchor: LightNode; attribute: 'class' | 'id'; kind: string; inComment: boolean } | null {
     const cls = top.getAttribute('class');
-    if (cls !== null && POST_BODY.test(cls)) return { anchor: top, attribute: 'class', kind: postKind(cls) };
+    if (cls !== null && POST_BODY.test(cls)) return { anchor: top, attribute: 'class', kind: postKind(cls), inComment: false };
+    if (cls !== null && cls.trim() !== '' && withinComment(top)) return { anchor: top, attribute: 'class', kind: classWords(cls), inComment: true };
     const series = new Set<string>();
     let anchor: LightNode | null = null;
     let kind = '';
@@ -626,7 +635,7 @@ class PageAnalysis {
         kind = name;
       }
     }
-    return anchor === null ? null : { anchor, attribute: 'id', kind };
+    return anchor === null ? null : { anchor, attribute: 'id', kind, inComment: false };
   }
 
   /** Element children holding text. */
@@ -1100,6 +1109,21 @@ function hasHeadingChild(e: LightNode): boolean {
 }
 
 /** Ancestors of `e` up to the body. */
+/** A class value as a set of words, in one spelling. */
+function classWords(cls: string): string {
+  return cls.trim().split(/\s+/).sort().join(' ');
+}
+
+/** Whether an element a few levels above `e` (COMMENT_LEVELS) is a comment by a word of its class (old Reddit's `div.thing.comment`). */
+function withinComment(e: LightNode): boolean {
+  let p = e.parentNode;
+  for (let level = 0; level < COMMENT_LEVELS && p !== null; level++, p = p.parentNode) {
+    const cls = p.getAttribute('class');
+    if (cls !== null && COMMENT_WORD.test(cls)) return true;
+  }
+  return false;
+}
+
 function depth(e: LightNode): number {
   let d = 0;
   for (let p = e.parentNode; p !== null; p = p.parentNode) d++;
