@@ -750,7 +750,7 @@ test("a forum thread whose replies sit in a list named for comments (Vanilla's) 
   for (const reply of replies) assert.ok(!blog.text.includes(reply), blog.text);
 });
 
-test("a discussion page that is only a thread of nested comments (lobste.rs's) gives every comment at every depth; an article's nested comments still join nothing", () => {
+test("a discussion page that is only a thread of nested comments (lobste.rs's) gives every comment at every depth; an article's nested comments, and a short post's comments longer than it, still join nothing", () => {
   const byline = (who: string) => `<div class="byline"><a href="/~${who}">${who}</a> <time>1 year ago</time></div>`;
   const comment = (who: string, text: string, replies = '') =>
     `<li class="comments_subtree"><div class="comment"><div class="voters"><a class="upvoter">4</a></div><div class="details">${byline(who)}<div class="comment_text"><p>${text}</p></div></div></div><ol class="comments">${replies}</ol></li>`;
@@ -767,6 +767,17 @@ test("a discussion page that is only a thread of nested comments (lobste.rs's) g
   const r = extractMainText(page(`${NAV}<div id="inside">${story}<ol class="comments comments1"><li class="comments_subtree" id="story_comments"><ol class="comments">${thread}</ol></li></ol></div>${FOOTER}`));
   for (const text of says) assert.ok(r.text.includes(text), `missing: ${text.slice(0, 40)}\n--- got:\n${r.text}`);
   assert.doesNotMatch(r.text, /Copyright/);
+
+  // A short post (under ENOUGH_CHARS) under comments that together are longer (WordPress's
+  // ol.commentlist, each a div.comment-body): the post, not the comments a looser pass gathers.
+  const short = `<div class="hfeed"><div class="post type-post"><h1>Episode 82</h1><p>${SENTENCES[0]} ${SENTENCES[1]}</p><p>${SENTENCES[2]}</p></div></div>`;
+  const wpComment = (who: string, text: string, replies = '') => `<li class="comment"><div class="comment-body"><div class="comment-author vcard"><cite class="fn">${who}</cite></div><p>${text}</p></div>${replies ? `<ul class="children">${replies}</ul>` : ''}</li>`;
+  // A comment of many commas outscores the post when class words do not count, and is picked.
+  const listy = 'Well, yes, the bridge, the tram, the ferries, the piers, the fund, the council, the meeting, the floods, the detour, the crews: all of it, every year, again.';
+  const wp = `<ol class="commentlist">${wpComment('ana', listy, wpComment('ben', says[1]!))}${wpComment('cy', says[2]!)}${wpComment('dee', says[3]!)}</ol>`;
+  const post = extractMainText(page(`${NAV}${short}<div id="comments">${wp}</div>${FOOTER}`));
+  for (const sentence of SENTENCES.slice(0, 3)) assert.ok(post.text.includes(sentence), post.text);
+  for (const text of [listy, ...says.slice(1, 4)]) assert.ok(!post.text.includes(text), post.text);
 
   // The same thread under a story long enough to be the article: the comments stay out.
   const article = `<article class="post"><div class="entry-content">${prose()}${prose().replace(/council/g, 'assembly')}</div></article>`;

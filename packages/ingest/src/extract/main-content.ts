@@ -143,7 +143,7 @@ function repeatsPass(next: PassFlags, ran: PassFlags, effects: PassEffects): boo
  */
 export function mainContent(doc: LightDocument, { everyPass = false } = {}): MainContent {
   const analysis = new PageAnalysis(doc);
-  let best: { text: string; linkDensity: number; top: LightNode | null } = { text: '', linkDensity: 0, top: null };
+  let best: { text: string; linkDensity: number; top: LightNode | null; standing: number } = { text: '', linkDensity: 0, top: null, standing: 0 };
   let ran: PassFlags | null = null;
   for (const flags of PASSES) {
     // Pages where no pass finds enough (listings, home pages: four in ten of the shared corpus's HTML
@@ -153,10 +153,10 @@ export function mainContent(doc: LightDocument, { everyPass = false } = {}): Mai
     if (!everyPass && ran !== null && repeatsPass(flags, ran, analysis.effects)) continue;
     const found = analysis.run(flags);
     ran = flags;
-    if (found.text.length >= ENOUGH_CHARS) return { ...found, pageChars: analysis.pageChars };
-    if (found.text.length > best.text.length) best = found;
+    if (found.standing >= ENOUGH_CHARS) return { text: found.text, linkDensity: found.linkDensity, top: found.top, pageChars: analysis.pageChars };
+    if (found.standing > best.standing) best = found;
   }
-  return { ...best, pageChars: analysis.pageChars };
+  return { text: best.text, linkDensity: best.linkDensity, top: best.top, pageChars: analysis.pageChars };
 }
 
 class PageAnalysis {
@@ -229,7 +229,14 @@ class PageAnalysis {
     this.hasMetaByline = ['dc:creator', 'dcterm:creator', 'author', 'parsely-author'].some((k) => doc.meta.has(k));
   }
 
-  run(flags: PassFlags): { text: string; linkDensity: number; top: LightNode } {
+  /**
+   * One pass. `standing` is what the pass is ranked by against the others (mainContent): the text's
+   * length, but for a thread of comments gathered around a picked comment (withRepeats) the picked
+   * comment's own characters. A short post's comments, together longer than the post, then do not
+   * outrank a stricter pass that found the post (trafilatura's sprechwaisen page); a page that is
+   * only a thread has no such pass to lose to.
+   */
+  run(flags: PassFlags): { text: string; linkDensity: number; top: LightNode; standing: number } {
     for (const s of SWITCHES) this.effects[s] = false;
     this.markGone(flags);
     this.count();
@@ -237,7 +244,8 @@ class PageAnalysis {
     let parts = this.article(top);
     if (parts.length === 1) ({ top, parts } = this.widen(top, parts));
     if (parts.length === 1) ({ top, parts } = this.sections(top, parts));
-    parts = this.withRepeats(top, parts, flags);
+    const thread = this.withRepeats(top, parts, flags);
+    parts = thread.parts;
     const lead = this.lead(top, parts);
     if (lead !== null) parts.unshift(lead);
     const cut = this.clean(parts, flags);
@@ -263,7 +271,8 @@ class PageAnalysis {
         return this.textLen[i]! * 2 > rootChars ? isObviousFurniture(e, true) : isBoilerplate(e, this.textLen[i]!);
       });
     }
-    return { text: renderer.finish(), linkDensity: chars === 0 ? 0 : linkChars / chars, top };
+    const text = renderer.finish();
+    return { text, linkDensity: chars === 0 ? 0 : linkChars / chars, top, standing: thread.nested ? Math.min(text.length, this.textLen[top.index]!) : text.length };
   }
 
   /** Pre-order: hidden elements, unlikely candidates, the byline and the heading that repeats the title. */
@@ -525,9 +534,9 @@ class PageAnalysis {
    * "comment_text") is joined by the thread's other comments at any depth, as replies nest in
    * replies; a page with an article picks the article, and its comments join nothing.
    */
-  private withRepeats(top: LightNode, parts: LightNode[], flags: PassFlags): LightNode[] {
+  private withRepeats(top: LightNode, parts: LightNode[], flags: PassFlags): { parts: LightNode[]; nested: boolean } {
     const post = this.postOf(top);
-    if (post === null) return parts;
+    if (post === null) return { parts, nested: false };
     const { anchor, attribute, kind, inComment } = post;
     const postKindOf = inComment ? classWords : attribute === 'class' ? postKind : postSeries;
     // A page repeats a few class values on thousands of elements of the pick's tag.
@@ -569,8 +578,8 @@ class PageAnalysis {
       more.push(e);
       i = end[i]! - 1;
     }
-    if (more.length === 0) return parts;
-    return [...parts, ...more].sort((a, b) => a.index - b.index);
+    if (more.length === 0) return { parts, nested: false };
+    return { parts: [...parts, ...more].sort((a, b) => a.index - b.index), nested };
   }
 
   /**
