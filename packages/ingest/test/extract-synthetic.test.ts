@@ -636,6 +636,19 @@ test("a page whose builder names every row and module a widget (HubSpot's) gives
   assert.doesNotMatch(r.text, /Recent posts|Ferry timetable|You may also like|Bridge model kit|Copyright|Sport/);
 });
 
+test("a thread whose picked post is a bare wrapper of its body (XenForo 2's <div itemprop> between 'message-body' and 'bbWrapper') is joined by its replies", () => {
+  const message = (who: string, body: string) => `<article class="message message--post js-post" data-author="${who}"><div class="message-inner"><div class="message-cell message-cell--user"><section class="message-user"><h4 class="message-name"><a href="/members/${who}" class="username">${who}</a></h4></section></div><div class="message-cell message-cell--main"><div class="message-main js-quickEditTarget"><header class="message-attribution"><ul class="message-attribution-main listInline"><li><a href="/posts/1" rel="nofollow"><time class="u-dt">30 Jun 2024</time></a></li></ul></header><div class="message-content js-messageContent"><div class="message-userContent lbContainer js-lbContainer"><article class="message-body js-selectToQuote"><div itemprop="text"><div class="bbWrapper">${body}</div></div><div class="js-selectToQuoteEnd">&nbsp;</div></article></div></div><footer class="message-footer"></footer></div></div></div></article>`;
+  // A long opening post of lines set apart by <br>, as XenForo's editor writes them, under a heading
+  // line; replies a paragraph each. The opening post's body outscores the "content" classes above it.
+  const lines = ['council', 'assembly', 'mayor', 'cabinet', 'board', 'senate', 'committee', 'governor', 'ministry', 'court'].flatMap((who) => SENTENCES.map((x) => x.replace('council', who)));
+  const opening = message('spursidol', `<div style="text-align: center"><b>Squad after the window:</b></div>${lines.join('<br />\n<br />\n')}`);
+  const replies = ['Two years sounds optimistic to me, the last river crossing here took four and went over budget twice.', 'Good news for the north bank at last, the detour has been a nightmare for anyone working in town.'];
+  const r = extractMainText(page(`${NAV}<div class="block-body js-replyNewMessageContainer">${opening}${replies.map((x, i) => message(`member${i}`, x)).join('')}</div>${FOOTER}`));
+  assertWholeArticle(r.text);
+  for (const reply of replies) assert.ok(r.text.includes(reply), r.text);
+
+});
+
 test("a thread whose posts are named only by numbered ids (vBulletin's 'post_message_N') gives every post; a numbered id of another kind joins nothing", () => {
   const post = (n: number, text: string) => `<div id="edit${n}"><table id="post${n}" class="tborder"><tr><td class="alt2"><a href="/member.php?u=${n}">member${n}</a></td>` +
     `<td class="alt1" id="td_post_${n}"><div class="smallfont"><strong>Re: the harbour bridge</strong></div><hr>` +

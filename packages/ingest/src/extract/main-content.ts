@@ -624,12 +624,23 @@ class PageAnalysis {
    * numbered id of a post series (vBulletin names a post's table `post37601655`, its cell
    * `td_post_37601655` and its text `post_message_37601655`, with no class) on the pick or inside
    * it (the pick is then the post's table or wrapper): the innermost such element holding most of
-   * the pick's text. null when the pick is no post, or holds two of one series (a thread's column).
+   * the pick's text. A pick inside a comment (withinComment) is a post by its whole class value; a
+   * pick with no class, by the post words of its child that holds most of its text. null when the
+   * pick is no post, or holds two of one series (a thread's column).
    */
   private postOf(top: LightNode): { anchor: LightNode; attribute: 'class' | 'id'; kind: string; inComment: boolean } | null {
     const cls = top.getAttribute('class');
     if (cls !== null && POST_BODY.test(cls)) return { anchor: top, attribute: 'class', kind: postKind(cls), inComment: false };
     if (cls !== null && cls.trim() !== '' && withinComment(top)) return { anchor: top, attribute: 'class', kind: classWords(cls), inComment: true };
+    // A pick with no class that wraps the post's body (XenForo 2 sets `<div itemprop="text">` between
+    // `article.message-body` and `div.bbWrapper`): the child holding most of its text names the post.
+    if (cls === null || cls.trim() === '') {
+      for (let c = top.firstChild; c !== null; c = c.nextSibling) {
+        if (c.nodeType !== 1 || this.textLen[c.index]! * 2 <= this.textLen[top.index]!) continue;
+        const inner = c.getAttribute('class');
+        if (inner !== null && POST_BODY.test(inner)) return { anchor: c, attribute: 'class', kind: postKind(inner), inComment: false };
+      }
+    }
     const series = new Set<string>();
     let anchor: LightNode | null = null;
     let kind = '';
