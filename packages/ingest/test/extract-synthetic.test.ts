@@ -730,6 +730,18 @@ test("a page that hides its content until its scripts run (visibility:hidden, di
   assert.doesNotMatch(r.text, /committee/);
 });
 
+test("a collapsed accordion's panels (hidden, named by a control's aria-controls while aria-expanded is false) are text; other hidden blocks and a collapsed menu are not", () => {
+  const answers = SENTENCES.map((x, i) => ({ q: `Question ${i + 1}: what about the ${['cost', 'timing', 'tram', 'detour', 'piers'][i]}?`, a: x }));
+  const item = ({ q, a }: { q: string; a: string }, i: number) =>
+    `<li class="accordion-item"><h3><button type="button" aria-controls="faq-${i}" aria-expanded="${i === 0}" class="accordion-button"><span>${q}</span></button></h3>` +
+    `<div class="accordion-inner" role="region" id="faq-${i}" ${i === 0 ? 'aria-hidden="false"' : i % 2 ? 'aria-hidden="true"' : 'hidden'}><p>${a}</p></div></li>`;
+  const menu = '<header><button aria-controls="mobile-menu" aria-expanded="false">Menu</button><nav id="mobile-menu" hidden><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li><li><a href="/sport">Sport</a></li><li><a href="/weather">Weather</a></li></ul></nav></header>';
+  const secret = '<div id="promo" hidden><p>Subscribe now and get the first three months of the Gazette for the price of one, delivered to your door.</p></div>';
+  const r = extractMainText(page(`${menu}<main><h1>Harbour bridge: your questions</h1><p>We asked readers what they wanted to know about the new bridge, and put their questions to the council.</p><ul class="content accordion-container">${answers.map(item).join('')}</ul>${secret}</main>${FOOTER}`));
+  assertWholeArticle(r.text);
+  assert.doesNotMatch(r.text, /Subscribe now|Weather/);
+});
+
 test("a reply quoting a long opening post: the thread, not the quotation; a story quoting a speech keeps its own lines", () => {
   const post = (body: string, n: number) => `<article class="message message--post" id="js-post-${n}"><div class="message-inner"><div class="message-cell message-cell--user"><a class="username">hank_c</a></div><div class="message-cell message-cell--main"><div class="message-main"><div class="message-content"><div class="message-userContent"><article class="message-body"><div class="bbWrapper">${body}</div></article></div></div></div></div></div></article>`;
   const replies = ['Mine came from my grandmother and still cooks the best cornbread in the family, sixty years on.', 'Never soap, never the dishwasher, and a thin coat of oil after every single use: that is all.'];

@@ -29,6 +29,8 @@ import { Parser, Tokenizer, type Handler, type ParserOptions } from 'htmlparser2
 /** Every attribute the light tree's readers look at; `LightNode.getAttribute` takes only these. */
 export const KEPT_ATTRIBUTES = [
   'class', 'id', 'style', 'hidden', 'aria-hidden', 'role', 'href', 'rel', 'itemprop', 'datatable', 'summary',
+  // a disclosure widget and the panel it shows (see revealCollapsedPanels)
+  'aria-controls', 'aria-expanded',
   // <meta>
   'name', 'property', 'content',
   // React's streamed segments (see StreamedSegments)

@@ -117,6 +117,8 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
   // (characters of text runs less the whitespace around them): a page may hide its whole content
   // until its scripts run (see revealHiddenContent).
   const hiddenElements = new Map<LightNode, HiddenElement>();
+  // aria-controls values of collapsed disclosure widgets.
+  const collapsedPanels: string[] = [];
   let textChars = 0;
   // Text of the not-built subtree being read is a script's: only there are React's instructions.
   let inScript = false;
@@ -154,6 +156,8 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
         readMeta(attribs, meta);
         if (inHead) return; // void: no close to wait for
       }
+      // A collapsed disclosure's control (usually a <button>, which is not built): see revealCollapsedPanels.
+      if (attribs['aria-expanded'] === 'false' && attribs['aria-controls'] !== undefined) collapsedPanels.push(attribs['aria-controls']);
       if (inHead && (name === 'body' || !HEAD_CONTENT.has(name))) inHead = false;
       if (name === 'template' && !inHead && !stopped && all.length <= maxElements) {
         // A streamed page's slot is kept (empty) to receive its segment; see StreamedSegments.
@@ -248,7 +252,10 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
     inTitle = false;
   }
   const elements = streamed.resolve(!sawScript) ? reindex(body) : all;
-  if (hiddenElements.size > 0) revealHiddenContent(elements, [...hiddenElements.values()], textChars);
+  if (hiddenElements.size > 0) {
+    revealHiddenContent(elements, [...hiddenElements.values()], textChars);
+    if (collapsedPanels.length > 0) revealCollapsedPanels(elements, hiddenElements.keys(), collapsedPanels);
+  }
   if (bodyAttribs !== null) {
     (body as { attribs: Attributes | null }).attribs = bodyAttribs;
     // A body hidden until the page's scripts run holds all of the page's text (see revealHiddenContent).
@@ -328,6 +335,21 @@ function revealHiddenContent(elements: LightNode[], hidden: HiddenElement[], pag
     total += chars(e);
   }
   if (total > enough) for (const node of outermost) show(node);
+}
+
+/**
+ * Shows the panels of collapsed disclosure widgets: an element hidden by its attributes whose id a
+ * control on the page names in `aria-controls` while it says `aria-expanded="false"`. That is an
+ * accordion's or a "read more" block's content, one click from view and part of the page's text
+ * (a FAQ's answers: WCXB's gold keeps them); what else is hidden stays hidden.
+ */
+function revealCollapsedPanels(elements: LightNode[], hidden: Iterable<LightNode>, controls: readonly string[]): void {
+  const controlled = new Set<string>();
+  for (const ids of controls) for (const id of ids.split(/\s+/)) if (id !== '') controlled.add(id);
+  for (const node of hidden) {
+    const id = node.attribs?.['id'];
+    if (node.hidden && id !== undefined && controlled.has(id) && elements[node.index] === node) show(node);
+  }
 }
 
 /** A hidden element and the page's text read before it opened and before it closed (-1: still open). */
