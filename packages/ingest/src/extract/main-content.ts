@@ -1128,7 +1128,6 @@ function hasHeadingChild(e: LightNode): boolean {
   return false;
 }
 
-/** Ancestors of `e` up to the body. */
 /** A class value as a set of words, in one spelling. */
 function classWords(cls: string): string {
   return cls.trim().split(/\s+/).sort().join(' ');
@@ -1144,6 +1143,7 @@ function withinComment(e: LightNode): boolean {
   return false;
 }
 
+/** Ancestors of `e` up to the body. */
 function depth(e: LightNode): number {
   let d = 0;
   for (let p = e.parentNode; p !== null; p = p.parentNode) d++;
