@@ -646,7 +646,6 @@ test("a thread whose picked post is a bare wrapper of its body (XenForo 2's <div
   const r = extractMainText(page(`${NAV}<div class="block-body js-replyNewMessageContainer">${opening}${replies.map((x, i) => message(`member${i}`, x)).join('')}</div>${FOOTER}`));
   assertWholeArticle(r.text);
   for (const reply of replies) assert.ok(r.text.includes(reply), r.text);
-
 });
 
 test("a thread whose posts are named only by numbered ids (vBulletin's 'post_message_N') gives every post; a numbered id of another kind joins nothing", () => {
