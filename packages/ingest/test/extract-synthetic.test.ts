@@ -3,12 +3,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import iconv from 'iconv-lite';
+import { SeededRandom } from '@foxden/core';
 import { decodeBody, extractMainText } from '../src/extract/index.js';
 import { dropFurnitureLines } from '../src/extract/furniture-lines.js';
 import { dropRepeatedRuns } from '../src/extract/repeated-lines.js';
 import { parseLightDocument } from '../src/extract/light-dom.js';
 import { mainContent } from '../src/extract/main-content.js';
-import { seededRandom } from './seeded-random.js';
 
 const SENTENCES = [
   'The city council voted on Tuesday to rebuild the old harbour bridge, which has been closed to traffic since the spring floods.',
@@ -955,17 +955,17 @@ test('tag soup: a page cut, spliced and strewn with stray markup never makes the
   const table = '<table><tr><th>Year</th><th>Cost</th></tr><tr><td>2024</td><td>20m</td></tr><tr><td>2025</td><td>20m</td></tr></table>';
   const base = page(`${NAV}<div class="cookie-banner"><p>We use cookies.</p></div><main><article><h1>Harbour bridge to be rebuilt</h1>${prose()}${table}` +
     `<blockquote><p>${SENTENCES[0]}</p></blockquote><ul><li>${SENTENCES[1]}</li><li>${SENTENCES[2]}</li></ul><noscript><p>Enable scripts.</p></noscript></article>${comments}</main>${FOOTER}`);
-  const r = seededRandom(20261206);
+  const r = new SeededRandom(20261206);
   const methods: Record<string, number> = {};
   for (let i = 0; i < 300; i++) {
     let html = base;
-    for (let k = 1 + r(25); k > 0; k--) {
-      const at = r(html.length + 1);
-      switch (r(4)) {
-        case 0: html = html.slice(0, at) + STRAY[r(STRAY.length)] + html.slice(at); break;
-        case 1: html = html.slice(0, at) + html.slice(at + r(300)); break;
+    for (let k = 1 + r.nextInt(25); k > 0; k--) {
+      const at = r.nextInt(html.length + 1);
+      switch (r.nextInt(4)) {
+        case 0: html = html.slice(0, at) + STRAY[r.nextInt(STRAY.length)] + html.slice(at); break;
+        case 1: html = html.slice(0, at) + html.slice(at + r.nextInt(300)); break;
         case 2: html = html.slice(0, Math.max(at, 40)); break;
-        default: html = html.slice(0, at) + STRAY[r(STRAY.length)]!.repeat(1 + r(2000)) + html.slice(at);
+        default: html = html.slice(0, at) + STRAY[r.nextInt(STRAY.length)]!.repeat(1 + r.nextInt(2000)) + html.slice(at);
       }
     }
     const found = extractMainText(html);
@@ -973,8 +973,11 @@ test('tag soup: a page cut, spliced and strewn with stray markup never makes the
     assert.notEqual(found.method, 'failed', `mutant ${i} failed: ${JSON.stringify(html.slice(0, 300))}`);
   }
   // Most mutants still show text, and the extractor gives it. The rest are empty because a stray
-  // <script>, <!--, <title> or <textarea> swallowed the page after it, as it does in a browser:
-  // read once in Chromium with scripts off, no mutant that gives little or nothing here showed
-  // text beyond that and the page's menu and cookie lines.
+  // <script>, <!--, <title> or <textarea> swallowed the page after it, as it does in a browser.
+  // Read once in Chromium with scripts off, 4 of the 165 mutants that give under 200 characters
+  // here showed more than their menu and cookie lines: in two, a <script> or <style> inside an
+  // unclosed <svg> or <math> (htmlparser2 reads it as raw text to its end tag, a browser does not
+  // in SVG or MathML); in one, an unclosed <noscript> (a browser with scripts shows nothing after
+  // it either); in one, the cut left the article inside the menu's link.
   assert.ok(300 - (methods['empty'] ?? 0) >= 200, JSON.stringify(methods));
 });

@@ -16,8 +16,8 @@ import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { SourceRecord } from '../src/readers/types.js';
 import { splitFile } from '../src/readers/split.js';
+import { SeededRandom } from '@foxden/core';
 import { HTTP_TYPE, httpResponse, readAll, scratchInputs, warcRecord } from './reader-kit.js';
-import { seededRandom } from './seeded-random.js';
 
 const { write } = scratchInputs('foxden-mutated-');
 
@@ -51,21 +51,21 @@ function records(): Buffer[] {
 }
 
 /** One kind of damage to `data`, and what it was (for the failure message). */
-function damage(data: Buffer, r: (n: number) => number): { data: Buffer; what: string } {
-  const at = r(data.length);
-  const span = Math.min(r(4000), data.length - at);
-  switch (r(7)) {
+function damage(data: Buffer, r: SeededRandom): { data: Buffer; what: string } {
+  const at = r.nextInt(data.length);
+  const span = Math.min(r.nextInt(4000), data.length - at);
+  switch (r.nextInt(7)) {
     case 0:
       return { data: data.subarray(0, at), what: `cut off at ${at}` };
     case 1: {
       const out = Buffer.from(data);
-      const flips = 1 + r(16);
-      for (let i = 0; i < flips; i++) out[r(out.length)] = r(256);
+      const flips = 1 + r.nextInt(16);
+      for (let i = 0; i < flips; i++) out[r.nextInt(out.length)] = r.nextInt(256);
       return { data: out, what: `${flips} bytes changed` };
     }
     case 2: {
-      const junk = Buffer.alloc(1 + r(3000));
-      for (let i = 0; i < junk.length; i++) junk[i] = r(256);
+      const junk = Buffer.alloc(1 + r.nextInt(3000));
+      for (let i = 0; i < junk.length; i++) junk[i] = r.nextInt(256);
       return { data: Buffer.concat([data.subarray(0, at), junk, data.subarray(at)]), what: `${junk.length} random bytes inserted at ${at}` };
     }
     case 3:
@@ -82,8 +82,8 @@ function damage(data: Buffer, r: (n: number) => number): { data: Buffer; what: s
       const text = data.toString('latin1');
       const lengths = [...text.matchAll(/Content-Length: (\d+)/g)];
       if (lengths.length === 0) return { data: data.subarray(0, at), what: `cut off at ${at}` };
-      const m = lengths[r(lengths.length)]!;
-      const wrong = r(10) === 0 ? Number(m[1]) + 1_000_000_000 : Math.max(0, Number(m[1]) + r(401) - 200);
+      const m = lengths[r.nextInt(lengths.length)]!;
+      const wrong = r.nextInt(10) === 0 ? Number(m[1]) + 1_000_000_000 : Math.max(0, Number(m[1]) + r.nextInt(401) - 200);
       return {
         data: Buffer.from(text.slice(0, m.index) + `Content-Length: ${wrong}` + text.slice(m.index! + m[0].length), 'latin1'),
         what: `Content-Length ${m[1]} set to ${wrong} at ${m.index}`,
@@ -137,7 +137,7 @@ test('damaged WARC files (plain, gzip per record, gzip whole) never throw, keep 
   const clean = await readAll(write('clean.warc', plain));
   assert.equal(clean.filter((x) => x.kind === 'document').length, 10);
   assert.equal(clean.filter((x) => x.kind === 'reject').length, 0);
-  const r = seededRandom(SEED);
+  const r = new SeededRandom(SEED);
   let rejects = 0;
   for (let i = 0; i < MUTANTS; i++) {
     // Damage to the records themselves, then written three ways; and damage to the compressed bytes.
@@ -180,7 +180,7 @@ test('damaged ARC files (plain and gzip per record) never throw, keep file order
     const read = await readAll(write(name, data));
     assert.deepEqual(read.map((x) => x.kind).sort(), [...Array(8).fill('document'), ...Array(5).fill('skip')], name);
   }
-  const r = seededRandom(SEED + 2);
+  const r = new SeededRandom(SEED + 2);
   for (let i = 0; i < MUTANTS; i++) {
     const broken = damage(plain, r);
     await checkMutant(write(`${i}-news.arc`, broken.data), `mutant ${i} (${broken.what}) as ARC`, true);
@@ -192,7 +192,7 @@ test('damaged ARC files (plain and gzip per record) never throw, keep file order
 test('damaged JSON Lines files (plain and gzip) never throw and keep file order', async () => {
   const lines = Array.from({ length: 30 }, (_, n) => JSON.stringify({ id: `doc-${n}`, text: `Document ${n}: ${'the harbour bridge will be rebuilt. '.repeat(1 + (n % 6))}`, url: `https://news.example/${n}` }));
   const jsonl = Buffer.from(lines.join('\n') + '\n');
-  const r = seededRandom(SEED + 1);
+  const r = new SeededRandom(SEED + 1);
   for (let i = 0; i < MUTANTS; i++) {
     const broken = damage(jsonl, r);
     await checkMutant(write(`${i}-docs.jsonl`, broken.data), `mutant ${i} (${broken.what}) as JSONL`, false);

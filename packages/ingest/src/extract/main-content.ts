@@ -69,10 +69,10 @@ const LINK_PARAGRAPH = { maxChars: 120, minLinkShare: 0.8 };
 
 /** See PageAnalysis.widen. */
 const WIDEN_SHARE = 0.25;
-/** See PageAnalysis.withRepeats: class words of a thread's post bodies. */
-const POST_BODY = /post|message|answer|reply|cooked|bbwrapper|comment(?!ary)/i;
 /** Post words of a comment's body: a thread of comments nests replies in replies (see withRepeats). */
 const NESTED_POST = /comment(?!ary)/i;
+/** See PageAnalysis.withRepeats: class words of a thread's post bodies. */
+const POST_BODY = new RegExp(`post|message|answer|reply|cooked|bbwrapper|${NESTED_POST.source}`, 'i');
 /** A class word that makes an element one comment (not a list of them, "comments", nor "commentary"). */
 const COMMENT_WORD = /(?:^|\s)comment(?:$|\s)/i;
 /** How far above a pick withRepeats looks for the comment it belongs to. */
@@ -631,10 +631,11 @@ class PageAnalysis {
   private postOf(top: LightNode): { anchor: LightNode; attribute: 'class' | 'id'; kind: string; inComment: boolean } | null {
     const cls = top.getAttribute('class');
     if (cls !== null && POST_BODY.test(cls)) return { anchor: top, attribute: 'class', kind: postKind(cls), inComment: false };
-    if (cls !== null && cls.trim() !== '' && withinComment(top)) return { anchor: top, attribute: 'class', kind: classWords(cls), inComment: true };
+    const named = cls !== null && cls.trim() !== '';
+    if (named && withinComment(top)) return { anchor: top, attribute: 'class', kind: classWords(cls), inComment: true };
     // A pick with no class that wraps the post's body (XenForo 2 sets `<div itemprop="text">` between
     // `article.message-body` and `div.bbWrapper`): the child holding most of its text names the post.
-    if (cls === null || cls.trim() === '') {
+    if (!named) {
       for (let c = top.firstChild; c !== null; c = c.nextSibling) {
         if (c.nodeType !== 1 || this.textLen[c.index]! * 2 <= this.textLen[top.index]!) continue;
         const inner = c.getAttribute('class');
