@@ -946,6 +946,19 @@ test('a page of thousands of quotes repeating its first paragraph costs a bounde
   assert.match(text, /Reply number 2999 agrees\./);
 });
 
+test("an <svg> or <math> left open ends at the next HTML block, as a browser reads it; HTML inside an SVG's foreignObject does not end it", () => {
+  for (const open of ['<svg class="icon"><path d="M0 0h24v24H0z"/>', '<svg><g><g>', '<math><mi>x</mi>']) {
+    const r = extractMainText(page(`${NAV}<main><h1>Harbour bridge to be rebuilt</h1>${open}${prose()}</main>${FOOTER}`));
+    assert.equal(r.method, 'main', open);
+    assertWholeArticle(r.text);
+  }
+  // An SVG holding an HTML island: its <p> does not end the SVG, so the island's text stays unread (not built).
+  const island = '<svg><foreignObject><p>Drawn label that is part of the picture.</p></foreignObject></svg>';
+  const r = extractMainText(page(`${NAV}<main><h1>Harbour bridge to be rebuilt</h1>${island}${prose()}</main>${FOOTER}`));
+  assertWholeArticle(r.text);
+  assert.doesNotMatch(r.text, /Drawn label/);
+});
+
 test('tag soup: a page cut, spliced and strewn with stray markup never makes the extractor fail', () => {
   // Stray and unclosed markup as broken templates and cut-off downloads leave it.
   const STRAY = ['<', '>', '</div>', '<div>', '<!--', '-->', '<script>', '</script>', '<![CDATA[', ']]>', '<table>', '<td>', '<p>', '</p>', '<li>', '&', '&#x',

@@ -75,6 +75,19 @@ const NOT_BUILT = new Set([
  */
 const NOT_BUILT_WITHOUT_SCRIPTS = new Set([...NOT_BUILT].filter((tag) => tag !== 'noscript'));
 
+/**
+ * Start tags that end SVG and MathML content where they stand (the HTML standard's list for
+ * foreign content, less <font>, whose test needs attributes the tree does not keep): a browser
+ * closes an <svg> or <math> left open at the next of these.
+ */
+const FOREIGN_BREAKOUT = new Set([
+  'b', 'big', 'blockquote', 'body', 'br', 'center', 'code', 'dd', 'div', 'dl', 'dt', 'em', 'embed', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6',
+  'head', 'hr', 'i', 'img', 'li', 'listing', 'menu', 'meta', 'nobr', 'ol', 'p', 'pre', 'ruby', 's', 'small', 'span', 'strong', 'strike',
+  'sub', 'sup', 'table', 'tt', 'u', 'ul', 'var',
+]);
+/** Elements of SVG and MathML whose content is HTML: a tag there does not end the foreign content. */
+const HTML_ISLANDS = new Set(['foreignobject', 'desc', 'title', 'annotation-xml']);
+
 /** Elements that stand for a block even when empty: kept so the renderer still breaks lines at them. */
 const VOID_KEPT = new Set(['br', 'hr', 'img', 'input', 'wbr']);
 
@@ -106,6 +119,10 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
   let truncated = false;
   // Depth inside a subtree that is not built (scripts, head, ...); text and tags there are ignored.
   let hiddenDepth = 0;
+  // Whether that subtree is SVG or MathML, and how deep it is inside their HTML islands there
+  // (foreignObject, desc, title): see FOREIGN_BREAKOUT.
+  let inForeign = false;
+  let htmlIslands = 0;
   let inHead = false;
   let stopped = false;
   let inTitle = false;
@@ -144,10 +161,15 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
         inTitle = true;
         return;
       }
-      if (hiddenDepth > 0) {
+      if (hiddenDepth > 0 && !(inForeign && htmlIslands === 0 && FOREIGN_BREAKOUT.has(name))) {
         hiddenDepth++;
+        if (inForeign && HTML_ISLANDS.has(name)) htmlIslands++;
         return;
       }
+      // An HTML block tag inside SVG or MathML ends them (a browser's parser pops the foreign
+      // elements and reads the tag as HTML): an <svg> left open does not hide the rest of the page.
+      if (hiddenDepth > 0) hiddenDepth = 0;
+      inForeign = false;
       if (name === 'head') {
         inHead = true;
         return;
@@ -170,6 +192,8 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
       }
       if (notBuilt.has(name) || inHead) {
         hiddenDepth = 1;
+        inForeign = !inHead && (name === 'svg' || name === 'math');
+        htmlIslands = 0;
         inScript = name === 'script';
         if (inScript) sawScript = true;
         return;
@@ -205,7 +229,8 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
       }
       if (hiddenDepth > 0) {
         hiddenDepth--;
-        if (hiddenDepth === 0) inScript = false;
+        if (inForeign && htmlIslands > 0 && HTML_ISLANDS.has(name)) htmlIslands--;
+        if (hiddenDepth === 0) inScript = inForeign = false;
         return;
       }
       if (name === 'head') {
@@ -248,6 +273,7 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
     restartAt = -1;
     open = 0;
     hiddenDepth = 0;
+    inForeign = false;
     inScript = false;
     inTitle = false;
   }
