@@ -741,6 +741,19 @@ test("a collapsed accordion's panels (hidden, named by a control's aria-controls
   assert.doesNotMatch(r.text, /Subscribe now|Weather/);
 });
 
+test("an accordion under role=\"tablist\" (Bootstrap's markup) is text; a strip of tab labels with that role is not", () => {
+  // As an energy utility's rebate page sets its rules: each panel under a role="tab" item, the whole accordion the tablist.
+  const rules = SENTENCES.map((s, i) =>
+    `<div class="accordion-item" role="tab" id="heading-${i}"><h2 class="panel-title"><button class="accordion-button collapsed" aria-controls="collapse-${i}">Rule ${i + 1}</button></h2>` +
+    `<div id="collapse-${i}" class="panel-collapse collapse" role="tabpanel"><ul><li>${s}</li><li>Rule ${i + 1} applies to every resident of the harbour district.</li></ul></div></div>`).join('');
+  const tabs = '<ul class="nav-tabs" role="tablist"><li role="tab">Overview</li><li role="tab">Eligibility</li><li role="tab">Apply</li></ul>';
+  const r = extractMainText(page(`${NAV}<main><div class="intro"><h1>Harbour bridge rebates</h1><p>Residents who lose their crossing during the works may claim a rebate on ferry tickets.</p></div>` +
+    `${tabs}<div class="accordion" id="rules" role="tablist" aria-multiselectable="true">${rules}</div></main>${FOOTER}`));
+  assertWholeArticle(r.text);
+  assert.match(r.text, /Rule 5 applies to every resident/);
+  assert.doesNotMatch(r.text, /Overview|Copyright/);
+});
+
 test("a reply quoting a long opening post: the thread, not the quotation; a story quoting a speech keeps its own lines", () => {
   const post = (body: string, n: number) => `<article class="message message--post" id="js-post-${n}"><div class="message-inner"><div class="message-cell message-cell--user"><a class="username">hank_c</a></div><div class="message-cell message-cell--main"><div class="message-main"><div class="message-content"><div class="message-userContent"><article class="message-body"><div class="bbWrapper">${body}</div></article></div></div></div></div></div></article>`;
   const replies = ['Mine came from my grandmother and still cooks the best cornbread in the family, sixty years on.', 'Never soap, never the dishwasher, and a thin coat of oil after every single use: that is all.'];

@@ -12,8 +12,18 @@ import { isWhiteSpace } from './whitespace.js';
 const FURNITURE_TAGS = new Set(['NAV', 'FOOTER', 'ASIDE', 'FORM', 'MENU', 'LABEL']);
 
 const FURNITURE_ROLES = new Set([
-  'navigation', 'banner', 'contentinfo', 'complementary', 'menu', 'menubar', 'search', 'dialog', 'alertdialog', 'toolbar', 'tablist',
+  'navigation', 'banner', 'contentinfo', 'complementary', 'menu', 'menubar', 'search', 'dialog', 'alertdialog', 'toolbar',
 ]);
+
+/**
+ * A `role="tablist"` element is furniture while its text is this short or shorter, as a strip of
+ * tab labels is ("Overview Specifications Reviews"). Bootstrap's accordions (and the ARIA 1.0
+ * accordion pattern) put the role on the wrapper of the whole accordion, answers and all: an
+ * energy utility's rebate page kept its first paragraphs and lost every eligibility rule and FAQ
+ * answer (word F1 0.40, now 0.99). Its length is known where a caller counted it; unknown (0), the
+ * element is taken for a tab strip.
+ */
+const MAX_TAB_STRIP_CHARS = 300;
 
 /**
  * Words in a class or id that mark furniture. Matched as whole words between
@@ -131,9 +141,10 @@ function namedFurniture(value: string | null, textChars: number): boolean {
  * aside, form, menu) or role, or a page-level header. The last resort of the
  * extraction keeps everything else, because class and id names can be wrong.
  * `holdsMostText`: the caller found that the element holds most of the text it
- * judges (a form is then content, see below).
+ * judges (a form is then content, see below); `textChars`: the characters of text it holds, where
+ * the caller counted them (a tab list is then told from an accordion, see MAX_TAB_STRIP_CHARS).
  */
-export function isObviousFurniture(element: DomNode, holdsMostText = false): boolean {
+export function isObviousFurniture(element: DomNode, holdsMostText = false, textChars = 0): boolean {
   const tag = upperCaseName(element);
   // ASP.NET WebForms and similar pages wrap the whole body in one <form>: that form is the page. So
   // do forum packages wrap a thread's posts (Invision's, for quoting several posts at once): a form
@@ -145,7 +156,11 @@ export function isObviousFurniture(element: DomNode, holdsMostText = false): boo
   const style = element.getAttribute('style');
   if (style !== null && HIDING_STYLE.test(style)) return true;
   const role = element.getAttribute('role');
-  if (role !== null && FURNITURE_ROLES.has(role.trim().toLowerCase())) return true;
+  if (role !== null) {
+    const r = role.trim().toLowerCase();
+    if (r === 'tablist') return !holdsMostText && textChars <= MAX_TAB_STRIP_CHARS;
+    if (FURNITURE_ROLES.has(r)) return true;
+  }
   // A <header> inside an article holds the article's title; only page-level headers are furniture.
   return tag === 'HEADER' && !insideArticle(element);
 }
@@ -156,7 +171,7 @@ export function isObviousFurniture(element: DomNode, holdsMostText = false): boo
  * tells a skip link from a block of text named alike (LINK_WORDS); unknown (0), it is taken as short.
  */
 export function isBoilerplate(element: DomNode, textChars = 0, classOf: (value: string) => string = sameClass): boolean {
-  if (isObviousFurniture(element)) return true;
+  if (isObviousFurniture(element, false, textChars)) return true;
   const tag = upperCaseName(element);
   // The body and main containers often carry theme classes such as "has-sidebar".
   if (tag === 'BODY' || tag === 'HTML' || tag === 'MAIN' || tag === 'ARTICLE') return false;
