@@ -754,6 +754,45 @@ test("an accordion under role=\"tablist\" (Bootstrap's markup) is text; a strip 
   assert.doesNotMatch(r.text, /Overview|Copyright/);
 });
 
+test("a shop page whose product description is only in its structured data (JSON-LD) gives that description; a description the page shows is not repeated", () => {
+  const description = '<h4>DARKER ROAST FOR BOLDER DAYS.</h4><p>Meet the yin to your yang: a bold, smooth dark roast of arabica and robusta beans, roasted in small batches in the harbour town.</p><ul><li>Certified Fair Trade</li><li>Organic</li></ul>';
+  const jsonLd = (desc: string, type = 'Product') => `<script type="application/ld+json">${JSON.stringify({ '@context': 'https://schema.org/', '@graph': [{ '@type': 'Organization', name: 'Harbour Roasters', description: 'A coffee roaster of the harbour town since 1998, roasting every bean by hand in small batches for cafés.' }, { '@type': type, name: 'Harbour Roast', description: desc, offers: { '@type': 'Offer', price: '19.99' } }] }).replace(/</g, '\\u003c')}</script>`;
+  const shell = '<div class="product"><h1>Harbour Roast</h1><p>$19.99</p><div class="size-picker"><button>12 oz</button><button>2 lb</button></div><p>Subscribe and save 30% on your first order with code HARBOUR.</p></div>';
+  const r = extractMainText(`<!DOCTYPE html><html><head><title>Harbour Roast</title>${jsonLd(description)}</head><body>${NAV}${shell}${FOOTER}</body></html>`);
+  assert.match(r.text, /^DARKER ROAST FOR BOLDER DAYS\.\n/);
+  assert.match(r.text, /Meet the yin to your yang: a bold, smooth dark roast/);
+  assert.match(r.text, /Certified Fair Trade\nOrganic/);
+  assert.match(r.text, /Subscribe and save 30%/);
+  assert.doesNotMatch(r.text, /A coffee roaster of the harbour town/, 'an organisation\'s description is not the page\'s');
+
+  // Shown on the page already: not added again.
+  const shown = extractMainText(`<html><head>${jsonLd(description)}</head><body>${NAV}<div class="product"><h1>Harbour Roast</h1>${description}<p>$19.99</p></div>${FOOTER}</body></html>`);
+  assert.equal(shown.text.split('Meet the yin').length - 1, 1, shown.text);
+
+  // Percent-encoded whole, as some shops write it: decoded.
+  const encoded = encodeURIComponent('An elegant sofa with a curved back and deep seat, upholstered in harbour-blue linen and made to order in our workshop.');
+  assert.match(extractMainText(`<html><head>${jsonLd(encoded)}</head><body>${shell}</body></html>`).text, /^An elegant sofa with a curved back/);
+
+  // Not a product, too short, or not JSON: the page's text as it was, and no failure.
+  for (const head of [jsonLd(description, 'Article'), jsonLd('Dark roast coffee.'), '<script type="application/ld+json">{"@type": "Product", "description": "unterminated</script>']) {
+    const other = extractMainText(`<html><head>${head}</head><body>${shell}</body></html>`);
+    assert.notEqual(other.method, 'failed');
+    assert.doesNotMatch(other.text, /DARKER ROAST|Dark roast coffee/);
+    assert.match(other.text, /Subscribe and save/);
+  }
+  // A page with no visible text stays empty: its structured data alone is not a page a reader sees.
+  assert.equal(extractMainText(`<html><head>${jsonLd(description)}</head><body><div id="app"></div></body></html>`).method, 'empty');
+});
+
+test('structured data is read up to a bound: a page of megabytes of JSON-LD costs bounded memory', () => {
+  const huge = `<script type="application/ld+json">{"@type": "Product", "description": "${'harbour '.repeat(400_000)}"}</script>`;
+  const doc = parseLightDocument(`<html><head>${huge}</head><body><p>Harbour Roast, $19.99.</p></body></html>`);
+  assert.equal(doc.structuredData.length, 1);
+  assert.equal(doc.structuredData[0]!.length, 1_000_000);
+  // Cut, it is no longer JSON: the page's own text stands.
+  assert.equal(extractMainText(`<html><head>${huge}</head><body><p>Harbour Roast, $19.99.</p></body></html>`).text, 'Harbour Roast, $19.99.');
+});
+
 test("a reply quoting a long opening post: the thread, not the quotation; a story quoting a speech keeps its own lines", () => {
   const post = (body: string, n: number) => `<article class="message message--post" id="js-post-${n}"><div class="message-inner"><div class="message-cell message-cell--user"><a class="username">hank_c</a></div><div class="message-cell message-cell--main"><div class="message-main"><div class="message-content"><div class="message-userContent"><article class="message-body"><div class="bbWrapper">${body}</div></article></div></div></div></div></div></article>`;
   const replies = ['Mine came from my grandmother and still cooks the best cornbread in the family, sixty years on.', 'Never soap, never the dishwasher, and a thin coat of oil after every single use: that is all.'];

@@ -7,6 +7,7 @@ import { dropRepeatedRuns } from './repeated-lines.js';
 import { htmlToText, type DomNode } from './html-to-text.js';
 import { asBrowserReadsCdata, isInside, parseLightDocument, type LightDocument, type LightNode } from './light-dom.js';
 import { mainContent } from './main-content.js';
+import { productDescription, withDescription } from './structured-data.js';
 
 /** `fast`: the linear main-content scorer over a light tree (the default); `readability`: Readability.js over linkedom. */
 export type Extractor = 'fast' | 'readability';
@@ -110,7 +111,19 @@ const NOSCRIPT_TAG = /<noscript[\s>]/i;
 /** How many times longer the text read with <noscript> content must be to replace the text read without. */
 const NOSCRIPT_GAIN = 2;
 
+/**
+ * The page's text, with the product description of its structured data in front where the text
+ * does not hold it (a shop that renders the description with its scripts; structured-data.ts). A
+ * page with no visible text stays empty: its structured data alone is not a page a reader sees.
+ */
 function findFastIn(doc: LightDocument, opts: typeof DEFAULTS): ExtractedText {
+  const found = findInTree(doc, opts);
+  if (found.text === '' || doc.structuredData.length === 0) return found;
+  const description = productDescription(doc.structuredData);
+  return description === null ? found : { ...found, text: withDescription(found.text, description) };
+}
+
+function findInTree(doc: LightDocument, opts: typeof DEFAULTS): ExtractedText {
   const root = doc.body;
   const main = mainContent(doc);
   // An article holding its share of all the page's text holds it of the page less furniture too:

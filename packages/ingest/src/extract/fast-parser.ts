@@ -33,6 +33,8 @@ export const KEPT_ATTRIBUTES = [
   'aria-controls', 'aria-expanded',
   // <meta>
   'name', 'property', 'content',
+  // <script type="application/ld+json">, the page's structured data (see LightDocument.structuredData)
+  'type',
   // React's streamed segments (see StreamedSegments)
   'data-bid', 'data-pid', 'data-sid', 'data-rci', 'data-rri', 'data-rsi',
 ] as const;

@@ -60,7 +60,17 @@ export interface LightDocument {
   truncated: boolean;
   /** The elements that mark the page's main region, `<main>` or role="main", in document order. */
   mainRegions: LightNode[];
+  /**
+   * The text of each `<script type="application/ld+json">` (schema.org structured data), in
+   * document order, at most MAX_STRUCTURED_DATA_CHARS in all: a shop may ship a product's
+   * description there only, for its scripts to render (see structured-data.ts).
+   */
+  structuredData: string[];
 }
+
+/** Characters of structured data a page keeps, all scripts together; the rest is not read. */
+const MAX_STRUCTURED_DATA_CHARS = 1_000_000;
+const JSON_LD_TYPE = /^\s*application\/ld\+json\s*(?:;|$)/i;
 
 /** Subtrees that are never rendered as text: not built. */
 const NOT_BUILT = new Set([
@@ -141,6 +151,10 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
   let inScript = false;
   // Whether the page carries any script: a copy saved without them cannot hold React's instructions.
   let sawScript = false;
+  // Whether the script being read is structured data, and how many characters of it the page kept.
+  let inJsonLd = false;
+  const structuredData: string[] = [];
+  let structuredChars = 0;
 
   // Elements htmlparser2 holds open, and where the parse restarts when they are too many (see MAX_OPEN).
   let open = 0;
@@ -196,6 +210,8 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
         htmlIslands = 0;
         inScript = name === 'script';
         if (inScript) sawScript = true;
+        inJsonLd = inScript && attribs['type'] !== undefined && JSON_LD_TYPE.test(attribs['type']) && structuredChars < MAX_STRUCTURED_DATA_CHARS;
+        if (inJsonLd) structuredData.push('');
         return;
       }
       if (transparent.has(name)) {
@@ -230,7 +246,7 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
       if (hiddenDepth > 0) {
         hiddenDepth--;
         if (inForeign && htmlIslands > 0 && HTML_ISLANDS.has(name)) htmlIslands--;
-        if (hiddenDepth === 0) inScript = inForeign = false;
+        if (hiddenDepth === 0) inScript = inForeign = inJsonLd = false;
         return;
       }
       if (name === 'head') {
@@ -252,7 +268,14 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
         title += data;
         return;
       }
-      if (inScript && hiddenDepth === 1) streamed.script(data);
+      if (inScript && hiddenDepth === 1) {
+        streamed.script(data);
+        if (inJsonLd) {
+          const kept = data.length <= MAX_STRUCTURED_DATA_CHARS - structuredChars ? data : data.slice(0, MAX_STRUCTURED_DATA_CHARS - structuredChars);
+          structuredData[structuredData.length - 1] += kept;
+          structuredChars += kept.length;
+        }
+      }
       if (hiddenDepth > 0 || inHead || stopped) return;
       textChars += trimmedLength(data);
       const last = current.lastChild;
@@ -275,6 +298,7 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
     hiddenDepth = 0;
     inForeign = false;
     inScript = false;
+    inJsonLd = false;
     inTitle = false;
   }
   const elements = streamed.resolve(!sawScript) ? reindex(body) : all;
@@ -288,7 +312,7 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
     if (hiddenByAttributes(bodyAttribs)) show(body);
   }
   const cleanTitle = title.replace(/\s+/g, ' ').trim();
-  return { body, elements, title: cleanTitle === '' ? null : cleanTitle, meta, truncated, mainRegions };
+  return { body, elements, title: cleanTitle === '' ? null : cleanTitle, meta, truncated, mainRegions, structuredData };
 }
 
 /**
