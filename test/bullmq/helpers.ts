@@ -16,7 +16,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, open, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { tableFromIPC } from 'apache-arrow';
+import { tableFromIPC } from '@foxden/shards/arrow';
 import { Redis } from 'ioredis';
 import { parse, stringify } from 'yaml';
 import { listStepDirs, readStepMarkers } from '@foxden/core';

@@ -1,4 +1,4 @@
-import type { RecordBatch } from 'apache-arrow';
+import type { RecordBatch } from '@foxden/shards/arrow';
 
 /**
  * The planning columns of one record batch, read straight from the Arrow

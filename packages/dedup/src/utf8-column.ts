@@ -1,4 +1,4 @@
-import type { Vector } from 'apache-arrow';
+import type { Vector } from '@foxden/shards/arrow';
 
 /**
  * Fast access to the strings of an Arrow utf8 column: `Buffer#toString('utf8', start, end)`

@@ -1,7 +1,7 @@
 import {
   Bool, Data, Field, Float32, Float64, Int32, Int64, List, Schema, Struct, Uint32, Utf8, makeData,
   type DataType,
-} from 'apache-arrow';
+} from '#apache-arrow';
 import { FoxdenError, type ColumnSpec, type ColumnType } from '@foxden/core';
 
 const encoder = new TextEncoder();

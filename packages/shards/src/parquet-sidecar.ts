@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { RecordBatch, Table, tableToIPC, type Data, type Schema } from 'apache-arrow';
+import { RecordBatch, Table, tableToIPC, type Data, type Schema } from '#apache-arrow';
 import { initSync as instantiateParquetWasm, Compression, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm/esm';
 import {
   FoxdenError, sha256File, sidecarPath, writeFileAtomic,

@@ -1,5 +1,5 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { RecordBatchReader, type RecordBatch, type Schema } from 'apache-arrow';
+import { RecordBatchReader, type RecordBatch, type Schema } from '#apache-arrow';
 import { FoxdenError, sha256File, type ColumnSpec } from '@foxden/core';
 import { columnTypeOf } from './columns.js';
 

@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, renameSync, rmSync, writevSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { AsyncByteQueue, RecordBatch, RecordBatchFileWriter, type Schema } from 'apache-arrow';
+import { AsyncByteQueue, RecordBatch, RecordBatchFileWriter, type Schema } from '#apache-arrow';
 import { SIDECAR_KINDS, openForWriting, temporaryPath, type ColumnSpec, type ShardOutput } from '@foxden/core';
 import { arrowSchema, buildColumn, structData } from './columns.js';
 import { ParquetSidecarWriter } from './parquet-sidecar.js';

@@ -1,8 +1,8 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { DataType, Message, MessageHeader, RecordBatch, Struct, makeData, type Field, type Schema } from 'apache-arrow';
-import { Footer, type FileBlock } from 'apache-arrow/ipc/metadata/file';
-import { BufferRegion, type RecordBatch as RecordBatchHeader } from 'apache-arrow/ipc/metadata/message';
-import { VectorLoader } from 'apache-arrow/visitor/vectorloader';
+import {
+  BufferRegion, DataType, Footer, Message, MessageHeader, RecordBatch, Struct, VectorLoader, makeData,
+  type Field, type FileBlock, type RecordBatchHeader, type Schema,
+} from '@foxden/shards/arrow';
 import { FoxdenError } from '@foxden/core';
 
 const MAGIC = 'ARROW1';

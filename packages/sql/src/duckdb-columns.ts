@@ -2,7 +2,7 @@ import {
   BIGINT, BOOLEAN, DOUBLE, FLOAT, INTEGER, LIST, SMALLINT, TINYINT, UBIGINT, UINTEGER, USMALLINT, UTINYINT, VARCHAR,
   listValue, type DuckDBType, type DuckDBValue, type DuckDBVector,
 } from '@duckdb/node-api';
-import { Type, type DataType, type Vector } from 'apache-arrow';
+import { Type, type DataType, type Vector } from '@foxden/shards/arrow';
 
 /** The DuckDB type an Arrow column is exposed as, or null when the SQL layer cannot expose it. */
 export function duckdbTypeOf(type: DataType): DuckDBType | null {

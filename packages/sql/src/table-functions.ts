@@ -3,7 +3,7 @@ import {
   BIGINT, DuckDBTableFunction, VARCHAR,
   type DuckDBConnection, type DuckDBDataChunk, type DuckDBTableFunctionInfo, type DuckDBType,
 } from '@duckdb/node-api';
-import type { RecordBatch, Vector } from 'apache-arrow';
+import type { RecordBatch, Vector } from '@foxden/shards/arrow';
 import { FoxdenError, type ColumnSpec } from '@foxden/core';
 import { arrowType } from '@foxden/shards';
 import { ArrowFileSync } from './arrow-file-sync.js';

@@ -1,6 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { Message, MessageHeader, Type, type DataType, type Field } from 'apache-arrow';
-import { Footer } from 'apache-arrow/ipc/metadata/file';
+import { Footer, Message, MessageHeader, Type, type DataType, type Field } from '@foxden/shards/arrow';
 import { FoxdenError } from '@foxden/core';
 import type { StageShard } from './curriculum-input.js';
 
