@@ -780,6 +780,9 @@ test("a shop page whose product description is only in its structured data (JSON
     assert.doesNotMatch(other.text, /DARKER ROAST|Dark roast coffee/);
     assert.match(other.text, /Subscribe and save/);
   }
+  // A category page whose structured data lists several products: none of their descriptions is the page's text.
+  const list = `<script type="application/ld+json">${JSON.stringify({ '@type': 'ItemList', itemListElement: ['Harbour Roast', 'Quay Blend'].map((name, i) => ({ '@type': 'ListItem', position: i + 1, item: { '@type': 'Product', name, description: `${name}: a bold, smooth dark roast of arabica and robusta beans, roasted in small batches in the harbour town.` } })) })}</script>`;
+  assert.doesNotMatch(extractMainText(`<html><head>${list}</head><body>${shell}</body></html>`).text, /bold, smooth dark roast/);
   // A page with no visible text stays empty: its structured data alone is not a page a reader sees.
   assert.equal(extractMainText(`<html><head>${jsonLd(description)}</head><body><div id="app"></div></body></html>`).method, 'empty');
 });

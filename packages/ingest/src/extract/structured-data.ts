@@ -17,7 +17,7 @@ import { parseLightDocument } from './light-dom.js';
  */
 
 /** A description shorter than this is a tagline or a name, not the text of a page. */
-export const MIN_DESCRIPTION_CHARS = 100;
+const MIN_DESCRIPTION_CHARS = 100;
 
 /** Types whose `description` is a product's own text. */
 const PRODUCT_TYPES = new Set(['Product', 'ProductGroup', 'IndividualProduct', 'ProductModel']);
@@ -26,13 +26,15 @@ const PRODUCT_TYPES = new Set(['Product', 'ProductGroup', 'IndividualProduct', '
 const MAX_DEPTH = 6;
 
 /**
- * The longest product description (MIN_DESCRIPTION_CHARS or more, as text)
- * in `scripts`, the texts of a page's JSON-LD scripts; null when there is
- * none. A script that is not valid JSON is passed over, as a browser's
- * reader of it would.
+ * The product description (MIN_DESCRIPTION_CHARS or more, as text) in
+ * `scripts`, the texts of a page's JSON-LD scripts, when they describe one
+ * product; null when they describe none, or several with different
+ * descriptions (a category page's list of products: no one of them is the
+ * page's text). A product's variants may repeat its description. A script
+ * that is not valid JSON is passed over, as search engines pass it over.
  */
 export function productDescription(scripts: readonly string[]): string | null {
-  let best: string | null = null;
+  let found: string | null = null;
   for (const script of scripts) {
     // Most pages' structured data is an organisation, a breadcrumb or an article: parse only what may hold a product.
     if (!script.includes('Product')) continue;
@@ -44,10 +46,12 @@ export function productDescription(scripts: readonly string[]): string | null {
     }
     for (const raw of descriptions(data, 0)) {
       const text = descriptionText(raw);
-      if (text.length >= MIN_DESCRIPTION_CHARS && (best === null || text.length > best.length)) best = text;
+      if (text.length < MIN_DESCRIPTION_CHARS || text === found) continue;
+      if (found !== null) return null;
+      found = text;
     }
   }
-  return best;
+  return found;
 }
 
 function* descriptions(value: unknown, depth: number): Generator<string> {
