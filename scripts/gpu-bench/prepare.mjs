@@ -23,6 +23,9 @@ mkdirSync(join(gl, 'trainer/dist'), { recursive: true });
 
 run(join(root, 'node_modules/.bin/esbuild'), [
   'packages/trainer/src/train-main.ts', 'packages/trainer/src/feed-main.ts', '--bundle', '--platform=node', '--format=esm', '--target=node20',
+  // DuckDB is loaded only where a step's sidecars are compacted, never by train or feed; its native
+  // bindings cannot be bundled (esbuild stops at their optional per-platform packages).
+  '--external:@duckdb/node-api',
   `--outdir=${join(gl, 'trainer/dist')}`, '--banner:js=import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);',
 ]);
 for (const dir of ['engine', 'presets']) {
