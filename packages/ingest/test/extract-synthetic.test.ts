@@ -741,6 +741,18 @@ test("a collapsed accordion's panels (hidden, named by a control's aria-controls
   assert.doesNotMatch(r.text, /Subscribe now|Weather/);
 });
 
+test("a tab's panel (hidden, named by a role=\"tab\" control's aria-controls while aria-selected is false) is text; a hidden panel no tab names is not", () => {
+  const tab = (id: string, label: string, selected: boolean) => `<button role="tab" id="tab-${id}" aria-controls="panel-${id}" aria-selected="${selected}">${label}</button>`;
+  const panel = (id: string, body: string, shown: boolean) => `<div role="tabpanel" id="panel-${id}" aria-labelledby="tab-${id}"${shown ? '' : ' hidden'}>${body}</div>`;
+  const [a, b, c, d, e] = SENTENCES as [string, string, string, string, string];
+  const r = extractMainText(page(`${NAV}<main><h1>Harbour bridge: the works</h1><div class="tabs"><div role="tablist">${tab('plan', 'The plan', true)}${tab('cost', 'The cost', false)}${tab('dates', 'The dates', false)}</div>` +
+    `${panel('plan', `<p>${a}</p><p>${b}</p>`, true)}${panel('cost', `<p>${c}</p><p>${d}</p>`, false)}${panel('dates', `<p>${e}</p><p>The ferry will run extra sailings while the bridge is closed, every twenty minutes at the busiest hours.</p>`, false)}` +
+    `${panel('old', '<p>An earlier draft of the plan, withdrawn in March, put the new span two hundred metres downstream.</p>', false)}</div></main>${FOOTER}`));
+  assertWholeArticle(r.text);
+  assert.match(r.text, /extra sailings/);
+  assert.doesNotMatch(r.text, /earlier draft/);
+});
+
 test("an accordion under role=\"tablist\" (Bootstrap's markup) is text; a strip of tab labels with that role is not", () => {
   // As an energy utility's rebate page sets its rules: each panel under a role="tab" item, the whole accordion the tablist.
   const rules = SENTENCES.map((s, i) =>

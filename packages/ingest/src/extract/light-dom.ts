@@ -144,7 +144,7 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
   // (characters of text runs less the whitespace around them): a page may hide its whole content
   // until its scripts run (see revealHiddenContent).
   const hiddenElements = new Map<LightNode, HiddenElement>();
-  // aria-controls values of collapsed disclosure widgets.
+  // aria-controls values of collapsed disclosure widgets and of tabs not selected.
   const collapsedPanels: string[] = [];
   let textChars = 0;
   // Text of the not-built subtree being read is a script's: only there are React's instructions.
@@ -192,8 +192,11 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
         readMeta(attribs, meta);
         if (inHead) return; // void: no close to wait for
       }
-      // A collapsed disclosure's control (usually a <button>, which is not built): see revealCollapsedPanels.
-      if (attribs['aria-expanded'] === 'false' && attribs['aria-controls'] !== undefined) collapsedPanels.push(attribs['aria-controls']);
+      // A collapsed disclosure's control, or a tab not selected (usually a <button>, which is not
+      // built): see revealCollapsedPanels.
+      if (attribs['aria-controls'] !== undefined && (attribs['aria-expanded'] === 'false' || (attribs['role'] === 'tab' && attribs['aria-selected'] === 'false'))) {
+        collapsedPanels.push(attribs['aria-controls']);
+      }
       if (inHead && (name === 'body' || !HEAD_CONTENT.has(name))) inHead = false;
       if (name === 'template' && !inHead && !stopped && all.length <= maxElements) {
         // A streamed page's slot is kept (empty) to receive its segment; see StreamedSegments.
@@ -388,10 +391,13 @@ function revealHiddenContent(elements: LightNode[], hidden: HiddenElement[], pag
 }
 
 /**
- * Shows the panels of collapsed disclosure widgets: an element hidden by its attributes whose id a
- * control on the page names in `aria-controls` while it says `aria-expanded="false"`. That is an
- * accordion's or a "read more" block's content, one click from view and part of the page's text
- * (a FAQ's answers: WCXB's gold keeps them); what else is hidden stays hidden.
+ * Shows the panels of collapsed disclosure widgets and of tabs not selected: an element hidden by
+ * its attributes whose id a control on the page names in `aria-controls` while it says
+ * `aria-expanded="false"`, or while it is a `role="tab"` that says `aria-selected="false"`. That is
+ * an accordion's or a "read more" block's content, or a tab's, one click from view and part of the
+ * page's text (a FAQ's answers, a product's specifications, an API's example in each language:
+ * WCXB's gold keeps them); what else is hidden stays hidden, a `role="tabpanel"` that no tab
+ * names included (shown whole, such panels cost a documentation page three quarters of its score).
  */
 function revealCollapsedPanels(elements: LightNode[], hidden: Iterable<LightNode>, controls: readonly string[]): void {
   const controlled = new Set<string>();
