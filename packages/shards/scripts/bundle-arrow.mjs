@@ -5,11 +5,13 @@
  *
  * Why: apache-arrow's ES module build is some 160 modules, and Node 20 resolves, reads and
  * compiles each one in every thread that loads it (worker threads get no compile cache), and runs
- * its CommonJS export lexer over tslib and flatbuffers. A task thread spent 200-240 ms from its
- * start to the ingest step's modules loaded, about half of it on Arrow; with the one file, 130-150
- * ms (docs/benchmarks.md). Every foxden module that uses Arrow's classes imports this one copy
+ * its CommonJS export lexer over tslib and flatbuffers. A task thread took 184-286 ms from its
+ * start to the ingest step's modules loaded; with the one file, 127-141 ms (docs/benchmarks.md). Every foxden module that uses Arrow's classes imports this one copy
  * (`#apache-arrow` inside @foxden/shards, `@foxden/shards/arrow` elsewhere): Arrow checks
- * `instanceof` on its own classes, so a batch made by one copy is not a batch to another.
+ * `instanceof` on its own classes, so a batch made by one copy is not a batch to another, and a
+ * second copy of its modules is not even whole: the SQL and trainer readers, importing the file
+ * footer from `apache-arrow/ipc/metadata/file` beside the bundle, got a copy whose `Schema` had no
+ * `decode` (the module that adds it was never loaded in that copy).
  * The code is apache-arrow's own, unchanged, and not minified.
  */
 import { build } from 'esbuild';
@@ -38,10 +40,11 @@ await build({
   target: 'node20',
   // Arrow.node.mjs, as Node's resolution of the package for `import` picks it.
   conditions: ['node', 'import'],
-  // apache-arrow's package.json says "sideEffects": false, but some of its modules do have them:
-  // ipc/metadata/message.mjs gives Schema, Field and the other metadata classes their decode and
-  // encode methods as it loads. Trusting the flag drops such a module where nothing names its
-  // exports (Schema.decode is not a function); Node's own loader always runs every module.
+  // apache-arrow's package.json says "sideEffects": false, but Arrow.node.mjs's Node stream
+  // adapters are side effects: its io/node modules give RecordBatchReader, RecordBatchWriter and
+  // the builders their throughNode and toNodeStream as they load. Trusting the flag drops them,
+  // and RecordBatchReader.throughNode is the browser build's stub that throws ("not available in
+  // this environment"); Node's own loader always runs every module.
   ignoreAnnotations: true,
   outfile: `${packageDir}/dist/vendor/apache-arrow.js`,
   legalComments: 'inline',
