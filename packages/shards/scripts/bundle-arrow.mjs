@@ -43,7 +43,7 @@ await build({
   // apache-arrow's package.json says "sideEffects": false, but Arrow.node.mjs's Node stream
   // adapters are side effects: its io/node modules give RecordBatchReader, RecordBatchWriter and
   // the builders their throughNode and toNodeStream as they load. Trusting the flag drops them,
-  // and RecordBatchReader.throughNode is the browser build's stub that throws ("not available in
+  // and RecordBatchReader.throughNode is then the browser build's, which throws ("not available in
   // this environment"); Node's own loader always runs every module.
   ignoreAnnotations: true,
   outfile: `${packageDir}/dist/vendor/apache-arrow.js`,

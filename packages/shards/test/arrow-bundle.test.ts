@@ -15,7 +15,7 @@ test("the one-file Arrow (dist/vendor/apache-arrow.js) exports every name apache
   assert.deepEqual(Object.keys(bundled).sort(), [...Object.keys(upstream), 'BufferRegion', 'FileBlock', 'Footer', 'RecordBatchHeader', 'VectorLoader'].sort());
   assert.notEqual(bundled.RecordBatch, upstream.RecordBatch, 'the bundle is its own copy');
   // Node's stream adapters are in it (Arrow.node.mjs registers them as it loads; without them
-  // throughNode is the browser build's stub, which throws).
+  // throughNode is the browser build's, which throws).
   assert.equal(typeof bundled.RecordBatchReader.throughNode().pipe, 'function');
 });
 

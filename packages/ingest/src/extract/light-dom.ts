@@ -274,7 +274,7 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
       if (inScript && hiddenDepth === 1) {
         streamed.script(data);
         if (inJsonLd) {
-          const kept = data.length <= MAX_STRUCTURED_DATA_CHARS - structuredChars ? data : data.slice(0, MAX_STRUCTURED_DATA_CHARS - structuredChars);
+          const kept = data.slice(0, MAX_STRUCTURED_DATA_CHARS - structuredChars);
           structuredData[structuredData.length - 1] += kept;
           structuredChars += kept.length;
         }
