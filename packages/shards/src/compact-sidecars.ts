@@ -1,4 +1,5 @@
 import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import {
   COMPACTED_KINDS, FoxdenError, compareText, compactedRecordPath, compactedSidecarPath, sha256File, sidecarPath, sidecarSetDigest,
@@ -89,7 +90,7 @@ export async function compactStepSidecars(runDir: string, stepDir: string, step:
 }
 
 /**
- * Starts loading DuckDB (about 100 ms of module loading and a native
+ * Starts loading DuckDB (about 150 ms of module loading and a native
  * library) without waiting for it. The orchestrator calls it as a step's
  * tasks start: its thread waits on the workers then, and the step's
  * compaction finds DuckDB loaded instead of paying for it after the last
@@ -100,8 +101,15 @@ export function preloadCompaction(): void {
   void loadDuckDB();
 }
 
-/** A failed load is reported by the compaction that needs it, and tried again by the next. */
-const loadDuckDB = loadOnce(() => import('@duckdb/node-api'));
+/**
+ * A failed load is reported by the compaction that needs it, and tried again by the next.
+ *
+ * Required, not imported: @duckdb/node-api is CommonJS, and Node reads a CommonJS package that an
+ * ES module imports with its export lexer first (cjs-module-lexer, JavaScript run cold, following
+ * every re-export). That doubled the load: 285-314 ms against 144-157 ms, 348 against 176 ms of
+ * CPU, in every `foxden run` (docs/benchmarks.md, twenty-third session).
+ */
+const loadDuckDB = loadOnce(async () => createRequire(import.meta.url)('@duckdb/node-api') as typeof import('@duckdb/node-api'));
 
 async function intact(file: string, recorded: CompactedSidecar): Promise<boolean> {
   const info = await stat(file).catch(() => null);

@@ -1,8 +1,10 @@
-import {
-  BIGINT, BOOLEAN, DOUBLE, FLOAT, INTEGER, LIST, SMALLINT, TINYINT, UBIGINT, UINTEGER, USMALLINT, UTINYINT, VARCHAR,
-  listValue, type DuckDBType, type DuckDBValue, type DuckDBVector,
-} from '@duckdb/node-api';
+import type { DuckDBType, DuckDBValue, DuckDBVector } from '@duckdb/node-api';
 import { Type, type DataType, type Vector } from '@foxden/shards/arrow';
+import { duckdb } from './duckdb.js';
+
+const {
+  BIGINT, BOOLEAN, DOUBLE, FLOAT, INTEGER, LIST, SMALLINT, TINYINT, UBIGINT, UINTEGER, USMALLINT, UTINYINT, VARCHAR, listValue,
+} = duckdb;
 
 /** The DuckDB type an Arrow column is exposed as, or null when the SQL layer cannot expose it. */
 export function duckdbTypeOf(type: DataType): DuckDBType | null {

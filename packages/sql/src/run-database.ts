@@ -1,8 +1,9 @@
 import { join, resolve, sep } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { FoxdenError, compactedSidecarPath, sidecarPath, sidecarSetDigest, stepDirName } from '@foxden/core';
 import { readCompactedStep, verifyCompactedSidecar, verifySidecar } from '@foxden/shards';
 import { ArrowFileSync } from './arrow-file-sync.js';
+import { duckdb } from './duckdb.js';
 import { readRunCatalog, type CatalogShard, type RunCatalog } from './run-catalog.js';
 import { registerShardFunctions } from './table-functions.js';
 import { sqlString } from '@foxden/shards';
@@ -81,7 +82,7 @@ export async function openRunDatabase(runDir: string, options: RunDatabaseOption
     config['threads'] = String(options.threads);
   }
   if (options.memoryLimit !== undefined) config['memory_limit'] = options.memoryLimit;
-  const instance = await DuckDBInstance.create(':memory:', config);
+  const instance = await duckdb.DuckDBInstance.create(':memory:', config);
   const connection = await instance.connect();
   let sources: ViewSources;
   try {

@@ -1,14 +1,14 @@
 import { isAbsolute, join } from 'node:path';
-import {
-  BIGINT, DuckDBTableFunction, VARCHAR,
-  type DuckDBConnection, type DuckDBDataChunk, type DuckDBTableFunctionInfo, type DuckDBType,
-} from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBTableFunctionInfo, DuckDBType } from '@duckdb/node-api';
 import type { RecordBatch, Vector } from '@foxden/shards/arrow';
 import { FoxdenError, type ColumnSpec } from '@foxden/core';
 import { arrowType } from '@foxden/shards';
 import { ArrowFileSync } from './arrow-file-sync.js';
 import { copyColumn, duckdbTypeOf } from './duckdb-columns.js';
+import { duckdb } from './duckdb.js';
 import type { CatalogShard } from './run-catalog.js';
+
+const { BIGINT, DuckDBTableFunction, VARCHAR } = duckdb;
 
 /** DuckDB's standard vector size: a table function emits at most this many rows per call. */
 const CHUNK_ROWS = 2048;

@@ -1,7 +1,14 @@
 import { isAscii, isUtf8 as isWholeUtf8 } from 'node:buffer';
-import { detect as chardetDetect } from 'chardet';
-import iconv from 'iconv-lite';
+import { createRequire } from 'node:module';
 import { utf16ByteOrder } from '../readers/binary.js';
+
+// Required, not imported: both packages are CommonJS, and Node runs its export lexer over a
+// CommonJS package an ES module imports (cjs-module-lexer, JavaScript run cold). Required, the two
+// load in 7-14 ms each instead of 16-31 ms, in every task thread's start (docs/benchmarks.md,
+// twenty-third session).
+const requireFromHere = createRequire(import.meta.url);
+const { detect: chardetDetect } = requireFromHere('chardet') as typeof import('chardet');
+const iconv = requireFromHere('iconv-lite') as typeof import('iconv-lite');
 
 export interface DecodedBody {
   text: string;
