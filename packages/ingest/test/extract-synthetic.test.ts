@@ -697,6 +697,43 @@ test("a consent manager's dialog of legal prose is never the article, though it 
   assertWholeArticle(recipe.text);
 });
 
+test("a consent manager's preference centre holding more text than a short forum thread is not the text; a page wrapper named for a cookie notice that holds the page's heading is", () => {
+  const centre = [
+    'When you visit any website, it may store or retrieve information on your browser, mostly in the form of cookies, about you, your preferences or your device.',
+    'Because we respect your right to privacy, you can choose not to allow some types of cookies; click on the different category headings to find out more and change the settings.',
+    'These technologies are necessary for the website to function and cannot be switched off in our systems; they are usually only set in response to actions made by you.',
+    'Blocking some types of cookies may impact your experience of the site and the services we are able to offer, such as shopping carts and remembered sign-ins.',
+  ].map((t) => `<p>${t}</p>`).join('');
+  const consent = `<div id="onetrust-consent-sdk"><div id="onetrust-pc-sdk" class="otPcCenter" role="region"><h2>Privacy Preference Center</h2>${centre}</div></div>`;
+  // Invision Community's markup: the thread's posts in a form inside a block with the id "comments".
+  const post = (author: string, text: string) =>
+    `<article class="cPost ipsBox ipsComment"><aside><h3>${author}</h3></aside><div class="cPost_contentWrap"><div data-role="commentContent" class="ipsType_richText"><p>${text}</p></div></div></article>`;
+  const thread = (first: string, reply: string) =>
+    `<main id="ipsLayout_body"><div id="comments"><div id="elPostFeed"><form action="/topic/1/">${post('Rabbids', first)}${post('DevBiker', reply)}</form></div></div></main>`;
+  // Posts long enough for an article (the extractor's pick), and two one-line posts (the page less furniture).
+  const threads = [
+    ['main', thread(
+      'Does anyone know what the two small ports on the new case are for? The manual says nothing about them, and both look very intentional. One sits on the outside below the power supply, the other on the bottom panel where the intake fans go.',
+      'I heard the rear one is for an external connection to the lighting hub, so that the controller can sit outside the case. Not sure about the one on the bottom with the fans; it may be for a future accessory.',
+    )],
+    ['boilerplate', thread(
+      'Does anyone know what the two small ports on the new case are for? The manual says nothing about them.',
+      'I heard the rear one is for an external connection to the lighting hub; not sure about the bottom one.',
+    )],
+  ] as const;
+  for (const [method, html] of threads) {
+    const r = extractMainText(page(`${NAV}${html}${consent}${FOOTER}`));
+    assert.equal(r.method, method);
+    assert.match(r.text, /two small ports/);
+    assert.match(r.text, /external connection/);
+    assert.doesNotMatch(r.text, /Privacy Preference Center|respect your right to privacy/);
+  }
+
+  // A page whose scripts put a consent-named class on the wrapper of everything: the wrapper holds the page.
+  const wrapped = extractMainText(page(`<div class="cookie-notice-visible">${NAV}<main><h1>Harbour bridge to be rebuilt</h1>${prose()}</main>${FOOTER}</div>`));
+  assertWholeArticle(wrapped.text);
+});
+
 test("a page that hides its content until its scripts run (visibility:hidden, display:none, aria-hidden while a dialog is open) gives it; a hidden menu or dialog stays hidden", () => {
   const dialog = '<div class="modal" style="display:none"><p>Sign in to save this story to your reading list and follow the authors you like most.</p></div>';
   const wrappers = [

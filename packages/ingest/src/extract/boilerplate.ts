@@ -136,6 +136,42 @@ function namedFurniture(value: string | null, textChars: number): boolean {
 }
 
 /**
+ * A cookie or consent dialog by its class or id (a consent manager's, or a block named for cookies
+ * or consent and for a banner, bar, notice or dialog): its paragraphs of legal prose score like an
+ * article, and a page whose article scored lower gave the dialog (WCXB: Wired's and Ars Technica's
+ * Fides banner, OneTrust's preference centre). A post classed `tag-cookies` is not such a block.
+ */
+export const CONSENT_DIALOG =
+  /onetrust|didomi|usercentrics|cookiebot|qc-cmp|fides-(?:overlay|banner|modal)|(?:cookie|gdpr|consent)s?[\s_-]*(?:banner|bar|notice|notification|law|popup|modal|dialog|overlay|message|wall|box|manager|container|sdk)|(?:banner|bar|notice|modal|popup|dialog)[\s_-]*(?:cookie|gdpr|consent)/i;
+
+/** Elements that only the page's own content holds. */
+const LANDMARK_TAGS = new Set(['MAIN', 'ARTICLE', 'H1']);
+
+/**
+ * Whether `element` holds one of the page's landmarks (a <main>, an <article>, an <h1>, an element
+ * with role="main"). A wrapper of the whole page that its scripts named for a cookie notice does;
+ * a consent dialog does not, however much of the page's text it holds (OneTrust's preference
+ * centre beside a forum thread of two short posts).
+ */
+export function holdsLandmark(element: DomNode): boolean {
+  const stack: DomNode[] = [element];
+  while (stack.length > 0) {
+    for (let c = stack.pop()!.firstChild; c !== null; c = c.nextSibling) {
+      if (c.nodeType !== 1) continue;
+      if (LANDMARK_TAGS.has(upperCaseName(c)) || c.getAttribute?.('role') === 'main') return true;
+      stack.push(c);
+    }
+  }
+  return false;
+}
+
+/** True for a consent dialog (CONSENT_DIALOG by class or id) that holds none of the page's landmarks. */
+export function isConsentDialog(element: DomNode): boolean {
+  const named = `${element.getAttribute?.('class') ?? ''} ${element.getAttribute?.('id') ?? ''}`;
+  return named.length > 1 && CONSENT_DIALOG.test(named) && !holdsLandmark(element);
+}
+
+/**
  * True when `element` is furniture by what it is, not by how it is named:
  * invisible (hidden, aria-hidden, display:none), a furniture tag (nav, footer,
  * aside, form, menu) or role, or a page-level header. The last resort of the
@@ -204,14 +240,36 @@ const LINK_DENSITY_MAX_CHARS = 2000;
  * characters per element, so each test is a lookup.
  */
 export function boilerplateFilter(root: DomNode): (element: DomNode) => boolean {
-  return filterWith(countText(root), root);
+  const counts = countText(root);
+  return filterWith(counts, root, undefined, sameClass, consentDialogs(root));
+}
+
+/**
+ * The outermost consent dialogs under `root` (isConsentDialog). The fallback drops them and
+ * judges "most of the page" without their text: a preference centre's legal prose could
+ * otherwise outweigh a short thread and leave the thread to be dropped by its class words.
+ */
+function consentDialogs(root: DomNode): Set<DomNode> {
+  const found = new Set<DomNode>();
+  const stack: DomNode[] = [root];
+  while (stack.length > 0) {
+    for (let c = stack.pop()!.firstChild; c !== null; c = c.nextSibling) {
+      if (c.nodeType !== 1) continue;
+      if (isConsentDialog(c)) found.add(c);
+      else stack.push(c);
+    }
+  }
+  return found;
 }
 
 function filterWith(
   counts: Map<DomNode, TextCount>, root: DomNode, content?: ReadonlySet<DomNode>, classOf: (value: string) => string = sameClass,
+  dialogs: ReadonlySet<DomNode> = new Set(),
 ): (element: DomNode) => boolean {
-  const pageText = counts.get(root)?.text ?? 0;
+  let pageText = counts.get(root)?.text ?? 0;
+  for (const d of dialogs) pageText -= counts.get(d)?.text ?? 0;
   return (element) => {
+    if (dialogs.has(element)) return true;
     const c = counts.get(element);
     // A block holding most of the page's text, and little of it in links, is the page's content
     // whatever its class words say (page builders name the article's wrapper "elementor-widget").

@@ -1,4 +1,4 @@
-import { isBoilerplate, isObviousFurniture } from './boilerplate.js';
+import { CONSENT_DIALOG, holdsLandmark, isBoilerplate, isObviousFurniture } from './boilerplate.js';
 import { TextRenderer, isHeadingTag } from './html-to-text.js';
 import { HIDING_STYLE, type LightDocument, type LightNode } from './light-dom.js';
 
@@ -40,15 +40,6 @@ const ENOUGH_CHARS = 500;
  * word (old Reddit's sidebar of a subreddit's rules, in the same rich-text class as its comments).
  */
 const UNLIKELY = /(?:^|\s)side(?:$|\s)|-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|yom-remote/i;
-/**
- * A cookie or consent dialog (a consent manager's, or a block named for cookies or consent and for
- * a banner, bar, notice or dialog): its paragraphs of legal prose score like an article, and a
- * page whose article scored lower gave the dialog (WCXB: Wired's and Ars Technica's Fides banner,
- * OneTrust's preference centre). Gone in every pass, unless it holds half of the page's text (a
- * wrapper that holds the page as well). A post classed `tag-cookies` is not such a block.
- */
-const CONSENT_DIALOG =
-  /onetrust|didomi|usercentrics|cookiebot|qc-cmp|fides-(?:overlay|banner|modal)|(?:cookie|gdpr|consent)s?[\s_-]*(?:banner|bar|notice|notification|law|popup|modal|dialog|overlay|message|wall|box|manager|container|sdk)|(?:banner|bar|notice|modal|popup|dialog)[\s_-]*(?:cookie|gdpr|consent)/i;
 const MAYBE_CONTENT = /and|article|body|column|content|main|mathjax|shadow/i;
 const POSITIVE = /article|body|content|entry|hentry|h-entry|main|page|pagination|post|text|blog|story/i;
 const NEGATIVE = /-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget/i;
@@ -221,13 +212,19 @@ class PageAnalysis {
       if (p !== null) this.under[i] = this.under[p.index]! | (ANCESTOR_BITS[p.nodeName] ?? 0);
     }
     this.pageChars = pageChars;
+    // A consent dialog (CONSENT_DIALOG) is gone in every pass. One that holds half the page's text
+    // or more is a wrapper of the page when it holds a landmark of it (holdsLandmark), and a dialog
+    // on a page with little text of its own when it does not (a forum thread of two short posts
+    // under OneTrust's preference centre).
     for (let i = 1; i < n; i++) {
       const named = this.classAndId[i]!;
-      if (named.length > 1 && CONSENT_DIALOG.test(named) && shortText(this.els[i]!, pageChars / 2).length < pageChars / 2) this.consentDialog[i] = 1;
+      if (named.length <= 1 || !CONSENT_DIALOG.test(named)) continue;
+      if (shortText(this.els[i]!, pageChars / 2).length < pageChars / 2 || !holdsLandmark(this.els[i]!)) this.consentDialog[i] = 1;
     }
     this.articleTitle = articleTitle(doc);
     this.hasMetaByline = ['dc:creator', 'dcterm:creator', 'author', 'parsely-author'].some((k) => doc.meta.has(k));
   }
+
 
   /**
    * One pass. `standing` is what the pass is ranked by against the others (mainContent): the text's
