@@ -225,7 +225,6 @@ class PageAnalysis {
     this.hasMetaByline = ['dc:creator', 'dcterm:creator', 'author', 'parsely-author'].some((k) => doc.meta.has(k));
   }
 
-
   /**
    * One pass. `standing` is what the pass is ranked by against the others (mainContent): the text's
    * length, but for a thread of comments gathered around a picked comment (withRepeats) the picked
