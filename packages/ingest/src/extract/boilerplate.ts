@@ -240,8 +240,7 @@ const LINK_DENSITY_MAX_CHARS = 2000;
  * characters per element, so each test is a lookup.
  */
 export function boilerplateFilter(root: DomNode): (element: DomNode) => boolean {
-  const counts = countText(root);
-  return filterWith(counts, root, undefined, sameClass, consentDialogs(root));
+  return filterWith(countText(root), root, { dialogs: consentDialogs(root) });
 }
 
 /**
@@ -262,9 +261,20 @@ function consentDialogs(root: DomNode): Set<DomNode> {
   return found;
 }
 
+/**
+ * What filterWith knows beyond the text counts. For a region around a pick (regionText): `content`,
+ * the pick and its ancestors, content whatever they hold, and `classOf`, class values less the
+ * content's layout names. For the whole page (boilerplateFilter): `dialogs`, consent dialogs,
+ * dropped and not counted in the page's text.
+ */
+interface FilterOptions {
+  content?: ReadonlySet<DomNode>;
+  classOf?: (value: string) => string;
+  dialogs?: ReadonlySet<DomNode>;
+}
+
 function filterWith(
-  counts: Map<DomNode, TextCount>, root: DomNode, content?: ReadonlySet<DomNode>, classOf: (value: string) => string = sameClass,
-  dialogs: ReadonlySet<DomNode> = new Set(),
+  counts: Map<DomNode, TextCount>, root: DomNode, { content, classOf = sameClass, dialogs = new Set() }: FilterOptions = {},
 ): (element: DomNode) => boolean {
   let pageText = counts.get(root)?.text ?? 0;
   for (const d of dialogs) pageText -= counts.get(d)?.text ?? 0;
@@ -334,7 +344,7 @@ export function regionText(root: DomNode, pick: DomNode, maxLinkDensity: number,
   const content = new Set<DomNode>();
   for (let a: DomNode | null | undefined = pick; a; a = a.parentNode) content.add(a);
   const counts = countText(root);
-  return htmlToText(root, { skip: filterWith(counts, root, content, withoutContentNames(pick, content, counts)) });
+  return htmlToText(root, { skip: filterWith(counts, root, { content, classOf: withoutContentNames(pick, content, counts) }) });
 }
 
 /** What countText gives for `root` alone, walked without a count per element: most regions stop at its test. */
