@@ -207,6 +207,12 @@ test('furniture lines: share and like widgets, lists of other articles, rating p
     'View author archive', 'email the author',
     'Lea más: El puente del puerto será reconstruido', 'PUEDES VER: ¿Qué cuesta el puente?',
     'Te recomendamos: El tranvía llega al puerto',
+    // Q&A sites' and forums' counters, user cards and notices
+    'Asked 14 years, 10 months ago', 'Viewed 6k times', 'Modified today', '2 Likes', '1 Like',
+    '83.4k20 gold badges166 silver badges492 bronze badges', '1711 silver badge5 bronze badges', 'Posts: 1,204',
+    'You must log in to answer this question.', 'You must log in or register to post here.', 'Start asking to get answers',
+    'Find the answer to your question by asking.', 'Ask question', 'Explore related questions', 'See similar questions with these tags.',
+    'Reply with quote', 'Click to expand...', '↑ Back to top', 'Frequently bought together', 'People who viewed this item also viewed',
   ];
   // Sentences that use the same words stay.
   const stay = [
@@ -222,6 +228,8 @@ test('furniture lines: share and like widgets, lists of other articles, rating p
     'Mira cómo cambió el puerto en diez años.', 'Lea el informe completo en la web del ayuntamiento.',
     // an interview's speakers
     'Lee: We started the survey in May.', 'MIRA: It took two years.',
+    'Asked in 1998, the council said no.', 'Viewed from the north bank, the bridge looks finished.', '5 likes and 3 dislikes, the poll closed.',
+    'Posts on the council site went up in May.',
   ];
   assert.equal(dropFurnitureLines([...go, ...stay].join('\n')), stay.join('\n'));
   for (const line of go) assert.equal(dropFurnitureLines(`${stay[0]}\n${line}\n${stay[1]}`), `${stay[0]}\n${stay[1]}`, line);
@@ -431,6 +439,31 @@ test("a question-and-answer page gives its question and every answer, not the lo
   assertWholeArticle(twice.text);
   assert.equal(twice.text.split(SENTENCES[0]!).length - 1, 1, 'the post once');
   assert.doesNotMatch(twice.text, /Anna Berg/);
+});
+
+test("a Stack Exchange question's vote counts (itemprop upvoteCount), its posts' user cards, its counters and the notice under it are not text; a forum's signatures and quote buttons are not either", () => {
+  const votes = (n: number) => `<div class="js-voting-container"><button>Up vote</button><div class="js-vote-count" itemprop="upvoteCount" data-value="${n}">${n}</div><button>Down vote</button></div>`;
+  const card = (name: string) => `<div class="post-signature"><div class="user-info"><div class="user-details"><a href="/users/1">${name}</a>` +
+    `<div class="-flair"><span class="reputation-score">83.4k</span><span>20 gold badges</span><span>166 silver badges</span><span>492 bronze badges</span></div></div></div></div>`;
+  const post = (n: number, sentences: string[], name: string) =>
+    `<div class="post-layout">${votes(n)}<div class="postcell"><div class="s-prose js-post-body" itemprop="text">${sentences.map((t) => `<p>${t}</p>`).join('')}</div>${card(name)}</div></div>`;
+  const html = page(`${NAV}<div id="content"><h1 itemprop="name">Harbour bridge to be rebuilt</h1>` +
+    '<div class="d-flex"><div title="2011-05-03">Asked <time>14 years, 10 months ago</time></div><div>Viewed 6k times</div></div>' +
+    `<div id="mainbar"><div class="question" id="question">${post(131, SENTENCES.slice(0, 2), 'anna')}</div>` +
+    `<div id="answers"><h2>2 Answers</h2><div class="answer">${post(54, SENTENCES.slice(2, 4), 'Jon Berg')}</div><div class="answer">${post(7, SENTENCES.slice(4), 'kim')}</div></div>` +
+    '<div class="js-bottom-notice"><p>Start asking to get answers</p><p>Find the answer to your question by asking.</p><a href="/questions/ask">Ask question</a>' +
+    '<p>Explore related questions</p><p>See similar questions with these tags.</p></div></div></div>' + FOOTER);
+  const qa = extractMainText(html);
+  assertWholeArticle(qa.text);
+  assert.doesNotMatch(qa.text, /^(?:131|54|7)$/m, 'vote counts');
+  assert.doesNotMatch(qa.text, /badges|Jon Berg|Asked 14 years|Viewed 6k|Start asking|Ask question|Explore related|See similar questions/);
+
+  // phpBB: each post ends in its author's signature and starts with a quote button.
+  const phpbbPost = (sentence: string) => `<div class="post"><div class="postbody"><ul class="post-buttons"><li><a href="#">Reply with quote</a></li></ul>` +
+    `<div class="content">${sentence}</div><div class="signature">Eldest, that's what I am. Sig under construction.</div></div></div>`;
+  const thread = extractMainText(page(`${NAV}<div id="page-body"><h2>Harbour bridge to be rebuilt</h2>${SENTENCES.map(phpbbPost).join('')}</div>${FOOTER}`));
+  assertWholeArticle(thread.text);
+  assert.doesNotMatch(thread.text, /Reply with quote|Sig under construction/);
 });
 
 test('smileys in a forum post are part of its lines, not pictures: the post is not cut as a gallery', () => {

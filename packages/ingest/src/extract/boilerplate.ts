@@ -40,6 +40,9 @@ const FURNITURE_WORDS = new Set([
   'upsells',
   // comment threads and their forms (the article's own text is never so named: a block holding most of the page is judged by markup alone)
   'comments', 'commentlist', 'respond', 'disqus', 'pingback', 'trackback',
+  // a forum member's signature under each of their posts (phpBB's and SMF's `signature`, vBulletin's
+  // `signaturecontainer`, XenForo's `message-signature`): the same lines again on every post
+  'signature', 'signaturecontainer',
 ]);
 
 /**
@@ -144,6 +147,13 @@ function namedFurniture(value: string | null, textChars: number): boolean {
 export const CONSENT_DIALOG =
   /onetrust|didomi|usercentrics|cookiebot|qc-cmp|fides-(?:overlay|banner|modal)|(?:cookie|gdpr|consent)s?[\s_-]*(?:banner|bar|notice|notification|law|popup|modal|dialog|overlay|message|wall|box|manager|container|sdk)|(?:banner|bar|notice|modal|popup|dialog)[\s_-]*(?:cookie|gdpr|consent)/i;
 
+/**
+ * schema.org's vote counts of a question, an answer or a comment: the number beside a post's vote
+ * buttons (Stack Exchange's sites mark it so), a line of its own between the question and its
+ * text. Never text a reader reads as the post's.
+ */
+const VOTE_COUNTS = new Set(['upvoteCount', 'downvoteCount']);
+
 /** Elements that only the page's own content holds. */
 const LANDMARK_TAGS = new Set(['MAIN', 'ARTICLE', 'H1']);
 
@@ -191,6 +201,8 @@ export function isObviousFurniture(element: DomNode, holdsMostText = false, text
   if (element.getAttribute('hidden') !== null || element.getAttribute('aria-hidden') === 'true') return true;
   const style = element.getAttribute('style');
   if (style !== null && HIDING_STYLE.test(style)) return true;
+  const itemprop = element.getAttribute('itemprop');
+  if (itemprop !== null && VOTE_COUNTS.has(itemprop)) return true;
   const role = element.getAttribute('role');
   if (role !== null) {
     const r = role.trim().toLowerCase();

@@ -66,12 +66,24 @@ const FURNITURE_LINES = new Set([
   // shop buttons and their messages
   'add to cart', 'add to basket', 'in den warenkorb', 'zum warenkorb hinzufügen', 'ajouter au panier', 'añadir al carrito',
   'aggiungi al carrello', 'der artikel wurde erfolgreich hinzugefügt', 'added to cart', 'added to your cart',
+  'shop now', 'view full details', 'see all', 'see details', 'read full article', 'read full details', 'expand description',
+  'written by', 'edited by', 'select size', 'size guide', 'was this page helpful', "was this page's content helpful",
+  // a shop's other products, under their headings
+  'recently viewed', 'frequently bought together', 'similar items', 'people who viewed this item also viewed',
+  'explore related items', 'related content', 'loading recommendations',
+  // XenForo's thread furniture
+  'thread starter', 'click to expand',
+  // phpBB's post buttons
+  'reply with quote',
+  // the notice under every Stack Exchange question (Stack Overflow, Super User, Server Fault, Ask Ubuntu, the *.stackexchange.com sites)
+  'start asking to get answers', 'find the answer to your question by asking', 'ask question', 'explore related questions',
+  'see similar questions with these tags',
 ]);
 
 /** Trailing characters ignored when a line is compared: "Comments:", "Advertisement…", "Read more »", "Schon gelesen?". */
 const TRAILING = /[\s:.…»›>|!?-]+$/u;
-/** Leading ones: "- Anzeige -", "» Weiterlesen", "* Werbung". */
-const LEADING = /^[\s\-–—*•·|»›>]+/u;
+/** Leading ones: "- Anzeige -", "» Weiterlesen", "* Werbung", "↑ Back to top". */
+const LEADING = /^[\s\-–—*•·|»›>↑]+/u;
 
 /** Lines longer than this are never compared (every entry above is shorter, with room for a note in parentheses). */
 const LONGEST_LISTED = 80;
@@ -174,7 +186,21 @@ const FILING = /^(?:this (?:entry|post) was posted\b|(?:posted|filed) (?:in|unde
 const LONGEST_FILING = 100;
 
 /** A login prompt: "Sie sind aktuell nicht eingeloggt.", "You must be logged in to post a comment." */
-const LOGIN = /\b(?:nicht (?:eingeloggt|angemeldet)|eingeloggt sein|must be logged in|log in to (?:post|comment|reply)|connectez-vous pour|debes iniciar sesión)\b/iu;
+const LOGIN = /\b(?:nicht (?:eingeloggt|angemeldet)|eingeloggt sein|must be logged in|log in (?:or register )?to (?:post|comment|reply|answer)|connectez-vous pour|debes iniciar sesión)\b/iu;
+
+/**
+ * A question's or a post's counters and its author's card, as Q&A sites and forums print them:
+ * "Asked 14 years, 10 months ago", "Viewed 6k times", "Modified today", "2 Likes" (Discourse),
+ * "83.4k20 gold badges166 silver badges492 bronze badges" (a Stack Exchange user's reputation
+ * and badges run together), "Posts: 1", "Reaction score: 12". The whole line: never prose.
+ */
+const POST_COUNTERS = new RegExp(
+  '^(?:(?:asked|modified|viewed|active|answered|edited)\\s+(?:[\\d.,]+k?\\s+times|(?:\\d+|an?|one)\\s+(?:year|month|week|day|hour|minute|min|second)s?(?:,?\\s+\\d+\\s+(?:year|month|week|day|hour|minute)s?)?\\s+ago|today|yesterday)' +
+    '|[\\d.,]+k?\\s+(?:likes?|reactions?|upvotes?)' +
+    '|[\\d.,]+k?(?:\\s*\\d+\\s+(?:gold|silver|bronze)\\s+badges?)+' +
+    '|(?:posts|messages|threads|reputation|reaction score|likes received)\\s*:\\s*[\\d.,]+k?)$',
+  'iu',
+);
 
 /** A subscription prompt: "Subscribe now to our eNATION edition for the full story.", "Jetzt abonnieren". */
 const SUBSCRIBE = /^(?:subscribe (?:now|today|here|to)\b|jetzt (?:abonnieren|anmelden)\b|abonnez-vous\b|suscríbete\b|iscriviti\b)/iu;
@@ -217,6 +243,7 @@ const SHORT_LINE_PATTERNS: readonly { longest: number; pattern: RegExp }[] = [
   { longest: LONGEST_FILING, pattern: FILING },
   { longest: LONGEST_PROMPT, pattern: SUBSCRIBE },
   { longest: LONGEST_PROMPT, pattern: LOGIN },
+  { longest: LONGEST_PROMPT, pattern: POST_COUNTERS },
   { longest: LONGEST_DISCLOSURE, pattern: AD_DISCLOSURE },
   { longest: 100, pattern: CLICK_HERE },
   { longest: LONGEST_DATELINE, pattern: READING_TIME },
