@@ -261,9 +261,26 @@ const IMAGE_ADDRESS = /^\s*https?:\/\/\S+\.(?:jpe?g|png|gif|webp|avif|svg|bmp)(?
 /** Longest picture address tested (a line longer than this is not judged by IMAGE_ADDRESS). */
 const LONGEST_IMAGE_ADDRESS = 2000;
 
+/**
+ * A line of nothing but UUIDs, three or more, run together or with a letter or a space between
+ * some: eBay spells "Sponsored" over each promoted listing as letters hidden among dozens of such
+ * ids, which its style sheet hides and a reader never sees ("S19aea247-2e76-...-15a5a5664cfaG661bd3c3-576f-...").
+ * Never text; ids a page means to show stand one a line (which stays) or among words (a log line).
+ */
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const RUN_OF_UUIDS = new RegExp(`^\\s*(?:[a-z0-9]?\\s?${UUID}){3,}\\s*[a-z0-9]?\\s*$`, 'i');
+/** How a run of UUIDs starts (a letter or none, then eight hex digits and a dash), tested at a line's start before the whole line is. */
+const UUID_START = /[a-z0-9]?[0-9a-f]{8}-[0-9a-f]{4}-/iy;
+
+function startsWithUuid(text: string, start: number): boolean {
+  UUID_START.lastIndex = start;
+  return UUID_START.test(text);
+}
+
 function isFurnitureLine(line: string): boolean {
   if (line.length <= LONGEST_LISTED && isListedLine(line)) return true;
   if (line.length <= LONGEST_IMAGE_ADDRESS && IMAGE_ADDRESS.test(line)) return true;
+  if (line.length <= LONGEST_IMAGE_ADDRESS && RUN_OF_UUIDS.test(line)) return true;
   // A table row (cells joined by tabs) is the table's content: "4.2.3<TAB>April 2014".
   if (line.length > LONGEST_DATELINE || line.includes('\t')) return false;
   const trimmed = line.trim();
@@ -311,7 +328,8 @@ function dropLines(text: string): string {
   for (let start = 0; start < text.length; ) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    if ((end - start <= LONGEST_DATELINE || (end - start <= LONGEST_IMAGE_ADDRESS && text.startsWith('http', start))) && isFurnitureLine(text.slice(start, end))) {
+    const long = end - start > LONGEST_DATELINE;
+    if ((!long || (end - start <= LONGEST_IMAGE_ADDRESS && (text.startsWith('http', start) || startsWithUuid(text, start)))) && isFurnitureLine(text.slice(start, end))) {
       (out ??= []).push(text.slice(keptFrom, start));
       keptFrom = end + 1;
     }
