@@ -209,7 +209,7 @@ test('furniture lines: share and like widgets, lists of other articles, rating p
     'Te recomendamos: El tranvía llega al puerto',
     // Q&A sites' and forums' counters, user cards and notices
     'Asked 14 years, 10 months ago', 'Viewed 6k times', 'Modified today', '2 Likes', '1 Like',
-    '83.4k20 gold badges166 silver badges492 bronze badges', '1711 silver badge5 bronze badges', 'Posts: 1,204',
+    '83.4k20 gold badges166 silver badges492 bronze badges', '1711 silver badge5 bronze badges', 'Posts: 1,204', 'Replies 154', 'Views 26.2k',
     'You must log in to answer this question.', 'You must log in or register to post here.', 'Start asking to get answers',
     'Find the answer to your question by asking.', 'Ask question', 'Explore related questions', 'See similar questions with these tags.',
     'Reply with quote', 'Click to expand...', '↑ Back to top', 'Frequently bought together', 'People who viewed this item also viewed',

@@ -192,13 +192,15 @@ const LOGIN = /\b(?:nicht (?:eingeloggt|angemeldet)|eingeloggt sein|must be logg
  * A question's or a post's counters and its author's card, as Q&A sites and forums print them:
  * "Asked 14 years, 10 months ago", "Viewed 6k times", "Modified today", "2 Likes" (Discourse),
  * "83.4k20 gold badges166 silver badges492 bronze badges" (a Stack Exchange user's reputation
- * and badges run together), "Posts: 1", "Reaction score: 12". The whole line: never prose.
+ * and badges run together), "Posts: 1", "Reaction score: 12", "Replies 154", "Views 26.2k". The
+ * whole line: never prose.
  */
 const POST_COUNTERS = new RegExp(
   '^(?:(?:asked|modified|viewed|active|answered|edited)\\s+(?:[\\d.,]+k?\\s+times|(?:\\d+|an?|one)\\s+(?:year|month|week|day|hour|minute|min|second)s?(?:,?\\s+\\d+\\s+(?:year|month|week|day|hour|minute)s?)?\\s+ago|today|yesterday)' +
     '|[\\d.,]+k?\\s+(?:likes?|reactions?|upvotes?)' +
     '|[\\d.,]+k?(?:\\s*\\d+\\s+(?:gold|silver|bronze)\\s+badges?)+' +
-    '|(?:posts|messages|threads|reputation|reaction score|likes received)\\s*:\\s*[\\d.,]+k?)$',
+    '|(?:posts|messages|threads|reputation|reaction score|likes received)\\s*:\\s*[\\d.,]+k?' +
+    '|(?:replies|views|answers|votes)\\s*:?\\s*[\\d.,]+k?)$',
   'iu',
 );
 
