@@ -213,6 +213,7 @@ test('furniture lines: share and like widgets, lists of other articles, rating p
     'You must log in to answer this question.', 'You must log in or register to post here.', 'Start asking to get answers',
     'Find the answer to your question by asking.', 'Ask question', 'Explore related questions', 'See similar questions with these tags.',
     'Reply with quote', 'Click to expand...', '↑ Back to top', 'Frequently bought together', 'People who viewed this item also viewed',
+    'Table of Contents', 'In this article', 'On this page',
     // eBay's hidden "Sponsored", spelled in letters among ids
     Array.from({ length: 24 }, (_, i) => `${'Sponsored'[i % 9]}${i.toString(16).padStart(8, '0')}-2e76-4905-9b83-15a5a5664cfa`).join(''),
   ];
@@ -231,7 +232,7 @@ test('furniture lines: share and like widgets, lists of other articles, rating p
     // an interview's speakers
     'Lee: We started the survey in May.', 'MIRA: It took two years.',
     'Asked in 1998, the council said no.', 'Viewed from the north bank, the bridge looks finished.', '5 likes and 3 dislikes, the poll closed.',
-    'Posts on the council site went up in May.',
+    'Posts on the council site went up in May.', 'The table of contents lists every council meeting since 1998.',
     'Request 19aea247-2e76-4905-9b83-15a5a5664cfa failed twice before 661bd3c3-576f-4713-baee-9dc0dd7c3568 went through.',
     '19aea247-2e76-4905-9b83-15a5a5664cfa',
   ];

@@ -73,6 +73,8 @@ const FURNITURE_LINES = new Set([
   'explore related items', 'related content', 'loading recommendations',
   // XenForo's thread furniture
   'thread starter', 'click to expand',
+  // the heading of a table of contents (the table itself goes by its markup, or stays as the list of the text's headings)
+  'table of contents', 'in this article', 'on this page',
   // phpBB's post buttons
   'reply with quote',
   // the notice under every Stack Exchange question (Stack Overflow, Super User, Server Fault, Ask Ubuntu, the *.stackexchange.com sites)
