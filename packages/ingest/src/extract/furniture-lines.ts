@@ -66,8 +66,9 @@ const FURNITURE_LINES = new Set([
   // shop buttons and their messages
   'add to cart', 'add to basket', 'in den warenkorb', 'zum warenkorb hinzufügen', 'ajouter au panier', 'añadir al carrito',
   'aggiungi al carrello', 'der artikel wurde erfolgreich hinzugefügt', 'added to cart', 'added to your cart',
-  'shop now', 'view full details', 'see all', 'see details', 'read full article', 'read full details', 'expand description',
-  'written by', 'edited by', 'select size', 'size guide', 'was this page helpful', "was this page's content helpful",
+  'shop now', 'view full details', 'see all', 'see details', 'read full details', 'expand description', 'select size', 'size guide',
+  // a byline's label left on its own line, a teaser's link, a feedback prompt
+  'written by', 'edited by', 'read full article', 'was this page helpful', "was this page's content helpful",
   // a shop's other products, under their headings
   'recently viewed', 'frequently bought together', 'similar items', 'people who viewed this item also viewed',
   'explore related items', 'related content', 'loading recommendations',
@@ -332,8 +333,8 @@ function dropLines(text: string): string {
   for (let start = 0; start < text.length; ) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    const long = end - start > LONGEST_DATELINE;
-    if ((!long || (end - start <= LONGEST_IMAGE_ADDRESS && (text.startsWith('http', start) || startsWithUuid(text, start)))) && isFurnitureLine(text.slice(start, end))) {
+    const longLine = end - start > LONGEST_DATELINE;
+    if ((!longLine || (end - start <= LONGEST_IMAGE_ADDRESS && (text.startsWith('http', start) || startsWithUuid(text, start)))) && isFurnitureLine(text.slice(start, end))) {
       (out ??= []).push(text.slice(keptFrom, start));
       keptFrom = end + 1;
     }
