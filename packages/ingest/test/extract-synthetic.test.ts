@@ -213,7 +213,7 @@ test('furniture lines: share and like widgets, lists of other articles, rating p
     'You must log in to answer this question.', 'You must log in or register to post here.', 'Start asking to get answers',
     'Find the answer to your question by asking.', 'Ask question', 'Explore related questions', 'See similar questions with these tags.',
     'Reply with quote', 'Click to expand...', '↑ Back to top', 'Frequently bought together', 'People who viewed this item also viewed',
-    'Table of Contents', 'In this article', 'On this page',
+    'Table of Contents', 'In this article', 'On this page', '\\$\\begingroup\\$', '\\$\\endgroup\\$',
     // eBay's hidden "Sponsored", spelled in letters among ids
     Array.from({ length: 24 }, (_, i) => `${'Sponsored'[i % 9]}${i.toString(16).padStart(8, '0')}-2e76-4905-9b83-15a5a5664cfa`).join(''),
   ];

@@ -81,6 +81,9 @@ const FURNITURE_LINES = new Set([
   // the notice under every Stack Exchange question (Stack Overflow, Super User, Server Fault, Ask Ubuntu, the *.stackexchange.com sites)
   'start asking to get answers', 'find the answer to your question by asking', 'ask question', 'explore related questions',
   'see similar questions with these tags',
+  // the MathJax group markers around every post of a Stack Exchange site that typesets formulas between \$ signs
+  // (Electrical Engineering's), each in a span the site's style sheet hides
+  '\\$\\begingroup\\$', '\\$\\endgroup\\$', '$\\begingroup$', '$\\endgroup$',
 ]);
 
 /** Trailing characters ignored when a line is compared: "Comments:", "Advertisement…", "Read more »", "Schon gelesen?". */
