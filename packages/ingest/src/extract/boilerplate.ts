@@ -147,13 +147,6 @@ function namedFurniture(value: string | null, textChars: number): boolean {
 export const CONSENT_DIALOG =
   /onetrust|didomi|usercentrics|cookiebot|qc-cmp|fides-(?:overlay|banner|modal)|(?:cookie|gdpr|consent)s?[\s_-]*(?:banner|bar|notice|notification|law|popup|modal|dialog|overlay|message|wall|box|manager|container|sdk)|(?:banner|bar|notice|modal|popup|dialog)[\s_-]*(?:cookie|gdpr|consent)/i;
 
-/**
- * schema.org's vote counts of a question, an answer or a comment: the number beside a post's vote
- * buttons (Stack Exchange's sites mark it so), a line of its own between the question and its
- * text. Never text a reader reads as the post's.
- */
-const VOTE_COUNTS = new Set(['upvoteCount', 'downvoteCount']);
-
 /** Elements that only the page's own content holds. */
 const LANDMARK_TAGS = new Set(['MAIN', 'ARTICLE', 'H1']);
 
@@ -180,6 +173,13 @@ export function isConsentDialog(element: DomNode): boolean {
   const named = `${element.getAttribute?.('class') ?? ''} ${element.getAttribute?.('id') ?? ''}`;
   return named.length > 1 && CONSENT_DIALOG.test(named) && !holdsLandmark(element);
 }
+
+/**
+ * schema.org's vote counts of a question, an answer or a comment: the number beside a post's vote
+ * buttons (Stack Exchange's sites mark it so), a line of its own between the question and its
+ * text. Never text a reader reads as the post's.
+ */
+const VOTE_COUNTS = new Set(['upvoteCount', 'downvoteCount']);
 
 /**
  * True when `element` is furniture by what it is, not by how it is named:

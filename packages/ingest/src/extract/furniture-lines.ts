@@ -266,8 +266,6 @@ const SHORT_LINE_PATTERNS: readonly { longest: number; pattern: RegExp }[] = [
  * addresses (a link written out, a source), which stay.
  */
 const IMAGE_ADDRESS = /^\s*https?:\/\/\S+\.(?:jpe?g|png|gif|webp|avif|svg|bmp)(?:[?#]\S*)?\s*$/i;
-/** Longest picture address tested (a line longer than this is not judged by IMAGE_ADDRESS). */
-const LONGEST_IMAGE_ADDRESS = 2000;
 
 /**
  * A line of nothing but UUIDs, three or more, run together or with a letter or a space between
@@ -277,18 +275,29 @@ const LONGEST_IMAGE_ADDRESS = 2000;
  */
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const RUN_OF_UUIDS = new RegExp(`^\\s*(?:[a-z0-9]?\\s?${UUID}){3,}\\s*[a-z0-9]?\\s*$`, 'i');
-/** How a run of UUIDs starts (a letter or none, then eight hex digits and a dash), tested at a line's start before the whole line is. */
+/** How a run of UUIDs starts (a letter or none, then eight hex digits and a dash). */
 const UUID_START = /[a-z0-9]?[0-9a-f]{8}-[0-9a-f]{4}-/iy;
 
-function startsWithUuid(text: string, start: number): boolean {
+/**
+ * Longest line the whole-line patterns (IMAGE_ADDRESS, RUN_OF_UUIDS) judge; the other rules judge
+ * lines of at most LONGEST_DATELINE characters.
+ */
+const LONGEST_WHOLE_LINE = 2000;
+
+/**
+ * Whether the line of `text` from `start` to `end`, longer than LONGEST_DATELINE, starts as one of
+ * the whole-line patterns does: most long lines are prose, and are not split out to be tested.
+ */
+function mayBeLongFurniture(text: string, start: number, end: number): boolean {
+  if (end - start > LONGEST_WHOLE_LINE) return false;
+  if (text.startsWith('http', start)) return true;
   UUID_START.lastIndex = start;
   return UUID_START.test(text);
 }
 
 function isFurnitureLine(line: string): boolean {
   if (line.length <= LONGEST_LISTED && isListedLine(line)) return true;
-  if (line.length <= LONGEST_IMAGE_ADDRESS && IMAGE_ADDRESS.test(line)) return true;
-  if (line.length <= LONGEST_IMAGE_ADDRESS && RUN_OF_UUIDS.test(line)) return true;
+  if (line.length <= LONGEST_WHOLE_LINE && (IMAGE_ADDRESS.test(line) || RUN_OF_UUIDS.test(line))) return true;
   // A table row (cells joined by tabs) is the table's content: "4.2.3<TAB>April 2014".
   if (line.length > LONGEST_DATELINE || line.includes('\t')) return false;
   const trimmed = line.trim();
@@ -336,8 +345,7 @@ function dropLines(text: string): string {
   for (let start = 0; start < text.length; ) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    const longLine = end - start > LONGEST_DATELINE;
-    if ((!longLine || (end - start <= LONGEST_IMAGE_ADDRESS && (text.startsWith('http', start) || startsWithUuid(text, start)))) && isFurnitureLine(text.slice(start, end))) {
+    if ((end - start <= LONGEST_DATELINE || mayBeLongFurniture(text, start, end)) && isFurnitureLine(text.slice(start, end))) {
       (out ??= []).push(text.slice(keptFrom, start));
       keptFrom = end + 1;
     }
