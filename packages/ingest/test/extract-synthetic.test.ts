@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import iconv from 'iconv-lite';
 import { SeededRandom } from '@foxden/core';
 import { decodeBody, extractMainText } from '../src/extract/index.js';
+import { isArticleAddress } from '../src/extract/extract-main-text.js';
 import { dropFurnitureLines } from '../src/extract/furniture-lines.js';
 import { dropRepeatedRuns } from '../src/extract/repeated-lines.js';
 import { parseLightDocument } from '../src/extract/light-dom.js';
@@ -1135,4 +1136,55 @@ test('tag soup: a page cut, spliced and strewn with stray markup never makes the
   // in SVG or MathML); in one, an unclosed <noscript> (a browser with scripts shows nothing after
   // it either); in one, the cut left the article inside the menu's link.
   assert.ok(300 - (methods['empty'] ?? 0) >= 200, JSON.stringify(methods));
+});
+
+test("a listing (a section's introduction above cards whose titles are links) gives the introduction and every card; its menus, sidebar and footer do not come with them, and a story above teasers is still the story", () => {
+  const stories = [
+    'Ferry timetable changes from next month', 'Tram line extended to the north bank', 'Salvage crews lift the last damaged pier',
+    'Regional fund backs the new river crossing', 'Night buses return to the harbour route', 'Cycle lanes planned for the old bridge road',
+    'Flood defences tested before the winter', 'Council publishes the bridge design', 'North bank traders count the cost of the detour',
+    'River pilots warn of shifting sandbanks', 'Harbour museum reopens after repairs', 'School run times cut by the new ferry stop',
+  ];
+  const card = (title: string, i: number) => `<div class="card"><a href="/story/${i}"><img src="/i/${i}.jpg" alt=""><h3>${title}</h3></a>
+    <p class="card-meta"><a href="/story/${i}#comments">${10 + i} comments</a> / <a href="/topics/transport">Transport</a></p></div>`;
+  const intro = `<div class="section-intro"><h1>Transport</h1><p>${SENTENCES[0]}</p></div>`;
+  const sidebar = '<aside class="sidebar"><h2>Most read this week</h2><ul><li><a href="/a">Harbour pub wins an award</a></li><li><a href="/b">Market day moves to Sunday</a></li></ul></aside>';
+  // A menu that markup does not name (an old table layout's row of links): links of a word or two, not titles.
+  const menu = `<div class="links">${['Home', 'Swim Store', 'View Cart', 'Calendar', 'Links', 'Contact us'].map((w) => `<a href="/${w}">${w}</a>`).join(' | ')}</div>`;
+  const html = page(`<header class="site-header">${NAV}</header><main>${menu}${intro}<div class="grid">${stories.map(card).join('')}</div></main>${sidebar}${FOOTER}`);
+  const r = extractMainText(html);
+  assert.equal(r.method, 'listing');
+  assert.match(r.text, new RegExp(SENTENCES[0]!.slice(0, 40)));
+  for (const title of stories) assert.match(r.text, new RegExp(title), r.text);
+  assert.doesNotMatch(r.text, /Copyright|Sport|Most read|Harbour pub|Swim Store|View Cart/);
+
+  // A long story with the same cards below it is the story alone (a long prose pick is an article).
+  const story = extractMainText(page(`${NAV}<main><article><h1>Harbour bridge to be rebuilt</h1>${prose()}${prose()}</article><div class="grid">${stories.map(card).join('')}</div></main>${FOOTER}`));
+  assert.equal(story.method, 'main');
+  assertWholeArticle(story.text);
+  assert.doesNotMatch(story.text, /Ferry timetable/);
+
+  // A short story among the same cards reads like a section's introduction to the counts; its
+  // address, a headline or a date, says it is a story. A section's address does not.
+  const cards = [...stories, ...stories].map(card).join('');
+  const short = page(`${NAV}<main><article><h1>Harbour bridge to be rebuilt</h1>${prose(3)}</article><div class="grid">${cards}</div></main>${FOOTER}`);
+  for (const url of ['https://gazette.example/news/harbour-bridge-to-be-rebuilt-608399', 'https://gazette.example/2019/11/18/bridge/']) {
+    const r = extractMainText(short, { url });
+    assert.equal(r.method, 'main', url);
+    assert.doesNotMatch(r.text, /Ferry timetable/, url);
+  }
+  for (const url of ['https://gazette.example/sections/transport/', 'https://gazette.example/topics/harbour-bridge?page=2-3-4-5-6', null]) {
+    assert.equal(extractMainText(short, { url }).method, 'listing', String(url));
+  }
+});
+
+test('an address names an article by a date in its path or a headline of five or more words in one segment, percent-encoded or not', () => {
+  for (const url of [
+    'https://www.wsj.com/articles/is-football-violence-a-crime-11574121884', 'https://blog.example/2016/06/19/geister-spuk/',
+    'https://www.dw.com/fr/la-perte-des-terres-fertiles-et-les-%C3%A9l%C3%A9phants/a-51237', 'https://news.example/story/Son_of_former_president_stabbed.html',
+  ]) assert.ok(isArticleAddress(url), url);
+  for (const url of [
+    'https://www.rei.com/c/hiking-boots', 'https://pinchofyum.com/recipes/air-fryer-recipes', 'https://en.wikipedia.org/wiki/List_of_programming_languages',
+    'https://shop.example/x.html;jsessionid=AB-CD-EF-12-34-56', 'https://shop.example/search?q=one-two-three-four-five', 'https://x.example/%E0%A4%A', 'https://x.example/2019/13/', 'not an address', null,
+  ]) assert.ok(!isArticleAddress(url), String(url));
 });
