@@ -6,6 +6,8 @@ import iconv from 'iconv-lite';
 import { SeededRandom } from '@foxden/core';
 import { decodeBody, extractMainText } from '../src/extract/index.js';
 import { isArticleAddress } from '../src/extract/extract-main-text.js';
+import { boilerplateFilter } from '../src/extract/boilerplate.js';
+import { htmlToText } from '../src/extract/html-to-text.js';
 import { dropFurnitureLines } from '../src/extract/furniture-lines.js';
 import { dropRepeatedRuns } from '../src/extract/repeated-lines.js';
 import { parseLightDocument } from '../src/extract/light-dom.js';
@@ -815,6 +817,23 @@ test("a collapsed accordion's panels (hidden, named by a control's aria-controls
   const r = extractMainText(page(`${menu}<main><h1>Harbour bridge: your questions</h1><p>We asked readers what they wanted to know about the new bridge, and put their questions to the council.</p><ul class="content accordion-container">${answers.map(item).join('')}</ul>${secret}</main>${FOOTER}`));
   assertWholeArticle(r.text);
   assert.doesNotMatch(r.text, /Subscribe now|Weather/);
+});
+
+test("an accordion whose answer panels are named 'dropdown' (Squarespace's accordion-item__dropdown) is text; a drop-down menu is not", () => {
+  const item = (x: string, i: number) => `<li class="accordion-item"><p class="accordion-item__title-wrapper" role="heading" aria-level="3">` +
+    `<button class="accordion-item__click-target" aria-expanded="false"><span class="accordion-item__title">Question ${i + 1}</span></button></p>` +
+    `<div class="accordion-item__dropdown" role="region"><div class="accordion-item__description"><p>${x}</p></div></div></li>`;
+  const menu = '<ul class="dropdown"><li><a href="/">Home</a></li><li><a href="/courses">Courses</a></li><li><a href="/apply">Apply now</a></li></ul>';
+  const html = page(`${menu}<main><h1>Harbour engineering course</h1><div class="sqs-block accordion-block"><ul class="accordion-items-container">${SENTENCES.map(item).join('')}</ul></div></main>${FOOTER}`);
+  // As the page less furniture reads it (the fallback, and a main region read whole).
+  const body = parseLightDocument(html).body;
+  const fallback = htmlToText(body, { skip: boilerplateFilter(body) });
+  assertWholeArticle(fallback);
+  assert.doesNotMatch(fallback, /Courses|Apply now/);
+  // And as the whole extraction does.
+  const r = extractMainText(html);
+  assertWholeArticle(r.text);
+  assert.doesNotMatch(r.text, /Courses|Apply now/);
 });
 
 test("a tab's panel (hidden, named by a role=\"tab\" control's aria-controls while aria-selected is false) is text; a hidden panel no tab names is not", () => {

@@ -34,7 +34,7 @@ const FURNITURE_WORDS = new Set([
   'nav', 'navbar', 'navigation', 'menu', 'menubar', 'submenu', 'breadcrumb', 'breadcrumbs', 'sidebar', 'sidenav', 'footer',
   'masthead', 'cookie', 'cookies', 'consent', 'gdpr', 'share', 'sharing', 'social', 'subscribe', 'newsletter',
   'toolbar', 'pagination', 'pager', 'advert', 'advertisement', 'ads', 'ad', 'promo', 'popup', 'modal', 'login', 'signup',
-  'banner', 'topbar', 'dropdown', 'offcanvas', 'printfooter', 'catlinks', 'toc', 'related', 'widget', 'sitemap', 'copyright',
+  'banner', 'topbar', 'offcanvas', 'printfooter', 'catlinks', 'toc', 'related', 'widget', 'sitemap', 'copyright',
   'header', 'siteheader', 'noprint', 'editsection',
   // a shop's other products (WooCommerce's `up-sells upsells products` beside `related products`)
   'upsells',
@@ -53,6 +53,15 @@ const FURNITURE_WORDS = new Set([
 const LINK_WORDS = new Set(['skip', 'jump']);
 /** Characters of text above which an element named by a LINK_WORDS word is not such a link. */
 const MAX_LINK_WORD_CHARS = 200;
+
+/**
+ * Words that name furniture only when the element reads as links: `dropdown` names a menu's
+ * drop-down list, and also the answer panel of an accordion (Squarespace's
+ * `accordion-item__dropdown`: a course's page lost its 13 answers, 7,400 characters of prose, to
+ * it; word F1 0.45, now 0.91). Such an element is furniture when at least half of its text is in
+ * links, or when its links are not counted.
+ */
+const LINK_LIST_WORDS = new Set(['dropdown']);
 
 /**
  * Class names that mark furniture only as whole names. "hidden" is one: as a
@@ -97,8 +106,8 @@ const BUILDER_BLOCK_NAME = /(?:^|\s)(?:so-panel|ck-widget)(?:\s|$)/i;
 const FURNITURE_ANSWERS = new Map<string, Furniture>();
 const MAX_REMEMBERED_VALUES = 16_384;
 
-/** What a class or id value says: not furniture, furniture, or furniture if short (LINK_WORDS). */
-const enum Furniture { No, Yes, IfShort }
+/** What a class or id value says: not furniture, furniture, furniture if short (LINK_WORDS), or if it reads as links (LINK_LIST_WORDS). */
+const enum Furniture { No, Yes, IfShort, IfLinks }
 
 function furnitureWord(value: string): Furniture {
   let answer = FURNITURE_ANSWERS.get(value);
@@ -126,16 +135,18 @@ function splitsIntoFurnitureWord(value: string): Furniture {
       previous = word;
       if (FURNITURE_WORDS.has(word) && !notFurniture) return Furniture.Yes;
       if (LINK_WORDS.has(word)) answer = Furniture.IfShort;
+      else if (LINK_LIST_WORDS.has(word) && answer === Furniture.No) answer = Furniture.IfLinks;
     }
   }
   for (const name of value.split(/\s+/)) if (FURNITURE_CLASS_NAMES.has(name.toLowerCase())) return Furniture.Yes;
   return answer;
 }
 
-function namedFurniture(value: string | null, textChars: number): boolean {
+function namedFurniture(value: string | null, textChars: number, linkChars: number | null): boolean {
   if (value === null) return false;
   const answer = furnitureWord(value);
-  return answer === Furniture.Yes || (answer === Furniture.IfShort && textChars <= MAX_LINK_WORD_CHARS);
+  return answer === Furniture.Yes || (answer === Furniture.IfShort && textChars <= MAX_LINK_WORD_CHARS) ||
+    (answer === Furniture.IfLinks && (linkChars === null || linkChars * 2 >= textChars));
 }
 
 /**
@@ -217,17 +228,21 @@ export function isObviousFurniture(element: DomNode, holdsMostText = false, text
  * True when `element` (and so its whole subtree) looks like page furniture, by markup or by class
  * and id words. `textChars`, the characters of text it holds where the caller has counted them,
  * tells a skip link from a block of text named alike (LINK_WORDS); unknown (0), it is taken as short.
+ * `linkChars`, those of them inside links, tells a drop-down menu from an accordion's answer named
+ * alike (LINK_LIST_WORDS); unknown (null), it is taken as a menu.
  */
-export function isBoilerplate(element: DomNode, textChars = 0, classOf: (value: string) => string = sameClass): boolean {
+export function isBoilerplate(
+  element: DomNode, textChars = 0, linkChars: number | null = null, classOf: (value: string) => string = sameClass,
+): boolean {
   if (isObviousFurniture(element, false, textChars)) return true;
   const tag = upperCaseName(element);
   // The body and main containers often carry theme classes such as "has-sidebar".
   if (tag === 'BODY' || tag === 'HTML' || tag === 'MAIN' || tag === 'ARTICLE') return false;
   if (element.getAttribute === undefined) return false;
   const cls = element.getAttribute('class');
-  if (namedFurniture(cls === null ? null : classOf(cls), textChars)) return true;
+  if (namedFurniture(cls === null ? null : classOf(cls), textChars, linkChars)) return true;
   const id = element.getAttribute('id');
-  return id !== null && !isHeadingSlug(id) && namedFurniture(id, textChars);
+  return id !== null && !isHeadingSlug(id) && namedFurniture(id, textChars, linkChars);
 }
 
 /**
@@ -316,7 +331,7 @@ function filterWith(
     // A block holding most of the page's text, and little of it in links, is the page's content
     // whatever its class words say (page builders name the article's wrapper "elementor-widget").
     const mostOfPage = content !== undefined ? content.has(element) : c !== undefined && c.text * 2 > pageText && c.link * 2 < c.text;
-    if (mostOfPage ? isObviousFurniture(element, true) : isBoilerplate(element, c?.text ?? 0, classOf)) return true;
+    if (mostOfPage ? isObviousFurniture(element, true) : isBoilerplate(element, c?.text ?? 0, c?.link ?? null, classOf)) return true;
     const tag = upperCaseName(element);
     if (!LINK_DENSITY_TAGS.has(tag)) return false;
     if (c === undefined || c.text === 0 || c.text > LINK_DENSITY_MAX_CHARS) return false;

@@ -264,7 +264,7 @@ class PageAnalysis {
         const i = (e as LightNode).index;
         if (this.gone[i] === 1 || cut[i] === 1) return true;
         if (e === root) return false;
-        return this.textLen[i]! * 2 > rootChars ? isObviousFurniture(e, true) : isBoilerplate(e, this.textLen[i]!);
+        return this.textLen[i]! * 2 > rootChars ? isObviousFurniture(e, true) : isBoilerplate(e, this.textLen[i]!, this.linkLen[i]!);
       });
     }
     const text = renderer.finish();
