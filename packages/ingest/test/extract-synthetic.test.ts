@@ -836,6 +836,20 @@ test("an accordion whose answer panels are named 'dropdown' (Squarespace's accor
   assert.doesNotMatch(r.text, /Courses|Apply now/);
 });
 
+test("sections named for an in-page menu's targets ('content-nav-section', Zoho's 'lm_navSource') are text when they hold prose; a menu, a pager and a short block so named are not", () => {
+  const section = (x: string, i: number) => `<div class="content-nav-section" id="step-${i}"><h2>Step ${i + 1}</h2><p>${x} ${x} ${x}</p></div>`;
+  const menu = `<div class="content-nav">${SENTENCES.map((_, i) => `<a href="#step-${i}">Step ${i + 1}: read the council's plan</a>`).join('')}</div>`;
+  const pager = '<div class="pagination"><a href="/1">1</a> <a href="/2">2</a> <a href="/3">Next page</a></div>';
+  const html = page(`${NAV}<div class="wrapper"><h1>Harbour bridge: the plan in five steps</h1>${menu}${SENTENCES.map(section).join('')}<div class="nav-note">Back to top</div>${pager}</div>${FOOTER}`);
+  const body = parseLightDocument(html).body;
+  const fallback = htmlToText(body, { skip: boilerplateFilter(body) });
+  assertWholeArticle(fallback);
+  assert.doesNotMatch(fallback, /read the council's plan|Next page|Back to top/);
+  const r = extractMainText(html);
+  assertWholeArticle(r.text);
+  assert.doesNotMatch(r.text, /read the council's plan|Next page|Back to top/);
+});
+
 test("a tab's panel (hidden, named by a role=\"tab\" control's aria-controls while aria-selected is false) is text; a hidden panel no tab names is not", () => {
   const tab = (id: string, label: string, selected: boolean) => `<button role="tab" id="tab-${id}" aria-controls="panel-${id}" aria-selected="${selected}">${label}</button>`;
   const panel = (id: string, body: string, shown: boolean) => `<div role="tabpanel" id="panel-${id}" aria-labelledby="tab-${id}"${shown ? '' : ' hidden'}>${body}</div>`;
