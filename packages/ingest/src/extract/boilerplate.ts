@@ -246,8 +246,9 @@ export function isObviousFurniture(element: DomNode, holdsMostText = false, text
  * True when `element` (and so its whole subtree) looks like page furniture, by markup or by class
  * and id words. `textChars`, the characters of text it holds where the caller has counted them,
  * tells a skip link from a block of text named alike (LINK_WORDS); unknown (0), it is taken as short.
- * `linkChars`, those of them inside links, tells a drop-down menu from an accordion's answer named
- * alike (LINK_LIST_WORDS); unknown (null), it is taken as a menu.
+ * `linkChars`, those of them inside links, tells a drop-down menu or a navigation block from an
+ * accordion's answer or a page's section named alike (LINK_LIST_WORDS, NAVIGATION_WORDS); unknown
+ * (null), it is taken as furniture.
  */
 export function isBoilerplate(
   element: DomNode, textChars = 0, linkChars: number | null = null, classOf: (value: string) => string = sameClass,

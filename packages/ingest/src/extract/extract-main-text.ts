@@ -20,7 +20,7 @@ export interface ExtractedText {
   /**
    * How the text was found: "main" (the fast extractor found the main content), "readability"
    * (Readability.js did), "boilerplate" (the fallback: the page less furniture), "listing" (a
-   * listing's cards: the main region less furniture by markup and names, link lists kept),
+   * listing's cards: the main region less furniture by markup and names, cards kept),
    * "visible" (the last resort: all visible text but obvious furniture), "empty" (no visible text)
    * or "failed".
    */
@@ -151,9 +151,9 @@ function findInTree(doc: LightDocument, opts: typeof DEFAULTS): ExtractedText {
  * cards whose titles are links, and the fallback's link-density rule reads each card as a menu,
  * while the scorer picks the one paragraph of prose among them (a category's introduction): on
  * WCXB's development pages, listing and collection pages kept 0.64-0.66 of their gold words
- * (recall) at 0.73-0.74 precision. When what was found holds under MAX_LISTING_FOUND_SHARE of the page's
- * visible text, and is not a long prose pick (an article beside long comment threads or a stream
- * of teasers, which MAX_PROSE_LINK_DENSITY tells apart), the page's main region (or its body,
+ * (recall) at 0.73-0.74 precision. When what was found holds under MAX_LISTING_FOUND_SHARE of the
+ * page's visible text, and is not a long prose pick (an article beside long comment threads or a
+ * stream of teasers, which MAX_PROSE_LINK_DENSITY tells apart), the page's main region (or its body,
  * without one or with several) less furniture by markup and by class and id words, and less the
  * link-dense blocks whose links are not titles (listingFilter), is the text: when it holds at
  * least MIN_LISTING_SHARE of the page's visible text and LISTING_GAIN times what was found.
