@@ -141,8 +141,8 @@ function findInTree(doc: LightDocument, opts: typeof DEFAULTS): ExtractedText {
   const chosen = choose(main.text, fallback, doc.title, opts, 'main', () => visibleText(root), prose);
   const region = chosen.method === 'main' ? mainRegionText(doc, main.top, main.text.length) : null;
   const found = region === null ? chosen : { ...chosen, text: region };
-  const sureArticle = (found.method === 'main' && found.text.length >= LONG_PROSE_CHARS && prose) || isArticleAddress(opts.url);
-  return sureArticle ? found : (listingText(doc, found, main.pageChars) ?? found);
+  const longProse = found.method === 'main' && found.text.length >= LONG_PROSE_CHARS && prose;
+  return longProse ? found : (listingText(doc, found, main.pageChars, opts.url) ?? found);
 }
 
 /**
@@ -161,8 +161,9 @@ function findInTree(doc: LightDocument, opts: typeof DEFAULTS): ExtractedText {
  * surrounded by teaser cards looks the same to these counts, and its address tells it apart (see
  * isArticleAddress).
  */
-function listingText(doc: LightDocument, found: ExtractedText, pageChars: number): ExtractedText | null {
-  if (pageChars === 0 || found.text.length >= MAX_LISTING_FOUND_SHARE * pageChars) return null;
+function listingText(doc: LightDocument, found: ExtractedText, pageChars: number, url: string | null): ExtractedText | null {
+  // The address is read only for pages whose counts say listing: most pages stop at the share.
+  if (pageChars === 0 || found.text.length >= MAX_LISTING_FOUND_SHARE * pageChars || isArticleAddress(url)) return null;
   const root = doc.mainRegions.length === 1 ? doc.mainRegions[0]! : doc.body;
   const text = htmlToText(root, { skip: listingFilter(root) });
   if (text.length < MIN_LISTING_SHARE * pageChars || text.length < LISTING_GAIN * found.text.length) return null;
