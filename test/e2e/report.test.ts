@@ -3,8 +3,9 @@
  * `foxden report` on the demo run, opened in headless Chromium (Debian's
  * /usr/bin/chromium through playwright-core): every chart is there and has
  * marks, the page logs no console error and makes no network request, the
- * funnel and drop tables carry summary.json's numbers, and a drop reason's
- * SQL lists exactly the documents counted. A full-page screenshot is left in
+ * funnel and drop tables carry summary.json's numbers, a drop reason's SQL
+ * lists exactly the documents counted, and the extraction table counts what
+ * the documents' meta says. A full-page screenshot is left in
  * test-artifacts/report.png (git-ignored) for a person to look at.
  */
 import { test } from 'node:test';
@@ -117,6 +118,24 @@ test('the demo run\'s report opens offline in Chromium with every chart drawn an
     assert.ok(href?.startsWith('#drop-'), `drops chart bars link to ${href}`);
     await page.evaluate(`location.hash = ${JSON.stringify(href)}`);
     await page.waitForFunction(`document.getElementById(${JSON.stringify(href!.slice(1))})?.open === true`);
+
+    // Extraction methods: what ingest wrote per method is what its documents' meta says, and what
+    // was kept is what the docs view's extraction column counts.
+    const sqlCounts = async (query: string): Promise<Record<string, number>> => {
+      const result = await runFoxden(['sql', runDir, query, '--format', 'json']);
+      assert.equal(result.code, 0, result.stderr);
+      return Object.fromEntries((JSON.parse(result.stdout) as { method: string; n: number | string }[]).map((r) => [r.method, Number(r.n)]));
+    };
+    const written = await sqlCounts(`SELECT json_extract_string(meta, '$.extraction') AS method, count(*) AS n FROM foxden_shards('documents') WHERE _step = 'ingest' AND method IS NOT NULL GROUP BY 1`);
+    const kept = await sqlCounts(`SELECT extraction AS method, count(*) AS n FROM docs WHERE extraction IS NOT NULL GROUP BY 1`);
+    const methods = await page.$$eval('#extraction-table tbody tr', (rows) => rows.map((r) => ({
+      method: r.getAttribute('data-method')!, ingested: Number(r.getAttribute('data-ingested')), kept: Number(r.getAttribute('data-kept')),
+      cells: [...r.querySelectorAll('td')].map((td) => td.textContent ?? ''),
+    })));
+    assert.ok(Object.keys(written).length >= 2, `the demo's pages took ${JSON.stringify(written)}`);
+    assert.deepEqual(Object.fromEntries(methods.map((m) => [m.method, m.ingested])), written, 'pages written per method');
+    assert.deepEqual(Object.fromEntries(methods.filter((m) => m.kept > 0).map((m) => [m.method, m.kept])), kept, 'pages kept per method');
+    for (const m of methods) assert.deepEqual([digits(m.cells[2]!), digits(m.cells[3]!)], [m.ingested, m.kept], `extraction cells of ${m.method}`);
 
     // Stages: the curriculum manifest's numbers.
     const curriculum = JSON.parse(await readFile(join(runDir, 'curriculum.json'), 'utf8')) as { stages: { name: string; sequences: number; budget_met: boolean }[] };

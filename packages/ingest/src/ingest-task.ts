@@ -243,6 +243,9 @@ class IngestRun {
       return;
     }
     if (meta['mojibake_repaired'] === true) addCount(this.stats.counters, 'mojibake_repaired');
+    // Per method, the HTML pages that became documents (the report's extraction table reads these, so
+    // that it need not parse every document's meta): a run whose pages went to the last resorts shows it.
+    if (typeof meta['extraction'] === 'string') addCount(this.stats.counters, `extraction_${meta['extraction']}`);
     if (record.lang) meta['given_lang'] = record.lang;
     const doc: DocumentRecord = {
       id, text, url: record.url, source: this.input.source, fetched_at: record.date,

@@ -24,6 +24,12 @@ export interface ReportData {
   dropCounts: { step: string; reason: string; n: number }[];
   /** Kept documents (the `docs` view) by language; `ingested` by language of the first step's output when it has document shards. */
   languages: { lang: string; kept: number; kept_tokens: number; ingested: number }[];
+  /**
+   * HTML pages by how ingest found their text (meta.extraction: main, listing, boilerplate, visible,
+   * readability); `ingested` from the first step's counters (null for a run written before them),
+   * kept and kept tokens from the `docs` view. Documents that were not HTML pages are left out.
+   */
+  extraction: { method: string; ingested: number | null; kept: number; kept_tokens: number }[];
   /** Histogram of quality scores: kept documents (docs.quality) and those the classifier dropped (drops.value). */
   quality: { bin: number; kept: number; dropped: number }[];
   qualityBinWidth: number;
@@ -183,8 +189,8 @@ const NOT_PACKED_INDEX = 1_000_000;
  * columns the report groups by.
  */
 function tokenRows(db: RunDatabase): string {
-  const columns = ['source', 'lang', 'n_tokens', 'quality', 'cluster_size'];
-  const types: Record<string, string> = { source: 'VARCHAR', lang: 'VARCHAR', n_tokens: 'INTEGER', quality: 'FLOAT', cluster_size: 'INTEGER' };
+  const columns = ['source', 'lang', 'n_tokens', 'quality', 'cluster_size', 'extraction'];
+  const types: Record<string, string> = { source: 'VARCHAR', lang: 'VARCHAR', n_tokens: 'INTEGER', quality: 'FLOAT', cluster_size: 'INTEGER', extraction: 'VARCHAR' };
   const groups = db.sources.tokens;
   if (!groups || groups.length === 0) return `(SELECT ${columns.join(', ')} FROM foxden_shards('tokens'))`;
   return `(${groups.map((g) => {
@@ -218,6 +224,31 @@ async function packedByStage(db: RunDatabase): Promise<Map<string, { stage_index
   return out;
 }
 
+/** The prefix of the ingest step's per-method counters (ingest-task.ts). */
+const EXTRACTION_COUNTER = 'extraction_';
+
+/**
+ * HTML pages per extraction method: how many the first step wrote (its counters) and how many of
+ * them, and their tokens, were kept. Most first, then by name.
+ */
+async function extractionMethods(db: RunDatabase, first: StepSummary | undefined): Promise<ReportData['extraction']> {
+  const ingested = new Map<string, number>();
+  for (const [name, n] of Object.entries(first?.counters ?? {})) {
+    if (name.startsWith(EXTRACTION_COUNTER)) ingested.set(name.slice(EXTRACTION_COUNTER.length), n);
+  }
+  const counted = ingested.size > 0;
+  const out = new Map<string, ReportData['extraction'][number]>();
+  for (const [method, n] of ingested) out.set(method, { method, ingested: n, kept: 0, kept_tokens: 0 });
+  for (const r of await rows(db, `SELECT extraction, sum(n) AS n, sum(tokens) AS tokens FROM _report_docs WHERE extraction IS NOT NULL GROUP BY extraction`)) {
+    const method = String(r['extraction']);
+    const row = out.get(method) ?? { method, ingested: counted ? 0 : null, kept: 0, kept_tokens: 0 };
+    row.kept = num(r['n']);
+    row.kept_tokens = num(r['tokens']);
+    out.set(method, row);
+  }
+  return [...out.values()].sort((a, b) => (b.ingested ?? b.kept) - (a.ingested ?? a.kept) || (a.method < b.method ? -1 : a.method > b.method ? 1 : 0));
+}
+
 async function queryAggregates(db: RunDatabase, runSteps: { name: string; type: string; params?: Record<string, unknown> }[], steps: StepSummary[], options: CollectOptions) {
   const hasStages = db.catalog.shards.some((s) => s.kind === 'stage');
   const packed = hasStages && options.stageLookup !== 'docs' ? await packedByStage(db) : null;
@@ -227,7 +258,7 @@ async function queryAggregates(db: RunDatabase, runSteps: { name: string; type: 
   const binned = `coalesce(lang, '?') AS lang, source,
       CAST(floor(log2(greatest(n_tokens, 1))) AS INTEGER) AS len_bin,
       CASE WHEN quality IS NULL THEN NULL ELSE least(CAST(floor(quality * ${QUALITY_BINS}) AS INTEGER), ${QUALITY_BINS - 1}) END AS q_bin,
-      cluster_size, count(*) AS n, sum(n_tokens) AS tokens`;
+      cluster_size, extraction, count(*) AS n, sum(n_tokens) AS tokens`;
   if (packed || !hasStages) {
     await db.query(`CREATE TEMP TABLE _report_docs AS SELECT 'not packed' AS stage, ${NOT_PACKED_INDEX} AS stage_index, ${binned} FROM ${tokenRows(db)} GROUP BY ALL`);
   } else {
@@ -251,6 +282,8 @@ async function queryAggregates(db: RunDatabase, runSteps: { name: string; type: 
     languages.set(lang, { lang, kept: num(r['n']), kept_tokens: num(r['tokens']), ingested: ingested.get(lang) ?? 0 });
   }
   for (const [lang, n] of ingested) if (!languages.has(lang)) languages.set(lang, { lang, kept: 0, kept_tokens: 0, ingested: n });
+
+  const extraction = await extractionMethods(db, first === undefined ? undefined : steps.find((s) => s.step === first.name));
 
   // Quality: kept scores, and the classifier's drops (their value is the score that decided).
   const qualityBins = new Map<number, { bin: number; kept: number; dropped: number }>();
@@ -293,7 +326,7 @@ async function queryAggregates(db: RunDatabase, runSteps: { name: string; type: 
     }));
   await db.query('DROP TABLE _report_docs');
   return {
-    dropCounts, languages: [...languages.values()].sort((a, b) => b.kept - a.kept || b.ingested - a.ingested || (a.lang < b.lang ? -1 : a.lang > b.lang ? 1 : 0)),
+    dropCounts, extraction, languages: [...languages.values()].sort((a, b) => b.kept - a.kept || b.ingested - a.ingested || (a.lang < b.lang ? -1 : a.lang > b.lang ? 1 : 0)),
     quality: [...qualityBins.values()].sort((a, b) => a.bin - b.bin), qualityBinWidth: 1 / QUALITY_BINS, qualityThresholds,
     clusters, nearDuplicateDrops, lengths, sources, rejected, rejectedTotal,
   };

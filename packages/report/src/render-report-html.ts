@@ -10,6 +10,15 @@ export function escapeHtml(text: string): string {
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const mb = (bytes: number) => `${(bytes / 1e6).toLocaleString('en-US', { maximumFractionDigits: 2, minimumFractionDigits: 2 })}`;
 const pct = (f: number) => `${(100 * f).toFixed(2)}%`;
+
+/** What each value of meta.extraction means (docs/formats.md), for the extraction table. */
+const EXTRACTION_METHODS: Readonly<Record<string, string>> = {
+  main: 'the main content the fast extractor found',
+  listing: "a listing or collection page's cards: its main region less furniture",
+  boilerplate: 'no main block: the whole page less furniture',
+  visible: 'the last resort: every visible text but obvious furniture',
+  readability: "Readability.js's article (extractor: readability)",
+};
 const secs = (s: number) => (s >= 100 ? s.toFixed(0) : s >= 10 ? s.toFixed(1) : s.toFixed(2));
 
 const SECTIONS: { id: SectionId | 'rejected' | 'accounting'; title: string }[] = [
@@ -129,11 +138,21 @@ ${dropRows.length ? table(['step', 'reason (click for the SQL)', 'dropped', 'dro
 
   // Content
   const langRows = data.languages.slice(0, 30).map((l) => [e(l.lang), int(l.ingested), int(l.kept), int(l.kept_tokens)]);
+  const keptHtmlTokens = data.extraction.reduce((n, x) => n + x.kept_tokens, 0);
+  const extractionRows = data.extraction.map((x) => [
+    e(x.method), e(EXTRACTION_METHODS[x.method] ?? ''), x.ingested === null ? '?' : int(x.ingested), int(x.kept), int(x.kept_tokens),
+    keptHtmlTokens > 0 ? pct(x.kept_tokens / keptHtmlTokens) : '',
+  ]);
+  const emptyRecords = data.dropCounts.filter((d) => d.reason === 'empty-text' && d.step === data.steps[0]?.step).reduce((n, d) => n + d.n, 0);
+  const extractionTable = extractionRows.length === 0 ? '' : `<h3>How ingest found the text of HTML pages</h3>
+<p class="muted">Each document made from an HTML page names its method in <code>meta.extraction</code> and in the <code>docs</code> view's <code>extraction</code> column. Records that gave no text, ${int(emptyRecords)} in this run, are the first step's <code>empty-text</code> drops above. Much text from the last resorts (boilerplate, visible) says that the extractor did not recognise the run's pages. A run written before ingest counted its methods shows ? for what it wrote.</p>
+${table(['method', 'what it is', 'written by ingest', 'kept', 'kept tokens', 'share of kept HTML tokens'], extractionRows, { id: 'extraction-table', left: [0, 1], rowAttrs: data.extraction.map((x) => ` data-method="${e(x.method)}" data-ingested="${x.ingested ?? ''}" data-kept="${x.kept}" data-kept-tokens="${x.kept_tokens}"`) })}`;
   const sourceRows = data.sources.slice(0, 30).map((s) => [e(s.source), int(s.documents), int(s.tokens)]);
   parts.push(`<section id="content"><h2>What was kept</h2>
 <p class="muted">Documents that reached the tokenizer (the <code>docs</code> view); the ingested language counts are the first step's output.</p>
 ${figures('content')}
 ${langRows.length ? `<h3>Languages</h3>${table(['language', 'ingested', 'kept', 'kept tokens'], langRows, { id: 'languages-table' })}` : ''}
+${extractionTable}
 ${sourceRows.length ? `<h3>Sources</h3>${table(['source', 'documents', 'tokens'], sourceRows, { id: 'sources-table' })}` : ''}
 </section>`);
 
