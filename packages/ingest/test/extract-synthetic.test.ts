@@ -1221,3 +1221,21 @@ test('an address names an article by a date in its path or a headline of five or
     'https://shop.example/x.html;jsessionid=AB-CD-EF-12-34-56', 'https://shop.example/search?q=one-two-three-four-five', 'https://x.example/%E0%A4%A', 'https://x.example/2019/13/', 'not an address', null,
   ]) assert.ok(!isArticleAddress(url), String(url));
 });
+
+test("a box whose class only says how it clips (Tailwind's overflow-x-scroll around a table, overflow-hidden on a card) stays in the article", () => {
+  const rows = ['Rest', 'Walk 20 min', 'Run easy 1 min x 10', 'Rest', 'Walk 30 min', 'Run easy 2 min x 8'];
+  const table = `<div class="relative col-span-full my-4"><div class="isolate overflow-x-scroll md:overflow-x-hidden"><table class="w-full text-left">
+    <thead><tr><td><span>Week</span></td><td><span>Monday</span></td><td><span>Tuesday</span></td><td><span>Wednesday</span></td></tr></thead>
+    <tbody>${[1, 2, 3, 4, 5, 6].map((w) => `<tr><td>${w}</td><td>${rows[w % 6]}</td><td>${rows[(w + 2) % 6]}</td><td>Cross-train ${w * 5} min</td></tr>`).join('')}</tbody>
+    </table></div></div>`;
+  const card = `<div class="rounded-lg overflow-hidden shadow-md p-6"><h3>Why the plan starts with walking</h3>
+    <p>Walking breaks let the tendons and joints adapt to the load of running, which they do more slowly than the heart and lungs, so the first weeks alternate short runs with long walks.</p></div>`;
+  const html = page(`${NAV}<main><article class="prose">${prose(3)}<h2>The plan, week by week</h2>${table}${card}${SENTENCES.slice(3).map((s) => `<p>${s}</p>`).join('\n')}</article></main>${FOOTER}`);
+  const r = extractMainText(html);
+  assert.equal(r.method, 'main');
+  assertWholeArticle(r.text);
+  assert.match(r.text, /Week\s+Monday\s+Tuesday\s+Wednesday/);
+  for (let w = 1; w <= 6; w++) assert.match(r.text, new RegExp(`Cross-train ${w * 5} min`), `week ${w} of the table`);
+  assert.match(r.text, /Walking breaks let the tendons/);
+  assert.doesNotMatch(r.text, /Copyright|Sport/);
+});
