@@ -10,6 +10,7 @@ export function escapeHtml(text: string): string {
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const mb = (bytes: number) => `${(bytes / 1e6).toLocaleString('en-US', { maximumFractionDigits: 2, minimumFractionDigits: 2 })}`;
 const pct = (f: number) => `${(100 * f).toFixed(2)}%`;
+const secs = (s: number) => (s >= 100 ? s.toFixed(0) : s >= 10 ? s.toFixed(1) : s.toFixed(2));
 
 /** What each value of meta.extraction means (docs/formats.md), for the extraction table. */
 const EXTRACTION_METHODS: Readonly<Record<string, string>> = {
@@ -19,7 +20,6 @@ const EXTRACTION_METHODS: Readonly<Record<string, string>> = {
   visible: 'the last resort: every visible text but obvious furniture',
   readability: "Readability.js's article (extractor: readability)",
 };
-const secs = (s: number) => (s >= 100 ? s.toFixed(0) : s >= 10 ? s.toFixed(1) : s.toFixed(2));
 
 const SECTIONS: { id: SectionId | 'rejected' | 'accounting'; title: string }[] = [
   { id: 'funnel', title: 'Funnel' },
