@@ -29,8 +29,8 @@ import { Parser, Tokenizer, type Handler, type ParserOptions } from 'htmlparser2
 /** Every attribute the light tree's readers look at; `LightNode.getAttribute` takes only these. */
 export const KEPT_ATTRIBUTES = [
   'class', 'id', 'style', 'hidden', 'aria-hidden', 'role', 'href', 'rel', 'itemprop', 'datatable', 'summary',
-  // a disclosure widget or a tab and the panel it shows (see revealCollapsedPanels)
-  'aria-controls', 'aria-expanded', 'aria-selected',
+  // a disclosure widget or a tab and the panel it shows, and whether it opens a popup instead (see controlsCollapsedPanel)
+  'aria-controls', 'aria-expanded', 'aria-selected', 'aria-haspopup',
   // <meta>
   'name', 'property', 'content',
   // <script type="application/ld+json">, the page's structured data (see LightDocument.structuredData)
