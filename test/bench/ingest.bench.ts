@@ -421,6 +421,15 @@ export default async function ingestBenchmark(ctx: BenchContext): Promise<BenchE
     return x !== null && y !== null ? x / y : null;
   };
   const coresBusy = (m: IngestMeasure) => (m.cpuSeconds !== null ? m.cpuSeconds / m.seconds : null);
+  // One worker keeps more than one core busy (its GC and compiler threads, libuv's pool, fastText). W
+  // workers do at least W times that CPU work, so on `cores` cores their per-core ratio to one worker
+  // cannot pass cores / (W x the cores one worker keeps busy) (docs/benchmarks.md, twenty-seventh session).
+  const sideWorkBound = (one: IngestMeasure, ratio: number) => {
+    const busy = coresBusy(one);
+    if (busy === null) return {};
+    const bound = Math.min(1, cores / (workers * busy));
+    return { ratio_bound_from_side_work: bound, ratio_to_side_work_bound: ratio / bound };
+  };
   // Where the CPU went, 1 worker against 2 on the same input. If the task threads' own seconds grow with
   // a second thread, the work itself got slower (memory, caches); if they do not, what 2 workers lose
   // against 1 is the core time of the helpers (V8, libuv's gunzip) and fastText, which 1 worker gets
@@ -469,6 +478,7 @@ export default async function ingestBenchmark(ctx: BenchContext): Promise<BenchE
         cores_busy_2_workers: coresBusy(twoLarge),
         ...cpuNotes(oneLarge, twoLarge),
         ...ceilingNotes(perCore(twoLarge, workers) / perCore(oneLarge, 1)),
+        ...sideWorkBound(oneLarge, perCore(twoLarge, workers) / perCore(oneLarge, 1)),
       },
     },
     {
@@ -499,6 +509,7 @@ export default async function ingestBenchmark(ctx: BenchContext): Promise<BenchE
         cores_busy_2_workers: coresBusy(twoWarm),
         ...cpuNotes(oneWarm, twoWarm),
         ...ceilingNotes(perCore(twoWarm, workers) / perCore(oneWarm, 1)),
+        ...sideWorkBound(oneWarm, perCore(twoWarm, workers) / perCore(oneWarm, 1)),
       },
     },
     await splitScalingBenchmark(ctx, 12, ceilingNotes),
