@@ -819,17 +819,19 @@ test("a collapsed accordion's panels (hidden, named by a control's aria-controls
   assert.doesNotMatch(r.text, /Subscribe now|Weather/);
 });
 
-test("an accordion whose headers name their panels in aria-controls but say nothing of their state (energysage's guides) is text; a dialog opened the same way is not", () => {
+test("an accordion whose headers name their panels in aria-controls but say nothing of their state (energysage's guides) is text; a dialog opened the same way, and a search box's suggestions, are not", () => {
   // The panels are display:none, the header a role="button" link without aria-expanded: the widget keeps its state elsewhere.
   const steps = ['Surveyors will map the riverbed and test the old piers for a month.', 'Crews will then take down the old deck in sections over the winter.', 'The new piers go in next spring, while the river runs low.'];
   const step = (x: string, i: number) =>
     `<div class="es-accordion"><a id="step-${i}-header" role="button" tabindex="0" aria-controls="step-${i}-content" class="es-accordion-heading"><span role="heading" aria-level="3">Step ${i + 1}</span></a>` +
     `<div id="step-${i}-content" style="display:none;"><div class="es-accordion-content"><p>${x}</p></div></div></div>`;
   const dialog = '<button aria-controls="offer" aria-haspopup="dialog">Sign up</button><div id="offer" style="display:none"><p>Get the Gazette in your inbox every morning, with the day\'s headlines and the weather.</p></div>';
-  const r = extractMainText(page(`${NAV}<main><h1>Harbour bridge: the works step by step</h1>${prose()}<div class="es-accordion-list">${steps.map(step).join('')}</div>${dialog}</main>${FOOTER}`));
+  // A search box names the list of its suggestions, hidden until someone types.
+  const search = '<input type="search" aria-controls="suggestions"><div id="suggestions" hidden><p>Recent searches: the ferry timetable for the summer season, parking near the old bridge.</p></div>';
+  const r = extractMainText(page(`${NAV}<main><h1>Harbour bridge: the works step by step</h1>${prose()}<div class="es-accordion-list">${steps.map(step).join('')}</div>${dialog}${search}</main>${FOOTER}`));
   assertWholeArticle(r.text);
   for (const x of steps) assert.ok(r.text.includes(x), `missing: ${x}\n--- got:\n${r.text}`);
-  assert.doesNotMatch(r.text, /in your inbox/);
+  assert.doesNotMatch(r.text, /in your inbox|Recent searches/);
 });
 
 test("an accordion whose answer panels are named 'dropdown' (Squarespace's accordion-item__dropdown) is text; a drop-down menu is not", () => {

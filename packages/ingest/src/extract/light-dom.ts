@@ -194,7 +194,7 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
       }
       // A collapsed disclosure's control, or a tab not selected (usually a <button>, which is not
       // built): see revealCollapsedPanels.
-      if (attribs['aria-controls'] !== undefined && controlsCollapsedPanel(attribs)) collapsedPanels.push(attribs['aria-controls']);
+      if (attribs['aria-controls'] !== undefined && controlsCollapsedPanel(name, attribs)) collapsedPanels.push(attribs['aria-controls']);
       if (inHead && (name === 'body' || !HEAD_CONTENT.has(name))) inHead = false;
       if (name === 'template' && !inHead && !stopped && all.length <= maxElements) {
         // A streamed page's slot is kept (empty) to receive its segment; see StreamedSegments.
@@ -410,14 +410,20 @@ function revealCollapsedPanels(elements: LightNode[], hidden: Iterable<LightNode
  * Whether an element that names others in `aria-controls` is the control of a collapsed panel: it
  * says `aria-expanded="false"`; or it says nothing of its state, the way accordion widgets that
  * keep it in a class or a data attribute write their headers (energysage's guides, FAQ blocks),
- * and neither opens a popup (a menu or a dialog) nor is a tab; or it is a tab not selected.
+ * and it neither opens a popup (a menu or a dialog) nor is a tab or a form field (a search box
+ * names the list of its suggestions so); or it is a tab not selected.
  */
-function controlsCollapsedPanel(attribs: Attributes): boolean {
+function controlsCollapsedPanel(tag: string, attribs: Attributes): boolean {
   const expanded = attribs['aria-expanded'];
   if (expanded === 'false') return true;
   if (attribs['role'] === 'tab') return attribs['aria-selected'] === 'false';
-  return expanded === undefined && attribs['aria-haspopup'] === undefined;
+  if (expanded !== undefined || FORM_FIELDS.has(tag)) return false;
+  const popup = attribs['aria-haspopup'];
+  return popup === undefined || popup === 'false';
 }
+
+/** Form fields: what they name in `aria-controls` is a list of suggestions or a live region, not a panel. */
+const FORM_FIELDS = new Set(['input', 'select', 'textarea']);
 
 /** A hidden element and the page's text read before it opened and before it closed (-1: still open). */
 interface HiddenElement {
