@@ -193,7 +193,7 @@ export function parseLightDocument(html: string, maxElements = 200_000, options:
         if (inHead) return; // void: no close to wait for
       }
       // A collapsed disclosure's control, or a tab not selected (usually a <button>, which is not
-      // built): see revealCollapsedPanels.
+      // built): see controlsCollapsedPanel and revealCollapsedPanels.
       if (attribs['aria-controls'] !== undefined && controlsCollapsedPanel(name, attribs)) collapsedPanels.push(attribs['aria-controls']);
       if (inHead && (name === 'body' || !HEAD_CONTENT.has(name))) inHead = false;
       if (name === 'template' && !inHead && !stopped && all.length <= maxElements) {
@@ -391,7 +391,8 @@ function revealHiddenContent(elements: LightNode[], hidden: HiddenElement[], pag
 /**
  * Shows the panels of collapsed disclosure widgets and of tabs not selected: an element hidden by
  * its attributes whose id a control on the page names in `aria-controls` while it says
- * `aria-expanded="false"`, or while it is a `role="tab"` that says `aria-selected="false"`. That is
+ * `aria-expanded="false"` or nothing of its state, or while it is a `role="tab"` that says
+ * `aria-selected="false"` (controlsCollapsedPanel). That is
  * an accordion's or a "read more" block's content, or a tab's, one click from view and part of the
  * page's text (a FAQ's answers, a product's specifications, an API's example in each language:
  * WCXB's gold keeps them); what else is hidden stays hidden, a `role="tabpanel"` that no tab
