@@ -25,8 +25,9 @@ const page = (body: string): string => `<!DOCTYPE html><html><head><title>Harbou
 const NAV = '<nav class="site-nav"><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li><li><a href="/sport">Sport</a></li></ul></nav>';
 const FOOTER = '<footer><p>Copyright 2019 The Harbour Gazette. All rights reserved.</p></footer>';
 
-function assertWholeArticle(text: string): void {
-  for (const s of SENTENCES) assert.ok(text.includes(s), `missing from the extracted text: "${s.slice(0, 50)}..."\n--- got:\n${text}`);
+/** Every one of `sentences` (the article's, by default) is in the extracted text. */
+function assertWholeArticle(text: string, sentences: readonly string[] = SENTENCES): void {
+  for (const s of sentences) assert.ok(text.includes(s), `missing from the extracted text: "${s.slice(0, 50)}..."\n--- got:\n${text}`);
 }
 
 test('a body field named "...label-hidden" (Drupal) is the article, not hidden furniture', () => {
@@ -830,7 +831,7 @@ test("an accordion whose headers name their panels in aria-controls but say noth
   const search = '<input type="search" aria-controls="suggestions"><div id="suggestions" hidden><p>Recent searches: the ferry timetable for the summer season, parking near the old bridge.</p></div>';
   const r = extractMainText(page(`${NAV}<main><h1>Harbour bridge: the works step by step</h1>${prose()}<div class="es-accordion-list">${steps.map(step).join('')}</div>${dialog}${search}</main>${FOOTER}`));
   assertWholeArticle(r.text);
-  for (const x of steps) assert.ok(r.text.includes(x), `missing: ${x}\n--- got:\n${r.text}`);
+  assertWholeArticle(r.text, steps);
   assert.doesNotMatch(r.text, /in your inbox|Recent searches/);
 });
 
@@ -980,7 +981,7 @@ test("a discussion page that is only a thread of nested comments (lobste.rs's) g
   const thread = comment('ana', says[0]!, comment('ben', says[1]!, comment('cy', says.slice(4).join(' ')))) + comment('dee', says[2]!, comment('eli', says[3]!));
   const story = '<ol class="stories"><li class="story"><a class="u-url" href="https://example.org/bridge">Harbour bridge to be rebuilt</a> <span class="domain">example.org</span></li></ol>';
   const r = extractMainText(page(`${NAV}<div id="inside">${story}<ol class="comments comments1"><li class="comments_subtree" id="story_comments"><ol class="comments">${thread}</ol></li></ol></div>${FOOTER}`));
-  for (const text of says) assert.ok(r.text.includes(text), `missing: ${text.slice(0, 40)}\n--- got:\n${r.text}`);
+  assertWholeArticle(r.text, says);
   assert.doesNotMatch(r.text, /Copyright/);
 
   // A short post (under ENOUGH_CHARS) under comments that together are longer (WordPress's
@@ -1017,7 +1018,7 @@ test("a thread whose comment bodies carry no post word (old Reddit's 'usertext-b
   const side = `<div class="side"><div class="spacer"><div class="titlebox"><h1>science</h1>${md(`<h2>Submission and comment rules</h2></p><ol>${rules.map((r) => `<li>${r}</li>`).join('')}</ol><p>`)}</div></div></div>`;
   const content = `<div class="content" role="main"><div class="sitetable linklisting"><div class="thing link"><p class="title"><a class="title" href="https://example.org/hair">Fully functional hair follicles have been grown in the lab</a></p></div></div><div class="commentarea"><div class="sitetable nestedlisting">${thread}</div></div></div>`;
   const r = extractMainText(page(`${side}${content}${FOOTER}`).replace('<body>', '<body class="single-page comments-page">'));
-  for (const text of says) assert.ok(r.text.includes(text), `missing: ${text.slice(0, 40)}\n--- got:\n${r.text}`);
+  assertWholeArticle(r.text, says);
   for (const rule of rules) assert.ok(!r.text.includes(rule), r.text);
 });
 

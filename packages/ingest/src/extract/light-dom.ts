@@ -407,6 +407,9 @@ function revealCollapsedPanels(elements: LightNode[], hidden: Iterable<LightNode
   }
 }
 
+/** Form fields: what they name in `aria-controls` is a list of suggestions or a live region, not a panel. */
+const FORM_FIELDS = new Set(['input', 'select', 'textarea']);
+
 /**
  * Whether an element that names others in `aria-controls` is the control of a collapsed panel: it
  * says `aria-expanded="false"`; or it says nothing of its state, the way accordion widgets that
@@ -422,9 +425,6 @@ function controlsCollapsedPanel(tag: string, attribs: Attributes): boolean {
   const popup = attribs['aria-haspopup'];
   return popup === undefined || popup === 'false';
 }
-
-/** Form fields: what they name in `aria-controls` is a list of suggestions or a live region, not a panel. */
-const FORM_FIELDS = new Set(['input', 'select', 'textarea']);
 
 /** A hidden element and the page's text read before it opened and before it closed (-1: still open). */
 interface HiddenElement {
